@@ -1,0 +1,60 @@
+import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
+import { renderWorker } from '../functions/render-worker/resource';
+
+/** Lifecycle states of a render job (ARCHITECTURE §2). Terminal: SUCCEEDED, FAILED, CANCELLED. */
+export const JOB_STATUSES = ['QUEUED', 'RENDERING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Largest accepted `inputProps`, serialized, in bytes. */
+export const MAX_INPUT_PROPS_BYTES = 64 * 1024;
+
+const schema = a
+  .schema({
+    JobStatus: a.enum([...JOB_STATUSES]),
+    Job: a
+      .model({
+        // Input fields: set by the owner on create, never changed afterwards.
+        compositionId: a
+          .string()
+          .required()
+          .authorization((allow) => [allow.owner().to(['create', 'read'])]),
+        inputProps: a
+          .json()
+          .required()
+          .authorization((allow) => [allow.owner().to(['create', 'read'])]),
+        title: a.string().authorization((allow) => [allow.owner().to(['create', 'read'])]),
+        // The one field an owner may change after create.
+        cancelRequested: a.boolean(),
+        // Server-owned fields: the owner reads them; only the render worker (IAM) writes them.
+        status: a.ref('JobStatus').authorization((allow) => [allow.owner().to(['read'])]),
+        progress: a.float().authorization((allow) => [allow.owner().to(['read'])]),
+        renderedFrames: a.integer().authorization((allow) => [allow.owner().to(['read'])]),
+        totalFrames: a.integer().authorization((allow) => [allow.owner().to(['read'])]),
+        etaSeconds: a.float().authorization((allow) => [allow.owner().to(['read'])]),
+        renderId: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+        outputBucket: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+        outputKey: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+        outputSizeBytes: a.integer().authorization((allow) => [allow.owner().to(['read'])]),
+        errorMessage: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+        costUsd: a.float().authorization((allow) => [allow.owner().to(['read'])]),
+        attempts: a.integer().authorization((allow) => [allow.owner().to(['read'])]),
+        startedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        finishedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        createdAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        updatedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        owner: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+      })
+      .secondaryIndexes((index) => [
+        index('owner').sortKeys(['createdAt']).queryField('listJobsByOwnerAndCreatedAt'),
+      ])
+      .authorization((allow) => [allow.owner().to(['create', 'read', 'update'])]),
+  })
+  .authorization((allow) => [allow.resource(renderWorker)]);
+
+/** The one contract between the backend, the worker and the studio. */
+export type Schema = ClientSchema<typeof schema>;
+
+export const data = defineData({
+  schema,
+  authorizationModes: { defaultAuthorizationMode: 'userPool' },
+});
