@@ -8,7 +8,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** Largest accepted `inputProps`, serialized, in bytes. */
 export const MAX_INPUT_PROPS_BYTES = 64 * 1024;
 
-const schema = a
+export const schema = a
   .schema({
     JobStatus: a.enum([...JOB_STATUSES]),
     Job: a
