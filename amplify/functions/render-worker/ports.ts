@@ -15,6 +15,8 @@ export interface JobRecord {
   progress?: number | null;
   costUsd?: number | null;
   createdAt?: string | null;
+  /** When the worker claimed the job for rendering (ISO); with no `renderId` it marks a start in progress. */
+  startedAt?: string | null;
 }
 
 /** Progress of one render, as a discriminated union so `output` exists only when done. */
@@ -56,4 +58,57 @@ export interface Renderer {
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
+}
+
+/** What a conditional write expects the job to look like; `null` means "absent". */
+export interface JobExpectation {
+  /** Current status; `QUEUED` also matches a record with no status yet. */
+  status: JobStatus;
+  /** Omitted: any. */
+  renderId?: string | null;
+  /** Omitted: any. */
+  startedAt?: string | null;
+}
+
+/** Server fields the worker writes; `null` removes the value. */
+export interface JobPatch {
+  status?: JobStatus;
+  renderId?: string | null;
+  progress?: number | null;
+  renderedFrames?: number | null;
+  totalFrames?: number | null;
+  etaSeconds?: number | null;
+  costUsd?: number | null;
+  outputBucket?: string | null;
+  outputKey?: string | null;
+  outputSizeBytes?: number | null;
+  errorMessage?: string | null;
+  attempts?: number | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+/** The few fields needed to count jobs that hold a queue or render slot. */
+export interface ActiveJob {
+  id: string;
+  owner: string;
+  status: 'QUEUED' | 'RENDERING';
+  createdAt?: string | null;
+}
+
+/** The Job table as the worker uses it: AppSync (IAM) in the cloud and locally, in memory in tests. */
+export interface JobStore {
+  get(jobId: string): Promise<JobRecord | null>;
+  /** Writes `patch` only if the job matches `expected`; resolves false when it did not (nothing written). */
+  update(jobId: string, expected: JobExpectation, patch: JobPatch): Promise<boolean>;
+  /** Jobs QUEUED (or with no status) or RENDERING: one owner's, or everyone's when `owner` is omitted. */
+  listActiveJobs(owner?: string): Promise<ActiveJob[]>;
+}
+
+/** The queue side: hand a message back for a retry, or enqueue a fresh one to continue later. */
+export interface JobQueue {
+  /** Makes the received message visible again after `delaySeconds` (counts as another receive). */
+  retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
+  /** Sends a new `{ jobId }` message delivered after `delaySeconds` (a fresh receive count). */
+  continueLater(jobId: string, delaySeconds: number): Promise<void>;
 }

@@ -1,0 +1,452 @@
+import type { JobStatus } from '../../data/resource';
+import { classifyFailure, computeBackoffSeconds, describeError } from './failure-classes';
+import type {
+  Clock,
+  JobExpectation,
+  JobQueue,
+  JobRecord,
+  JobStore,
+  RenderProgress,
+  Renderer,
+} from './ports';
+
+/** The catalog's props check (`parseInputProps` in `remotion/catalog.ts`), injected so the core stays plain. */
+export type ParseInputProps = (
+  compositionId: string,
+  input: unknown,
+) =>
+  { ok: true; props: Record<string, unknown> } | { ok: false; message: string; issues?: unknown };
+
+/** Tuning of the lifecycle; the defaults are the cloud's. */
+export interface WorkerSettings {
+  /** Renders allowed in flight at once (the queue's MaximumConcurrency). */
+  renderCap: number;
+  maxActiveJobsPerUser: number;
+  /** The source queue's maxReceiveCount, quoted when the DLQ gives up. */
+  maxReceiveCount: number;
+  pollIntervalMs: number;
+  /** Push progress when it moved this much (0–1) … */
+  pushMinProgressDelta: number;
+  /** … or this long passed since the last push. */
+  pushMaxIntervalMs: number;
+  /** Stop tracking this long before the delivery's deadline and continue in a fresh delivery. */
+  stopBeforeDeadlineMs: number;
+  /** A claim without a render id older than this is considered abandoned (its worker died mid-start). */
+  claimLeaseMs: number;
+  /** Delay before looking again when the render cap is reached. */
+  capWaitSeconds: number;
+  /** Delay before looking again at a job another delivery is just starting. */
+  claimWaitSeconds: number;
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+}
+
+/** Defaults for everything but the cap and the per-user limit. */
+export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, 'renderCap'> = {
+  maxActiveJobsPerUser: 3,
+  maxReceiveCount: 3,
+  pollIntervalMs: 1000,
+  pushMinProgressDelta: 0.01,
+  pushMaxIntervalMs: 2000,
+  stopBeforeDeadlineMs: 60_000,
+  claimLeaseMs: 120_000,
+  capWaitSeconds: 10,
+  claimWaitSeconds: 5,
+  backoffBaseSeconds: 2,
+  backoffMaxSeconds: 300,
+};
+
+/** One receipt of a `{ jobId }` message. */
+export interface Delivery {
+  jobId: string;
+  /** How many times this message has been received (SQS ApproximateReceiveCount), ≥ 1. */
+  receiveCount: number;
+  /** Absolute time (clock ms) by which this delivery must be over. */
+  deadlineMs: number;
+}
+
+/** What to do with the message once a delivery is handled. */
+export type DeliveryOutcome =
+  /** Delete the message: the job is terminal or needs nothing more from this message. */
+  | { action: 'ack'; reason: string }
+  /** Hand the message back after a backoff (counts a receive, so repeated failures reach the DLQ). */
+  | { action: 'retry'; delaySeconds: number; reason: string }
+  /** Delete this message and enqueue a fresh one (waiting is not failing: no receive counted). */
+  | { action: 'continue'; delaySeconds: number; reason: string };
+
+/** The job lifecycle of ARCHITECTURE §2, over its ports. */
+export interface RenderWorker {
+  /** Handles one delivery of a job message from the render queue. */
+  processDelivery(delivery: Delivery): Promise<DeliveryOutcome>;
+  /** Handles a message that reached the DLQ: the job ends FAILED unless already terminal. */
+  giveUp(delivery: Delivery): Promise<DeliveryOutcome>;
+  /** Handles a delivery and applies its outcome through the queue; resolves whether to delete the message. */
+  handleMessage(
+    delivery: Delivery & { receiptHandle: string; deadLetter?: boolean },
+  ): Promise<'delete' | 'keep'>;
+}
+
+/** Collaborators of the worker. */
+export interface RenderWorkerDeps {
+  store: JobStore;
+  renderer: Renderer;
+  clock: Clock;
+  queue: JobQueue;
+  parseInputProps: ParseInputProps;
+  config: Partial<WorkerSettings> & Pick<WorkerSettings, 'renderCap'>;
+  /** Jitter source, 0 ≤ x < 1. */
+  random?: () => number;
+  log?: (message: string, details?: Record<string, unknown>) => void;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** A status as stored; a freshly created record has none yet and is QUEUED. */
+export const statusOf = (job: Pick<JobRecord, 'status'>): JobStatus => job.status ?? 'QUEUED';
+
+/** True for SUCCEEDED, FAILED and CANCELLED. */
+export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);
+
+/** Orders jobs by creation (id breaks ties), so "created before" is a total order. */
+const createdBefore = (
+  a: { createdAt?: string | null; id: string },
+  b: { createdAt?: string | null; id: string },
+) => {
+  const ta = a.createdAt ?? '';
+  const tb = b.createdAt ?? '';
+  return ta < tb || (ta === tb && a.id < b.id);
+};
+
+/** The user-facing message of the per-user limit. */
+export const tooManyActiveJobsMessage = (active: number, limit: number): string =>
+  `You already have ${active} render${active === 1 ? '' : 's'} queued or rendering; the limit is ${limit}. ` +
+  'Wait for one to finish or cancel one, then render again.';
+
+const RELOAD = Symbol('reload');
+type StepResult = DeliveryOutcome | typeof RELOAD;
+
+/** Builds the render worker over its ports; the same core runs in Lambda, in local mode and in tests. */
+export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
+  const { store, renderer, clock, queue, parseInputProps } = deps;
+  const settings: WorkerSettings = { ...DEFAULT_WORKER_SETTINGS, ...deps.config };
+  const random = deps.random ?? Math.random;
+  const log = deps.log ?? (() => undefined);
+  const iso = () => new Date(clock.now()).toISOString();
+  const ack = (reason: string): DeliveryOutcome => ({ action: 'ack', reason });
+  const later = (seconds: number, reason: string): DeliveryOutcome => ({
+    action: 'continue',
+    delaySeconds: Math.max(0, Math.round(seconds)),
+    reason,
+  });
+  const jittered = (seconds: number) => seconds * (0.5 + random());
+
+  const claimIsFresh = (job: JobRecord) =>
+    job.startedAt != null && clock.now() - Date.parse(job.startedAt) < settings.claimLeaseMs;
+
+  const failJob = async (
+    job: JobRecord,
+    message: string,
+    costUsd?: number,
+  ): Promise<StepResult> => {
+    const written = await store.update(
+      job.id,
+      { status: statusOf(job), renderId: job.renderId ?? null },
+      {
+        status: 'FAILED',
+        errorMessage: message,
+        finishedAt: iso(),
+        etaSeconds: null,
+        ...(costUsd === undefined ? {} : { costUsd }),
+      },
+    );
+    return written ? ack(`failed: ${message}`) : RELOAD;
+  };
+
+  const readProgressSafely = async (renderId: string): Promise<RenderProgress | undefined> => {
+    try {
+      return await renderer.getProgress(renderId);
+    } catch (error) {
+      log('progress read failed', { renderId, error: describeError(error) });
+      return undefined;
+    }
+  };
+
+  const cancelJob = async (job: JobRecord): Promise<StepResult> => {
+    const status = statusOf(job);
+    if (status === 'RENDERING' && !job.renderId) {
+      // Another delivery is starting this render: let it store the render id, then cancel that render.
+      if (claimIsFresh(job))
+        return later(settings.claimWaitSeconds, 'cancel waits for a render start');
+      const written = await store.update(
+        job.id,
+        { status, renderId: null, startedAt: job.startedAt ?? null },
+        { status: 'CANCELLED', finishedAt: iso(), etaSeconds: null },
+      );
+      return written ? ack('cancelled (abandoned start)') : RELOAD;
+    }
+    let costUsd = job.costUsd ?? undefined;
+    if (status === 'RENDERING' && job.renderId) {
+      const progress = await renderer.getProgress(job.renderId);
+      if (progress.state === 'running') await renderer.cancel(job.renderId);
+      costUsd = progress.costUsd;
+    }
+    const written = await store.update(
+      job.id,
+      { status, renderId: job.renderId ?? null },
+      {
+        status: 'CANCELLED',
+        finishedAt: iso(),
+        etaSeconds: null,
+        ...(costUsd === undefined ? {} : { costUsd }),
+      },
+    );
+    return written ? ack('cancelled') : RELOAD;
+  };
+
+  const countOtherRenders = async (jobId: string) =>
+    (await store.listActiveJobs()).filter(
+      (other) => other.status === 'RENDERING' && other.id !== jobId,
+    ).length;
+
+  const startRender = async (
+    job: JobRecord,
+    delivery: Delivery,
+    claimed: JobExpectation,
+  ): Promise<StepResult> => {
+    const parsed = parseInputProps(job.compositionId, job.inputProps);
+    if (!parsed.ok) {
+      return failJob(
+        job,
+        `The props for composition "${job.compositionId}" are invalid: ${parsed.message}`,
+      );
+    }
+    if (claimed.status === 'QUEUED') {
+      const others = (await store.listActiveJobs(job.owner)).filter(
+        (other) => other.id !== job.id && createdBefore(other, job),
+      );
+      if (others.length >= settings.maxActiveJobsPerUser) {
+        return failJob(job, tooManyActiveJobsMessage(others.length, settings.maxActiveJobsPerUser));
+      }
+    }
+    // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
+    // written before, so concurrent claimers can never together exceed the cap.
+    if ((await countOtherRenders(job.id)) >= settings.renderCap) {
+      return later(jittered(settings.capWaitSeconds), 'render cap reached');
+    }
+    const startedAt = iso();
+    const claim = await store.update(job.id, claimed, {
+      status: 'RENDERING',
+      startedAt,
+      attempts: delivery.receiveCount,
+      progress: 0,
+      errorMessage: null,
+    });
+    if (!claim) return RELOAD;
+    const mine: JobExpectation = { status: 'RENDERING', renderId: null, startedAt };
+    const release = () => store.update(job.id, mine, { status: 'QUEUED', startedAt: null });
+    if ((await countOtherRenders(job.id)) >= settings.renderCap) {
+      await release();
+      return later(jittered(settings.capWaitSeconds), 'render cap reached while claiming');
+    }
+    let renderId: string;
+    try {
+      ({ renderId } = await renderer.start({
+        jobId: job.id,
+        owner: job.owner,
+        compositionId: job.compositionId,
+        inputProps: parsed.props,
+      }));
+    } catch (error) {
+      // Nothing was started: give the slot back before the failure is classified.
+      await release().catch((releaseError: unknown) =>
+        log('release after failed start failed', {
+          jobId: job.id,
+          error: describeError(releaseError),
+        }),
+      );
+      throw error;
+    }
+    if (!(await store.update(job.id, mine, { renderId }))) {
+      // The job moved on (cancelled, or our claim was taken over): this render must not survive.
+      await renderer.cancel(renderId);
+      return RELOAD;
+    }
+    return trackRender({ ...job, status: 'RENDERING', renderId, startedAt }, renderId, delivery);
+  };
+
+  const etaSecondsOf = (job: JobRecord, progress: number): number | null => {
+    if (!job.startedAt || progress <= 0) return null;
+    const elapsed = (clock.now() - Date.parse(job.startedAt)) / 1000;
+    return Math.max(0, Math.round((elapsed * (1 - progress)) / progress));
+  };
+
+  const trackRender = async (
+    job: JobRecord,
+    renderId: string,
+    delivery: Delivery,
+  ): Promise<StepResult> => {
+    const mine: JobExpectation = { status: 'RENDERING', renderId };
+    let lastProgress = job.progress ?? -1;
+    let lastPushAt = Number.NEGATIVE_INFINITY;
+    for (;;) {
+      const progress = await renderer.getProgress(renderId);
+      if (progress.state === 'done') {
+        const written = await store.update(job.id, mine, {
+          status: 'SUCCEEDED',
+          progress: 1,
+          renderedFrames: progress.renderedFrames,
+          totalFrames: progress.totalFrames,
+          etaSeconds: 0,
+          costUsd: progress.costUsd,
+          outputBucket: progress.output.bucket,
+          outputKey: progress.output.key,
+          outputSizeBytes: progress.output.sizeBytes,
+          finishedAt: iso(),
+        });
+        return written ? ack('succeeded') : RELOAD;
+      }
+      if (progress.state === 'failed') {
+        return failJob(
+          job,
+          `The render failed: ${progress.message} Check the composition and its props, then render again.`,
+          progress.costUsd,
+        );
+      }
+      const current = await store.get(job.id);
+      if (!current || statusOf(current) !== 'RENDERING' || current.renderId !== renderId)
+        return RELOAD;
+      if (current.cancelRequested) return cancelJob(current);
+      const now = clock.now();
+      if (
+        progress.progress - lastProgress >= settings.pushMinProgressDelta ||
+        now - lastPushAt >= settings.pushMaxIntervalMs
+      ) {
+        const pushed = await store.update(job.id, mine, {
+          progress: progress.progress,
+          renderedFrames: progress.renderedFrames,
+          totalFrames: progress.totalFrames,
+          etaSeconds: etaSecondsOf(job, progress.progress),
+          costUsd: progress.costUsd,
+        });
+        if (!pushed) return RELOAD;
+        lastProgress = progress.progress;
+        lastPushAt = now;
+      }
+      if (
+        clock.now() + settings.pollIntervalMs >=
+        delivery.deadlineMs - settings.stopBeforeDeadlineMs
+      ) {
+        return later(0, 'time budget nearly spent; resume in the next delivery');
+      }
+      await clock.sleep(settings.pollIntervalMs);
+    }
+  };
+
+  const step = async (job: JobRecord, delivery: Delivery): Promise<StepResult> => {
+    const status = statusOf(job);
+    if (isTerminal(status)) return ack(`already ${status}`);
+    if (job.cancelRequested) return cancelJob(job);
+    if (status === 'QUEUED')
+      return startRender(job, delivery, { status: 'QUEUED', renderId: null });
+    if (job.renderId) return trackRender(job, job.renderId, delivery);
+    // RENDERING without a render id: a start is in progress, or its worker died before storing the id.
+    if (claimIsFresh(job))
+      return later(settings.claimWaitSeconds, 'another delivery is starting this render');
+    return startRender(job, delivery, {
+      status: 'RENDERING',
+      renderId: null,
+      startedAt: job.startedAt ?? null,
+    });
+  };
+
+  const runSteps = async (
+    delivery: Delivery,
+    handle: (job: JobRecord) => Promise<StepResult>,
+    onPermanent: (message: string) => Promise<DeliveryOutcome> = (message) =>
+      failPermanently(delivery, message),
+  ): Promise<DeliveryOutcome> => {
+    try {
+      // A lost conditional write means someone else moved the job: read it again and decide anew.
+      for (let round = 0; round < 5; round += 1) {
+        const job = await store.get(delivery.jobId);
+        if (!job) return ack('job not found');
+        const result = await handle(job);
+        if (result !== RELOAD) return result;
+      }
+      return later(settings.claimWaitSeconds, 'the job kept changing under this delivery');
+    } catch (error) {
+      const failure = classifyFailure(error);
+      if (failure.retryable) {
+        const delaySeconds = computeBackoffSeconds(delivery.receiveCount, random, {
+          baseSeconds: settings.backoffBaseSeconds,
+          maxSeconds: settings.backoffMaxSeconds,
+        });
+        log('retryable failure', { jobId: delivery.jobId, error: failure.message, delaySeconds });
+        return { action: 'retry', delaySeconds, reason: failure.message };
+      }
+      log('permanent failure', { jobId: delivery.jobId, error: failure.message });
+      return onPermanent(failure.message);
+    }
+  };
+
+  // A permanent error ends the job; a running render is cancelled first so it does not outlive it.
+  const failPermanently = (delivery: Delivery, message: string): Promise<DeliveryOutcome> =>
+    runSteps(
+      delivery,
+      async (job) => {
+        if (isTerminal(statusOf(job))) return ack(`already ${statusOf(job)}`);
+        if (job.renderId) {
+          const progress = await readProgressSafely(job.renderId);
+          if (progress?.state === 'running') await renderer.cancel(job.renderId);
+        }
+        return failJob(job, `The render could not be completed: ${message}`);
+      },
+      // Even recording the failure failed: keep the message so a later receive (or the DLQ) tries again.
+      async (secondMessage) => ({
+        action: 'retry',
+        delaySeconds: settings.claimWaitSeconds,
+        reason: `could not record a permanent failure (${message}): ${secondMessage}`,
+      }),
+    );
+
+  const processDelivery = (delivery: Delivery) => runSteps(delivery, (job) => step(job, delivery));
+
+  const giveUp = (delivery: Delivery) =>
+    runSteps(delivery, async (job) => {
+      const status = statusOf(job);
+      if (isTerminal(status)) return ack(`already ${status}`);
+      if (status === 'RENDERING' && !job.renderId && claimIsFresh(job)) {
+        return {
+          action: 'retry',
+          delaySeconds: settings.claimWaitSeconds,
+          reason: 'a render start is in progress',
+        };
+      }
+      let costUsd: number | undefined;
+      if (job.renderId) {
+        const progress = await renderer.getProgress(job.renderId);
+        if (progress.state === 'running') await renderer.cancel(job.renderId);
+        costUsd = progress.costUsd;
+      }
+      return failJob(
+        job,
+        `The render service gave up after ${settings.maxReceiveCount} attempts because AWS kept reporting ` +
+          'temporary errors (throttling or outages). Render again in a few minutes.',
+        costUsd,
+      );
+    });
+
+  const handleMessage: RenderWorker['handleMessage'] = async (delivery) => {
+    const outcome = delivery.deadLetter ? await giveUp(delivery) : await processDelivery(delivery);
+    log('delivery handled', { jobId: delivery.jobId, ...outcome });
+    if (outcome.action === 'ack') return 'delete';
+    if (outcome.action === 'continue' && !delivery.deadLetter) {
+      await queue.continueLater(delivery.jobId, outcome.delaySeconds);
+      return 'delete';
+    }
+    await queue.retryLater(delivery.receiptHandle, outcome.delaySeconds);
+    return 'keep';
+  };
+
+  return { processDelivery, giveUp, handleMessage };
+};

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const wholeNumber = (min: number) =>
+  z
+    .string({ error: `a whole number ≥ ${min}` })
+    .regex(/^\d+$/, { error: `a whole number ≥ ${min}` })
+    .transform(Number)
+    .refine((n) => n >= min, { error: `a whole number ≥ ${min}` });
+
+const text = (what: string) => z.string({ error: what }).trim().min(1, { error: what });
+
+const envSchema = z.object({
+  RENDER_CAP: wholeNumber(1),
+  REMOTION_FUNCTION_NAME: text('the Remotion render function name'),
+  REMOTION_SERVE_URL: z.url({ error: 'the https URL of the deployed Remotion site' }),
+  REMOTION_REGION: z
+    .string({ error: 'an AWS region such as us-east-1' })
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'an AWS region such as us-east-1' }),
+  OUTPUT_BUCKET_NAME: text('the name of the bucket that receives finished videos'),
+  OUTPUT_PREFIX: z
+    .string({ error: 'a key prefix such as renders/' })
+    .regex(/^[^/].*\/$/, { error: 'a key prefix ending in "/" such as renders/' })
+    .default('renders/'),
+  MAX_ACTIVE_JOBS_PER_USER: wholeNumber(1).default(3),
+  RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
+  // Optional: where Remotion keeps its render state (defaults to the output bucket).
+  REMOTION_BUCKET_NAME: text('a bucket name').optional(),
+  // Optional: the DLQ's ARN, so one handler can tell DLQ records from queue records.
+  RENDER_DLQ_ARN: text('an SQS queue ARN').optional(),
+  // Optional: the queue's maxReceiveCount, quoted in the "gave up" message.
+  MAX_RECEIVE_COUNT: wholeNumber(1).default(3),
+});
+
+/** The worker's settings, read once from the environment. */
+export type WorkerEnvConfig = z.infer<typeof envSchema>;
+
+/** Parses the worker's environment; throws naming each bad variable, what was expected and what came. */
+export const parseWorkerEnv = (env: Record<string, string | undefined>): WorkerEnvConfig => {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const got = env[name];
+    return `${name}: expected ${issue.message}, but got ${got === undefined ? 'nothing (unset)' : JSON.stringify(got)}`;
+  });
+  throw new Error(`The render worker's environment is invalid:\n  ${lines.join('\n  ')}`);
+};

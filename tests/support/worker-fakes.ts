@@ -1,0 +1,301 @@
+import { z } from 'zod';
+import type { JobStatus } from '../../amplify/data/resource';
+import type { ParseInputProps } from '../../amplify/functions/render-worker/job-lifecycle';
+import type {
+  ActiveJob,
+  Clock,
+  JobExpectation,
+  JobPatch,
+  JobQueue,
+  JobRecord,
+  JobStore,
+  RenderProgress,
+  RenderRequest,
+  Renderer,
+} from '../../amplify/functions/render-worker/ports';
+
+/** A clock whose `sleep` advances time at once: for tests with one worker. */
+export const createFakeClock = (startMs = Date.parse('2026-01-01T00:00:00.000Z')) => {
+  let now = startMs;
+  const clock: Clock & { advance(ms: number): void } = {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+  return clock;
+};
+
+/**
+ * A virtual clock for many concurrent workers: `sleep` parks the caller until `advanceToNextTimer`
+ * moves time to the earliest parked wake-up. The driver calls it whenever every task is waiting.
+ */
+export const createVirtualClock = (startMs = Date.parse('2026-01-01T00:00:00.000Z')) => {
+  let now = startMs;
+  let sequence = 0;
+  const timers: { at: number; seq: number; wake: () => void }[] = [];
+  return {
+    now: () => now,
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        timers.push({ at: now + Math.max(0, ms), seq: (sequence += 1), wake: resolve });
+      }),
+    /** Wakes every sleeper due at the earliest pending time; false when nobody sleeps. */
+    advanceToNextTimer(): boolean {
+      if (timers.length === 0) return false;
+      timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const first = timers[0]!;
+      now = Math.max(now, first.at);
+      const due = timers.filter((t) => t.at <= now);
+      timers.splice(0, due.length);
+      for (const timer of due) timer.wake();
+      return true;
+    },
+    pendingTimers: () => timers.length,
+  };
+};
+
+/** A fault hook: return an error to make that call throw it. */
+export type FaultHook = (operation: string, key: string) => Error | undefined;
+
+const matches = (job: JobRecord, expected: JobExpectation): boolean => {
+  if ((job.status ?? 'QUEUED') !== expected.status) return false;
+  if (expected.renderId !== undefined && (job.renderId ?? null) !== expected.renderId) return false;
+  if (expected.startedAt !== undefined && (job.startedAt ?? null) !== expected.startedAt)
+    return false;
+  return true;
+};
+
+/** An in-memory Job table with the same conditional semantics as the AppSync adapter. */
+export const createInMemoryJobStore = (
+  options: { clock?: Pick<Clock, 'sleep'>; latencyMs?: () => number; fault?: FaultHook } = {},
+) => {
+  const jobs = new Map<string, JobRecord & Record<string, unknown>>();
+  /** Every status each job has been written with, in order. */
+  const statusHistory = new Map<string, JobStatus[]>();
+  const patches: { jobId: string; expected: JobExpectation; patch: JobPatch; written: boolean }[] =
+    [];
+  const pause = async (operation: string, key: string) => {
+    if (options.clock && options.latencyMs) await options.clock.sleep(options.latencyMs());
+    const fault = options.fault?.(operation, key);
+    if (fault) throw fault;
+  };
+  const store: JobStore = {
+    async get(jobId) {
+      await pause('get', jobId);
+      const job = jobs.get(jobId);
+      return job ? structuredClone(job) : null;
+    },
+    async update(jobId, expected, patch) {
+      await pause('update', jobId);
+      const job = jobs.get(jobId);
+      const written = job !== undefined && matches(job, expected);
+      patches.push({ jobId, expected, patch, written });
+      if (!written || !job) return false;
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete job[key];
+        else if (value !== undefined) job[key] = value;
+      }
+      if (patch.status) statusHistory.get(jobId)?.push(patch.status);
+      return true;
+    },
+    async listActiveJobs(owner) {
+      await pause('listActiveJobs', owner ?? '*');
+      const active: ActiveJob[] = [];
+      for (const job of jobs.values()) {
+        const status = job.status ?? 'QUEUED';
+        if (owner !== undefined && job.owner !== owner) continue;
+        if (status === 'QUEUED' || status === 'RENDERING') {
+          active.push({ id: job.id, owner: job.owner, status, createdAt: job.createdAt ?? null });
+        }
+      }
+      return active;
+    },
+  };
+  return {
+    store,
+    jobs,
+    statusHistory,
+    patches,
+    /** Inserts a job as the client's `create` would: no status yet. */
+    insert(job: Partial<JobRecord> & Pick<JobRecord, 'id'>) {
+      const record = {
+        owner: 'user-1::user-1',
+        compositionId: 'hello',
+        inputProps: { title: 'Hi' },
+        cancelRequested: false,
+        attempts: 0,
+        createdAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + jobs.size).toISOString(),
+        ...job,
+      } as JobRecord & Record<string, unknown>;
+      jobs.set(job.id, record);
+      statusHistory.set(job.id, record.status ? [record.status] : []);
+      return record;
+    },
+    /** What the owner's `cancelRequested` update does. */
+    requestCancel(jobId: string) {
+      const job = jobs.get(jobId);
+      if (job) job.cancelRequested = true;
+    },
+  };
+};
+
+/** How one scripted render behaves. */
+export interface RenderScript {
+  durationMs: number;
+  totalFrames?: number;
+  /** The render fails fatally when it reaches this progress (0–1). */
+  failAtProgress?: number;
+  failMessage?: string;
+  sizeBytes?: number;
+}
+
+interface RenderState {
+  renderId: string;
+  request: RenderRequest;
+  script: RenderScript;
+  startedAt: number;
+  cancelledAt?: number;
+}
+
+/** A renderer whose renders follow scripts over the given clock, and which records what it was asked. */
+export const createScriptedRenderer = (
+  clock: Pick<Clock, 'now' | 'sleep'>,
+  options: {
+    script?: (request: RenderRequest) => RenderScript;
+    latencyMs?: () => number;
+    fault?: FaultHook;
+    costPerSecond?: number;
+  } = {},
+) => {
+  const renders = new Map<string, RenderState>();
+  const startsByJob = new Map<string, number>();
+  const cancels: string[] = [];
+  let maxInFlight = 0;
+  let counter = 0;
+  const costPerSecond = options.costPerSecond ?? 0.001;
+  const scriptOf = options.script ?? (() => ({ durationMs: 5000 }));
+
+  const endOf = (render: RenderState) => {
+    const failAt = render.script.failAtProgress;
+    const natural = render.startedAt + render.script.durationMs * (failAt ?? 1);
+    return Math.min(natural, render.cancelledAt ?? Number.POSITIVE_INFINITY);
+  };
+  const inFlightAt = (time: number) =>
+    [...renders.values()].filter((render) => render.startedAt <= time && endOf(render) > time)
+      .length;
+  const pause = async (operation: string, key: string) => {
+    if (options.latencyMs) await clock.sleep(options.latencyMs());
+    const fault = options.fault?.(operation, key);
+    if (fault) throw fault;
+  };
+
+  const renderer: Renderer = {
+    async start(request) {
+      await pause('start', request.jobId);
+      counter += 1;
+      const renderId = `render-${counter}`;
+      renders.set(renderId, {
+        renderId,
+        request,
+        script: scriptOf(request),
+        startedAt: clock.now(),
+      });
+      startsByJob.set(request.jobId, (startsByJob.get(request.jobId) ?? 0) + 1);
+      maxInFlight = Math.max(maxInFlight, inFlightAt(clock.now()));
+      return { renderId };
+    },
+    async getProgress(renderId): Promise<RenderProgress> {
+      await pause('getProgress', renderId);
+      const render = renders.get(renderId);
+      if (!render) throw new Error(`No render with id ${renderId}`);
+      const now = clock.now();
+      const totalFrames = render.script.totalFrames ?? 150;
+      const end = endOf(render);
+      const elapsed = Math.min(now, end) - render.startedAt;
+      const costUsd = Math.round((elapsed / 1000) * costPerSecond * 1e6) / 1e6;
+      const progress = Math.min(1, elapsed / render.script.durationMs);
+      if (render.cancelledAt !== undefined && now >= render.cancelledAt) {
+        return { state: 'failed', message: 'The render was cancelled.', retryable: false, costUsd };
+      }
+      if (now >= end && render.script.failAtProgress !== undefined) {
+        const message = render.script.failMessage ?? 'Chromium crashed while rendering frame 42.';
+        return { state: 'failed', message, retryable: false, costUsd };
+      }
+      const renderedFrames = Math.floor(progress * totalFrames);
+      if (now >= end) {
+        const key = `renders/${render.request.owner.split('::')[0]}/${render.request.jobId}.mp4`;
+        const output = {
+          bucket: 'output-bucket',
+          key,
+          sizeBytes: render.script.sizeBytes ?? 123_456,
+        };
+        return { state: 'done', output, renderedFrames: totalFrames, totalFrames, costUsd };
+      }
+      return { state: 'running', progress, renderedFrames, totalFrames, costUsd };
+    },
+    async cancel(renderId) {
+      await pause('cancel', renderId);
+      const render = renders.get(renderId);
+      if (!render) throw new Error(`No render with id ${renderId}`);
+      cancels.push(renderId);
+      render.cancelledAt ??= clock.now();
+    },
+  };
+  return {
+    renderer,
+    renders,
+    startsByJob,
+    cancels,
+    /** The largest number of renders that ran at the same moment. */
+    maxInFlight: () => maxInFlight,
+    inFlightNow: () => inFlightAt(clock.now()),
+  };
+};
+
+/** A queue that records what the worker asked of it. */
+export const createRecordingQueue = () => {
+  const retries: { receiptHandle: string; delaySeconds: number }[] = [];
+  const continuations: { jobId: string; delaySeconds: number }[] = [];
+  const queue: JobQueue = {
+    async retryLater(receiptHandle, delaySeconds) {
+      retries.push({ receiptHandle, delaySeconds });
+    },
+    async continueLater(jobId, delaySeconds) {
+      continuations.push({ jobId, delaySeconds });
+    },
+  };
+  return { queue, retries, continuations };
+};
+
+const helloSchema = z.object({
+  title: z.string().min(1),
+  seconds: z.number().positive().optional(),
+});
+
+/** A stand-in for the catalog's `parseInputProps`, with one composition: `hello`. */
+export const parseTestInputProps: ParseInputProps = (compositionId, input) => {
+  if (compositionId !== 'hello') {
+    return {
+      ok: false,
+      message: `Unknown composition "${compositionId}"; expected one of: hello.`,
+      issues: [],
+    };
+  }
+  const result = helloSchema.safeParse(input);
+  if (result.success) return { ok: true, props: result.data };
+  const message = result.error.issues
+    .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, message, issues: result.error.issues };
+};
+
+/** An AWS-SDK-shaped throttling error. */
+export const throttlingError = (): Error =>
+  Object.assign(new Error('Rate Exceeded.'), {
+    name: 'TooManyRequestsException',
+    $metadata: { httpStatusCode: 429 },
+  });
