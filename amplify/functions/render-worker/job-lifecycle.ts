@@ -140,6 +140,22 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
   });
   const jittered = (seconds: number) => seconds * (0.5 + random());
 
+  // After a render has started, losing track of it would leak a render or start a second one:
+  // the few writes that record it are retried in place before the failure is handed to the queue.
+  const insist = async <T>(action: () => Promise<T>, deadlineMs: number): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await action();
+      } catch (error) {
+        const waitMs =
+          computeBackoffSeconds(attempt, random, { baseSeconds: 1, maxSeconds: 8 }) * 1000;
+        if (!classifyFailure(error).retryable || attempt >= 8 || clock.now() + waitMs >= deadlineMs)
+          throw error;
+        await clock.sleep(waitMs);
+      }
+    }
+  };
+
   const claimIsFresh = (job: JobRecord) =>
     job.startedAt != null && clock.now() - Date.parse(job.startedAt) < settings.claimLeaseMs;
 
@@ -244,12 +260,12 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     if (!claim) return RELOAD;
     const mine: JobExpectation = { status: 'RENDERING', renderId: null, startedAt };
     const release = () => store.update(job.id, mine, { status: 'QUEUED', startedAt: null });
-    if ((await countOtherRenders(job.id)) >= settings.renderCap) {
-      await release();
-      return later(jittered(settings.capWaitSeconds), 'render cap reached while claiming');
-    }
     let renderId: string;
     try {
+      if ((await countOtherRenders(job.id)) >= settings.renderCap) {
+        await release();
+        return later(jittered(settings.capWaitSeconds), 'render cap reached while claiming');
+      }
       ({ renderId } = await renderer.start({
         jobId: job.id,
         owner: job.owner,
@@ -258,7 +274,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       }));
     } catch (error) {
       // Nothing was started: give the slot back before the failure is classified.
-      await release().catch((releaseError: unknown) =>
+      await insist(release, delivery.deadlineMs).catch((releaseError: unknown) =>
         log('release after failed start failed', {
           jobId: job.id,
           error: describeError(releaseError),
@@ -266,9 +282,16 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       );
       throw error;
     }
-    if (!(await store.update(job.id, mine, { renderId }))) {
+    let recorded: boolean;
+    try {
+      recorded = await insist(() => store.update(job.id, mine, { renderId }), delivery.deadlineMs);
+    } catch (error) {
+      await insist(() => renderer.cancel(renderId), delivery.deadlineMs);
+      throw error;
+    }
+    if (!recorded) {
       // The job moved on (cancelled, or our claim was taken over): this render must not survive.
-      await renderer.cancel(renderId);
+      await insist(() => renderer.cancel(renderId), delivery.deadlineMs);
       return RELOAD;
     }
     return trackRender({ ...job, status: 'RENDERING', renderId, startedAt }, renderId, delivery);
