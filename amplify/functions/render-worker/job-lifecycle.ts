@@ -467,7 +467,8 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       await queue.continueLater(delivery.jobId, outcome.delaySeconds);
       return 'delete';
     }
-    await queue.retryLater(delivery.receiptHandle, outcome.delaySeconds);
+    // The queue port speaks for the render queue; a dead letter simply stays on the DLQ for its next receive.
+    if (!delivery.deadLetter) await queue.retryLater(delivery.receiptHandle, outcome.delaySeconds);
     return 'keep';
   };
 

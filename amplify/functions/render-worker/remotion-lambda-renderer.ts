@@ -1,0 +1,151 @@
+import {
+  cancelRenderOnLambda,
+  getRenderProgress,
+  renderMediaOnLambda,
+  type AwsRegion,
+  type RenderProgress as RemotionRenderProgress,
+  type RequestHandler,
+} from '@remotion/lambda/client';
+import { classifyFailure } from './failure-classes';
+import type { RenderProgress, RenderRequest, Renderer } from './ports';
+
+/** The three Remotion Lambda calls the renderer makes, injectable for tests. */
+export interface RemotionLambdaApi {
+  renderMediaOnLambda: typeof renderMediaOnLambda;
+  getRenderProgress: typeof getRenderProgress;
+  cancelRenderOnLambda: typeof cancelRenderOnLambda;
+}
+
+/** Where and how the Remotion render function renders. */
+export interface RemotionLambdaRendererOptions {
+  functionName: string;
+  serveUrl: string;
+  region: string;
+  outputBucket: string;
+  /** Key prefix of finished videos, ending in "/": videos land at `<prefix><owner-sub>/<jobId>.mp4`. */
+  outputPrefix: string;
+  /** Bucket of Remotion's own render state (progress, cancel signal); defaults to the output bucket. */
+  remotionBucket?: string;
+  /** Lets tests (and odd networks) see and answer every AWS request Remotion makes. */
+  requestHandler?: RequestHandler;
+  api?: RemotionLambdaApi;
+}
+
+const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** The owner's Cognito sub: Amplify stores owners as `<sub>::<username>`. */
+export const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? owner;
+
+/** Where a job's finished video lands in the output bucket. */
+export const outputKeyOf = (outputPrefix: string, owner: string, jobId: string): string => {
+  const sub = ownerSubOf(owner);
+  for (const [what, value] of [
+    ['owner', sub],
+    ['job id', jobId],
+  ] as const) {
+    if (!SAFE_SEGMENT.test(value)) {
+      throw new Error(
+        `The ${what} must be letters, digits, ".", "_" or "-" to name an output file, but got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return `${outputPrefix}${sub}/${jobId}.mp4`;
+};
+
+const totalFramesOf = (progress: RemotionRenderProgress): number => {
+  const metadata = progress.renderMetadata;
+  if (metadata?.type === 'video') return metadata.frameRange[1] - metadata.frameRange[0] + 1;
+  return 0;
+};
+
+/** Translates Remotion's progress into the worker's union, so `output` exists only when done. */
+export const toRenderProgress = (
+  progress: RemotionRenderProgress,
+  fallbackBucket: string,
+): RenderProgress => {
+  const costUsd = progress.costs.accruedSoFar;
+  if (progress.fatalErrorEncountered) {
+    const fatal = progress.errors.find((error) => error.isFatal) ?? progress.errors[0];
+    const message = fatal
+      ? `${fatal.message}${fatal.explanation ? ` (${fatal.explanation})` : ''}`
+      : 'Unknown render error.';
+    return {
+      state: 'failed',
+      message,
+      retryable: classifyFailure(fatal ?? message).retryable,
+      costUsd,
+    };
+  }
+  const totalFrames = totalFramesOf(progress);
+  if (progress.done) {
+    if (!progress.outKey)
+      throw new Error(`Remotion reported render ${progress.renderId} done but named no output key`);
+    return {
+      state: 'done',
+      output: {
+        bucket: progress.outBucket ?? fallbackBucket,
+        key: progress.outKey,
+        sizeBytes: progress.outputSizeInBytes ?? 0,
+      },
+      renderedFrames: totalFrames || progress.framesRendered,
+      totalFrames: totalFrames || progress.framesRendered,
+      costUsd,
+    };
+  }
+  return {
+    state: 'running',
+    progress: Math.min(1, Math.max(0, progress.overallProgress)),
+    renderedFrames: progress.framesRendered,
+    totalFrames,
+    costUsd,
+  };
+};
+
+/** The cloud `Renderer`: Remotion Lambda through `@remotion/lambda/client`. */
+export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOptions): Renderer => {
+  const api = options.api ?? { renderMediaOnLambda, getRenderProgress, cancelRenderOnLambda };
+  const region = options.region as AwsRegion;
+  const bucketName = options.remotionBucket ?? options.outputBucket;
+  const requestHandler = options.requestHandler;
+  return {
+    async start(request: RenderRequest) {
+      const key = outputKeyOf(options.outputPrefix, request.owner, request.jobId);
+      const { renderId } = await api.renderMediaOnLambda({
+        region,
+        functionName: options.functionName,
+        serveUrl: options.serveUrl,
+        composition: request.compositionId,
+        inputProps: request.inputProps,
+        codec: 'h264',
+        privacy: 'private',
+        outName: { bucketName: options.outputBucket, key },
+        downloadBehavior: { type: 'download', fileName: `${request.jobId}.mp4` },
+        deleteAfter: null,
+        enableCancellation: true,
+        forceBucketName: bucketName,
+        // The queue retries whole deliveries; one Remotion retry per chunk is enough.
+        maxRetries: 1,
+        ...(requestHandler ? { requestHandler } : {}),
+      });
+      return { renderId };
+    },
+    async getProgress(renderId) {
+      const progress = await api.getRenderProgress({
+        functionName: options.functionName,
+        bucketName,
+        renderId,
+        region,
+        ...(requestHandler ? { requestHandler } : {}),
+      });
+      return toRenderProgress(progress, options.outputBucket);
+    },
+    async cancel(renderId) {
+      await api.cancelRenderOnLambda({
+        region,
+        bucketName,
+        renderId,
+        ...(requestHandler ? { requestHandler } : {}),
+      });
+    },
+  };
+};

@@ -1,0 +1,72 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import type { RenderWorker } from './job-lifecycle';
+import type { Clock } from './ports';
+
+const messageSchema = z.object({ jobId: z.string().min(1) });
+
+/** Reads a render queue message body; throws saying what was expected and what came. */
+export const parseJobMessage = (body: string): { jobId: string } => {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new Error(
+      `Expected a JSON message body {"jobId": string}, but got ${JSON.stringify(body.slice(0, 200))}`,
+    );
+  }
+  const parsed = messageSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(
+      `Expected a message body {"jobId": non-empty string}, but got ${JSON.stringify(json).slice(0, 200)}`,
+    );
+  }
+  return parsed.data;
+};
+
+/** The part of the Lambda context the worker uses (local mode passes just this). */
+export interface WorkerContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Options of the SQS handler. */
+export interface SqsHandlerOptions {
+  /** True for records from the dead-letter queue (e.g. compare `eventSourceARN` with the DLQ's ARN). */
+  isDeadLetter?: (record: SQSRecord) => boolean;
+  clock?: Pick<Clock, 'now'>;
+}
+
+/** The render worker's Lambda handler: each SQS record goes to the worker; failures are reported per record. */
+export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOptions = {}) => {
+  const now = options.clock?.now ?? Date.now;
+  return async (event: SQSEvent, context: WorkerContext): Promise<SQSBatchResponse> => {
+    const deadlineMs = now() + context.getRemainingTimeInMillis();
+    const handleRecord = async (record: SQSRecord): Promise<void> => {
+      const deadLetter = options.isDeadLetter?.(record) ?? false;
+      let jobId: string;
+      try {
+        ({ jobId } = parseJobMessage(record.body));
+      } catch (error) {
+        // A malformed message on the DLQ has no job to fail: drop it (it is logged). On the queue, fail it so it reaches the DLQ.
+        if (deadLetter)
+          return console.error('Dropping malformed dead letter', record.messageId, error);
+        throw error;
+      }
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const verdict = await worker.handleMessage({
+        jobId,
+        receiveCount,
+        deadlineMs,
+        receiptHandle: record.receiptHandle,
+        deadLetter,
+      });
+      if (verdict === 'keep')
+        throw new Error(`Job ${jobId}: message handed back for a later retry`);
+    };
+    // Records run in parallel: one slow render must not hold up the others in its batch.
+    return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+      throwOnFullBatchFailure: false,
+    });
+  };
+};

@@ -1,0 +1,40 @@
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { JobQueue } from './ports';
+
+// SQS caps both a message's visibility timeout and its delay.
+const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_DELAY_SECONDS = 900;
+
+const clamp = (seconds: number, max: number) => Math.min(max, Math.max(0, Math.round(seconds)));
+
+/** The render queue over SQS (fauxqs locally): hand a message back, or enqueue a fresh `{ jobId }`. */
+export const createSqsJobQueue = ({
+  client,
+  queueUrl,
+}: {
+  client: SQSClient;
+  queueUrl: string;
+}): JobQueue => ({
+  async retryLater(receiptHandle, delaySeconds) {
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: clamp(delaySeconds, MAX_VISIBILITY_SECONDS),
+      }),
+    );
+  },
+  async continueLater(jobId, delaySeconds) {
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ jobId }),
+        DelaySeconds: clamp(delaySeconds, MAX_DELAY_SECONDS),
+      }),
+    );
+  },
+});

@@ -1,0 +1,172 @@
+import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createRenderWorker } from '../../../amplify/functions/render-worker/job-lifecycle';
+import {
+  createSqsHandler,
+  parseJobMessage,
+} from '../../../amplify/functions/render-worker/sqs-handler';
+import { createSqsJobQueue } from '../../../amplify/functions/render-worker/sqs-job-queue';
+import {
+  createFakeClock,
+  createInMemoryJobStore,
+  createScriptedRenderer,
+  parseTestInputProps,
+  throttlingError,
+} from '../../support/worker-fakes';
+
+const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue';
+const DLQ_ARN = 'arn:aws:sqs:eu-central-1:123456789012:render-dlq';
+
+const sqsRecord = (body: string, overrides: Partial<SQSRecord> = {}): SQSRecord => ({
+  messageId: `m-${Math.random().toString(36).slice(2)}`,
+  receiptHandle: `rh-${body.length}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: '0',
+    SenderId: 'pipe',
+    ApproximateFirstReceiveTimestamp: '0',
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:render-queue',
+  awsRegion: 'eu-central-1',
+  ...overrides,
+});
+
+const sqsMock = mockClient(SQSClient);
+
+const setUp = (rendererFault?: (operation: string) => Error | undefined) => {
+  const clock = createFakeClock();
+  const db = createInMemoryJobStore();
+  const rendering = createScriptedRenderer(clock, { fault: rendererFault });
+  const queue = createSqsJobQueue({
+    client: new SQSClient({ region: 'eu-central-1' }),
+    queueUrl: QUEUE_URL,
+  });
+  const worker = createRenderWorker({
+    store: db.store,
+    renderer: rendering.renderer,
+    clock,
+    queue,
+    parseInputProps: parseTestInputProps,
+    config: { renderCap: 1, stopBeforeDeadlineMs: 1000 },
+    random: () => 0.5,
+  });
+  const handler = createSqsHandler(worker, {
+    clock,
+    isDeadLetter: (record) => record.eventSourceARN === DLQ_ARN,
+  });
+  const context = { getRemainingTimeInMillis: () => 600_000 };
+  return { db, rendering, handler, context };
+};
+
+describe('render queue handler', () => {
+  beforeEach(() => {
+    sqsMock.reset();
+  });
+
+  it('renders each job and reports only the failed records of a batch', async () => {
+    const { db, handler, context } = setUp();
+    db.insert({ id: 'job-1' });
+    const good = sqsRecord(JSON.stringify({ jobId: 'job-1' }));
+    const malformed = sqsRecord('{"job": 1}');
+    const notJson = sqsRecord('hello');
+    const event: SQSEvent = { Records: [good, malformed, notJson] };
+
+    const response = await handler(event, context);
+
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: malformed.messageId },
+      { itemIdentifier: notJson.messageId },
+    ]);
+    expect(db.jobs.get('job-1')!.status).toBe('SUCCEEDED');
+  });
+
+  it('hands a throttled job back with ChangeMessageVisibility and reports it failed', async () => {
+    const { db, handler, context } = setUp((operation) =>
+      operation === 'start' ? throttlingError() : undefined,
+    );
+    db.insert({ id: 'job-1' });
+    const record = sqsRecord(JSON.stringify({ jobId: 'job-1' }), {
+      receiptHandle: 'receipt-7',
+      attributes: { ...sqsRecord('').attributes, ApproximateReceiveCount: '2' },
+    });
+
+    const response = await handler({ Records: [record] }, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    const calls = sqsMock.commandCalls(ChangeMessageVisibilityCommand);
+    expect(calls).toHaveLength(1);
+    // receive 2 → ceiling 4 s, full jitter at 0.5 → 2 s
+    expect(calls[0]!.args[0].input).toEqual({
+      QueueUrl: QUEUE_URL,
+      ReceiptHandle: 'receipt-7',
+      VisibilityTimeout: 2,
+    });
+  });
+
+  it('continues a long render in a fresh message when the time budget runs short', async () => {
+    const { db, handler } = setUp();
+    db.insert({ id: 'job-1' });
+    const record = sqsRecord(JSON.stringify({ jobId: 'job-1' }));
+
+    const response = await handler({ Records: [record] }, { getRemainingTimeInMillis: () => 3000 });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(db.jobs.get('job-1')!.status).toBe('RENDERING');
+    const sent = sqsMock.commandCalls(SendMessageCommand);
+    expect(sent.map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: QUEUE_URL, MessageBody: '{"jobId":"job-1"}', DelaySeconds: 0 },
+    ]);
+  });
+
+  it('marks a dead-lettered job FAILED and drops malformed dead letters', async () => {
+    const { db, handler, context } = setUp();
+    db.insert({ id: 'job-1' });
+    const dead = sqsRecord(JSON.stringify({ jobId: 'job-1' }), { eventSourceARN: DLQ_ARN });
+    const junk = sqsRecord('junk', { eventSourceARN: DLQ_ARN });
+
+    const response = await handler({ Records: [dead, junk] }, context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(db.jobs.get('job-1')!.status).toBe('FAILED');
+    expect(db.jobs.get('job-1')!.errorMessage).toMatch(/gave up after 3 attempts/);
+  });
+
+  it('says what a message body should be', () => {
+    expect(parseJobMessage('{"jobId":"a"}')).toEqual({ jobId: 'a' });
+    expect(() => parseJobMessage('{"jobId":""}')).toThrow(
+      'Expected a message body {"jobId": non-empty string}, but got {"jobId":""}',
+    );
+    expect(() => parseJobMessage('nope')).toThrow(
+      'Expected a JSON message body {"jobId": string}, but got "nope"',
+    );
+  });
+});
+
+describe('SQS job queue', () => {
+  beforeEach(() => sqsMock.reset());
+
+  it('clamps visibility and delay to what SQS accepts', async () => {
+    const queue = createSqsJobQueue({
+      client: new SQSClient({ region: 'eu-central-1' }),
+      queueUrl: QUEUE_URL,
+    });
+
+    await queue.retryLater('rh', 99_999);
+    await queue.continueLater('job-2', 5000);
+
+    expect(
+      sqsMock.commandCalls(ChangeMessageVisibilityCommand)[0]!.args[0].input.VisibilityTimeout,
+    ).toBe(43_200);
+    expect(sqsMock.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: QUEUE_URL,
+      MessageBody: '{"jobId":"job-2"}',
+      DelaySeconds: 900,
+    });
+  });
+});
