@@ -1,0 +1,243 @@
+import { getAmplifyDataClientConfig } from '@aws-amplify/backend/function/runtime';
+import { Amplify } from 'aws-amplify';
+import { generateClient } from 'aws-amplify/data';
+// Types only: a value import would bundle the backend definition (CDK) into the Lambda.
+import type { JobStatus, Schema } from '../../data/resource';
+import type { ActiveJob, JobExpectation, JobPatch, JobRecord, JobStore } from './ports';
+
+/** Sends one GraphQL operation and resolves its `data`; rejects with the AppSync errors otherwise. */
+export type GraphqlTransport = (
+  query: string,
+  variables: Record<string, unknown>,
+) => Promise<unknown>;
+
+/** An error AppSync returned, kept with its `errorType` so failures can be classified. */
+export class AppSyncRequestError extends Error {
+  override readonly name = 'AppSyncRequestError';
+  constructor(
+    readonly errorType: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Every field, `owner` included: subscribers receive only what the mutation selects, and
+// owner-scoped subscriptions do not fire at all without `owner`.
+const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequested progress renderedFrames totalFrames
+  etaSeconds renderId outputBucket outputKey outputSizeBytes errorMessage costUsd attempts startedAt finishedAt
+  createdAt updatedAt`;
+
+const GET_JOB = `query GetJob($id: ID!) { getJob(id: $id) { ${JOB_FIELDS} } }`;
+const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: ModelJobConditionInput) {
+  updateJob(input: $input, condition: $condition) { ${JOB_FIELDS} } }`;
+const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
+  listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { items { id owner status createdAt } nextToken } }`;
+const LIST_ACTIVE_BY_OWNER = `query ListActiveJobsByOwner($owner: String!, $filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
+  listJobsByOwnerAndCreatedAt(owner: $owner, filter: $filter, limit: $limit, nextToken: $nextToken) {
+    items { id owner status createdAt } nextToken } }`;
+
+const ACTIVE_FILTER = {
+  or: [
+    { status: { eq: 'QUEUED' } },
+    { status: { eq: 'RENDERING' } },
+    { status: { attributeExists: false } },
+  ],
+};
+
+// "Absent" covers both a removed attribute and one stored as NULL.
+const absent = (field: string) => ({
+  or: [{ [field]: { attributeExists: false } }, { [field]: { attributeType: '_null' } }],
+});
+
+/** The `ModelJobConditionInput` for an expectation. */
+export const toCondition = (expected: JobExpectation): Record<string, unknown> => {
+  const parts: Record<string, unknown>[] = [
+    expected.status === 'QUEUED'
+      ? { or: [{ status: { eq: 'QUEUED' } }, { status: { attributeExists: false } }] }
+      : { status: { eq: expected.status } },
+  ];
+  for (const field of ['renderId', 'startedAt'] as const) {
+    const value = expected[field];
+    if (value === undefined) continue;
+    parts.push(value === null ? absent(field) : { [field]: { eq: value } });
+  }
+  return { and: parts };
+};
+
+interface JobItem {
+  id: string;
+  owner?: string | null;
+  status?: string | null;
+  createdAt?: string | null;
+  [field: string]: unknown;
+}
+
+// A record over the union, so the compiler flags any status added to the schema but not here.
+const KNOWN_STATUSES: Record<JobStatus, true> = {
+  QUEUED: true,
+  RENDERING: true,
+  SUCCEEDED: true,
+  FAILED: true,
+  CANCELLED: true,
+};
+const isJobStatus = (value: unknown): value is JobStatus =>
+  typeof value === 'string' && value in KNOWN_STATUSES;
+
+const toJobRecord = (item: JobItem): JobRecord => {
+  const inputProps =
+    typeof item.inputProps === 'string'
+      ? (JSON.parse(item.inputProps) as unknown)
+      : item.inputProps;
+  return {
+    ...(item as Partial<JobRecord>),
+    id: item.id,
+    owner: item.owner ?? '',
+    compositionId: String(item.compositionId ?? ''),
+    inputProps,
+    // A freshly created record has no status yet: it is QUEUED.
+    status: isJobStatus(item.status) ? item.status : 'QUEUED',
+    cancelRequested: item.cancelRequested === true,
+    attempts: typeof item.attempts === 'number' ? item.attempts : 0,
+  };
+};
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof AppSyncRequestError &&
+  /ConditionalCheckFailed/.test(error.errorType ?? error.message);
+
+/** The Job table over AppSync: every write is a conditional `updateJob` that selects `owner`. */
+export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
+  const listAll = async (query: string, field: string, variables: Record<string, unknown>) => {
+    const items: JobItem[] = [];
+    let nextToken: string | null | undefined = null;
+    do {
+      const data = (await send(query, {
+        ...variables,
+        filter: ACTIVE_FILTER,
+        limit: 1000,
+        nextToken,
+      })) as Record<string, { items: (JobItem | null)[]; nextToken?: string | null }>;
+      const page = data[field];
+      if (!page) throw new Error(`AppSync returned no "${field}" field`);
+      items.push(...page.items.filter((item): item is JobItem => item !== null));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return items;
+  };
+  return {
+    async get(jobId) {
+      const data = (await send(GET_JOB, { id: jobId })) as { getJob: JobItem | null };
+      return data.getJob ? toJobRecord(data.getJob) : null;
+    },
+    async update(jobId, expected, patch: JobPatch) {
+      try {
+        await send(UPDATE_JOB, {
+          input: { id: jobId, ...patch },
+          condition: toCondition(expected),
+        });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async listActiveJobs(owner) {
+      const items =
+        owner === undefined
+          ? await listAll(LIST_ACTIVE, 'listJobs', {})
+          : await listAll(LIST_ACTIVE_BY_OWNER, 'listJobsByOwnerAndCreatedAt', { owner });
+      return items.map((item): ActiveJob => ({
+        id: item.id,
+        owner: item.owner ?? '',
+        status: item.status === 'RENDERING' ? 'RENDERING' : 'QUEUED',
+        createdAt: item.createdAt ?? null,
+      }));
+    },
+  };
+};
+
+interface GraphqlResultLike {
+  data?: unknown;
+  errors?: { message?: string; errorType?: string }[];
+}
+
+const toAppSyncError = (result: GraphqlResultLike): AppSyncRequestError => {
+  const first = result.errors?.[0];
+  const message = (result.errors ?? [])
+    .map((error) => `${error.errorType ?? 'Error'}: ${error.message ?? ''}`)
+    .join('; ');
+  return new AppSyncRequestError(
+    first?.errorType,
+    message || 'AppSync returned errors without a message',
+  );
+};
+
+/** Adapts an Amplify data client (`client.graphql`) into a transport; Amplify rejects with `{ data, errors }`. */
+export const createAmplifyGraphqlTransport = (client: {
+  graphql: (options: { query: string; variables: Record<string, unknown> }) => unknown;
+}): GraphqlTransport => {
+  return async (query, variables) => {
+    let result: GraphqlResultLike;
+    try {
+      result = (await client.graphql({ query, variables })) as GraphqlResultLike;
+    } catch (error) {
+      if (
+        typeof error === 'object' &&
+        error !== null &&
+        Array.isArray((error as GraphqlResultLike).errors)
+      ) {
+        throw toAppSyncError(error as GraphqlResultLike);
+      }
+      throw error;
+    }
+    if (result.errors?.length) throw toAppSyncError(result);
+    return result.data;
+  };
+};
+
+/** The Lambda environment Amplify reads its data client settings from. */
+export type DataClientEnv = Parameters<typeof getAmplifyDataClientConfig>[0];
+
+const createIamClient = () =>
+  generateClient<Schema>({ authMode: 'iam' }) as unknown as Parameters<
+    typeof createAmplifyGraphqlTransport
+  >[0];
+
+/** The cloud store: the Amplify data client configured from the function's environment (IAM). */
+export const createJobStoreFromFunctionEnv = async (env: DataClientEnv): Promise<JobStore> => {
+  const { resourceConfig, libraryOptions } = await getAmplifyDataClientConfig(env);
+  Amplify.configure(resourceConfig, libraryOptions);
+  return createAppSyncJobStore(createAmplifyGraphqlTransport(createIamClient()));
+};
+
+/** AWS credentials for signing AppSync requests. */
+export interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** A store for an explicit endpoint (local mode: the AppSync simulator), signing with the given credentials. */
+export const createJobStoreForEndpoint = ({
+  graphqlUrl,
+  region,
+  credentials,
+}: {
+  graphqlUrl: string;
+  region: string;
+  credentials: StaticCredentials;
+}): JobStore => {
+  Amplify.configure(
+    { API: { GraphQL: { endpoint: graphqlUrl, region, defaultAuthMode: 'iam' } } },
+    {
+      Auth: {
+        credentialsProvider: {
+          getCredentialsAndIdentityId: async () => ({ credentials }),
+          clearCredentialsAndIdentityId: () => undefined,
+        },
+      },
+    },
+  );
+  return createAppSyncJobStore(createAmplifyGraphqlTransport(createIamClient()));
+};

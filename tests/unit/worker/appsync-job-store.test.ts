@@ -1,0 +1,167 @@
+import { parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createAmplifyGraphqlTransport,
+  createAppSyncJobStore,
+  toCondition,
+  type GraphqlTransport,
+} from '../../../amplify/functions/render-worker/appsync-job-store';
+import { classifyFailure } from '../../../amplify/functions/render-worker/failure-classes';
+
+/** The names selected directly under the operation's root field. */
+const selectedFields = (query: string): string[] => {
+  const operation = parse(query).definitions[0] as OperationDefinitionNode;
+  const root = operation.selectionSet.selections[0] as FieldNode;
+  return (root.selectionSet?.selections ?? []).map(
+    (selection) => (selection as FieldNode).name.value,
+  );
+};
+
+const recordingTransport = (
+  respond: (query: string, variables: Record<string, unknown>) => unknown,
+) => {
+  const calls: { query: string; variables: Record<string, unknown> }[] = [];
+  const send: GraphqlTransport = async (query, variables) => {
+    calls.push({ query, variables });
+    return respond(query, variables);
+  };
+  return { send, calls };
+};
+
+describe('AppSync job store', () => {
+  it('sends a conditional updateJob that selects owner and carries the condition', async () => {
+    const transport = recordingTransport(() => ({
+      updateJob: { id: 'job-1', owner: 'sub::alice' },
+    }));
+    const store = createAppSyncJobStore(transport.send);
+
+    const written = await store.update(
+      'job-1',
+      { status: 'RENDERING', renderId: 'render-1' },
+      { progress: 0.5, costUsd: 0.01 },
+    );
+
+    expect(written).toBe(true);
+    const [call] = transport.calls;
+    expect(call!.query).toMatch(
+      /mutation UpdateJob\(\$input: UpdateJobInput!, \$condition: ModelJobConditionInput\)/,
+    );
+    expect(selectedFields(call!.query)).toEqual(
+      expect.arrayContaining(['owner', 'status', 'progress', 'costUsd']),
+    );
+    expect(call!.variables).toEqual({
+      input: { id: 'job-1', progress: 0.5, costUsd: 0.01 },
+      condition: { and: [{ status: { eq: 'RENDERING' } }, { renderId: { eq: 'render-1' } }] },
+    });
+  });
+
+  it('treats QUEUED as "QUEUED or no status yet" and null as absent', () => {
+    expect(toCondition({ status: 'QUEUED', renderId: null })).toEqual({
+      and: [
+        { or: [{ status: { eq: 'QUEUED' } }, { status: { attributeExists: false } }] },
+        {
+          or: [{ renderId: { attributeExists: false } }, { renderId: { attributeType: '_null' } }],
+        },
+      ],
+    });
+  });
+
+  it('reports a failed condition as false, and rethrows other AppSync errors classified', async () => {
+    const conditionFailed = {
+      data: { updateJob: null },
+      errors: [
+        {
+          errorType: 'DynamoDB:ConditionalCheckFailedException',
+          message: 'The conditional request failed',
+        },
+      ],
+    };
+    const throttled = {
+      data: null,
+      errors: [{ errorType: 'Throttling', message: 'Rate exceeded' }],
+    };
+    const unauthorized = {
+      data: null,
+      errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access updateJob' }],
+    };
+    const graphql = vi
+      .fn()
+      .mockRejectedValueOnce(conditionFailed)
+      .mockRejectedValueOnce(throttled)
+      .mockResolvedValueOnce(unauthorized);
+    const store = createAppSyncJobStore(createAmplifyGraphqlTransport({ graphql }));
+
+    expect(await store.update('job-1', { status: 'QUEUED' }, { status: 'CANCELLED' })).toBe(false);
+    const throttleError = await store
+      .update('job-1', { status: 'QUEUED' }, {})
+      .catch((error: unknown) => error);
+    const authError = await store
+      .update('job-1', { status: 'QUEUED' }, {})
+      .catch((error: unknown) => error);
+
+    expect(classifyFailure(throttleError)).toEqual({
+      retryable: true,
+      message: 'Throttling: Rate exceeded',
+    });
+    expect(classifyFailure(authError)).toEqual({
+      retryable: false,
+      message: 'Unauthorized: Not Authorized to access updateJob',
+    });
+    expect(graphql.mock.calls[0]![0].variables.condition).toBeDefined();
+  });
+
+  it('reads a job, parsing AWSJSON props and treating a missing status as QUEUED', async () => {
+    const transport = recordingTransport(() => ({
+      getJob: {
+        id: 'job-1',
+        owner: 'sub::alice',
+        compositionId: 'hello',
+        inputProps: '{"title":"Hi"}',
+        status: null,
+        cancelRequested: null,
+      },
+    }));
+    const store = createAppSyncJobStore(transport.send);
+
+    const job = await store.get('job-1');
+
+    expect(job).toMatchObject({
+      id: 'job-1',
+      status: 'QUEUED',
+      inputProps: { title: 'Hi' },
+      cancelRequested: false,
+      attempts: 0,
+    });
+    expect(selectedFields(transport.calls[0]!.query)).toContain('owner');
+  });
+
+  it('lists active jobs page by page, per owner through the owner index', async () => {
+    const pages = [
+      { items: [{ id: 'a', owner: 'o', status: 'QUEUED', createdAt: '1' }], nextToken: 't1' },
+      {
+        items: [{ id: 'b', owner: 'o', status: 'RENDERING', createdAt: '2' }, null],
+        nextToken: null,
+      },
+    ];
+    const transport = recordingTransport(() => ({ listJobsByOwnerAndCreatedAt: pages.shift() }));
+    const store = createAppSyncJobStore(transport.send);
+
+    const active = await store.listActiveJobs('o');
+
+    expect(active).toEqual([
+      { id: 'a', owner: 'o', status: 'QUEUED', createdAt: '1' },
+      { id: 'b', owner: 'o', status: 'RENDERING', createdAt: '2' },
+    ]);
+    expect(transport.calls.map((call) => call.variables.nextToken)).toEqual([null, 't1']);
+    expect(transport.calls[0]!.variables).toMatchObject({
+      owner: 'o',
+      filter: {
+        or: [
+          { status: { eq: 'QUEUED' } },
+          { status: { eq: 'RENDERING' } },
+          { status: { attributeExists: false } },
+        ],
+      },
+    });
+  });
+});
