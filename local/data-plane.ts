@@ -1,3 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { schema } from '../amplify/data/resource';
+import { startAppSyncServer } from './appsync/appsync-server';
+import { transformDataSchema } from './appsync/transform-data-schema';
+import { startCognitoLocal } from './cognito/cognito-local';
+import {
+  ensureModelTables,
+  LOCAL_AWS_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoDbLocal,
+} from './dynamodb/dynamodb-local';
+
 /** Connection details and handles of the local data plane (DynamoDB Local, AppSync simulator, cognito-local). */
 export interface DataPlane {
   dynamodb: { endpoint: string; region: string; jobTableName: string; jobTableStreamArn: string };
@@ -6,7 +21,7 @@ export interface DataPlane {
     region: string;
     userPoolId: string;
     userPoolClientId: string;
-    /** Creates a confirmed user (idempotent: an existing user keeps working). */
+    /** Creates a confirmed user with a verified email (idempotent: an existing user gets this password). */
     createUser(email: string, password: string): Promise<void>;
     /** Signs in with USER_PASSWORD_AUTH and returns the JWTs. */
     signIn(email: string, password: string): Promise<{ idToken: string; accessToken: string }>;
@@ -29,8 +44,127 @@ export interface DataPlaneOptions {
   log?: (line: string) => void;
 }
 
-/** Starts DynamoDB Local, cognito-local and the AppSync simulator; resolves once all are ready. */
+/** Local stand-in for the AppSync API id; table names follow the cloud's `<Model>-<apiId>-<env>` shape. */
+const API_ID = 'local';
+const tableNameOf = (modelName: string) => `${modelName}-${API_ID}-NONE`;
+
+/**
+ * Starts DynamoDB Local, cognito-local and the AppSync simulator (fed by Amplify's transformer output for
+ * `amplify/data/resource.ts`); resolves once all answer. On failure, stops whatever it had started.
+ */
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
-  void options;
-  throw new Error('startDataPlane: not implemented yet (issue 5, data plane in progress)');
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const [dynamodbPort, cognitoPort, cognitoInternalPort, graphqlPort] = await Promise.all([
+    claimPort(options.ports?.dynamodb, 'DynamoDB Local'),
+    claimPort(options.ports?.cognito, 'cognito-local'),
+    claimPort(undefined, 'cognito-local (internal)'),
+    claimPort(options.ports?.graphql, 'AppSync simulator'),
+  ]);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    const pending = stops.splice(0).reverse();
+    for (const stop of pending)
+      await stop().catch((error: unknown) => log(`data plane: stop failed: ${String(error)}`));
+  };
+  const dynamoStart = startDynamoDbLocal({
+    dbPath: join(dataDir, 'dynamodb'),
+    port: dynamodbPort,
+    log,
+  });
+  const cognitoStart = startCognitoLocal({
+    dataDir: join(dataDir, 'cognito'),
+    port: cognitoPort,
+    internalPort: cognitoInternalPort,
+    log,
+  });
+  // Whichever starts is stopped again if the other fails.
+  const started = Promise.allSettled([
+    dynamoStart.then((dynamo) => stops.push(dynamo.stop)),
+    cognitoStart.then((cognito) => stops.push(cognito.stop)),
+  ]);
+  try {
+    const api = transformDataSchema(schema.transform().schema, { apiId: API_ID, tableNameOf });
+    const [dynamo, cognito] = await Promise.all([dynamoStart, cognitoStart]);
+
+    const streamArns = await ensureModelTables(
+      dynamo.client,
+      api.tables.map((definition) => ({ name: tableNameOf(definition.modelName), definition })),
+    );
+    const jobTableName = tableNameOf('Job');
+    const jobTableStreamArn = streamArns.get(jobTableName);
+    if (!jobTableStreamArn)
+      throw new Error(
+        `data plane: the transformer defined no Job table (tables: ${[...streamArns.keys()].join(', ')})`,
+      );
+
+    const workerCredentials = {
+      accessKeyId: `LOCALWORKER${randomBytes(4).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(20).toString('hex'),
+    };
+    const appsync = await startAppSyncServer({
+      api,
+      port: graphqlPort,
+      dynamodb: {
+        endpoint: dynamo.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_AWS_CREDENTIALS,
+      },
+      tableNameOf,
+      lambdaResolvers: options.lambdaResolvers ?? {},
+      auth: {
+        verifyUserPoolToken: (token) => cognito.verifyToken(token),
+        workerCredentials,
+        region: LOCAL_REGION,
+      },
+    });
+    stops.push(appsync.stop);
+
+    return {
+      dynamodb: {
+        endpoint: dynamo.endpoint,
+        region: LOCAL_REGION,
+        jobTableName,
+        jobTableStreamArn,
+      },
+      cognito: {
+        endpoint: cognito.endpoint,
+        region: LOCAL_REGION,
+        userPoolId: cognito.userPoolId,
+        userPoolClientId: cognito.userPoolClientId,
+        createUser: (email, password) => cognito.createUser(email, password),
+        signIn: (email, password) => cognito.signIn(email, password),
+      },
+      graphql: { url: appsync.url, realtimeUrl: appsync.realtimeUrl, region: LOCAL_REGION },
+      workerCredentials,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await started;
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Checks a requested port is free on loopback (one clear line if not), or picks a free one for 0/undefined. */
+async function claimPort(requested: number | undefined, service: string): Promise<number> {
+  return await new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `${service}: port ${requested} is already in use. Stop whatever uses it or choose another port.`,
+            )
+          : error,
+      ),
+    );
+    probe.listen(requested ?? 0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
 }

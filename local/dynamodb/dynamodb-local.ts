@@ -1,0 +1,176 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import type { ModelTableDefinition } from '../appsync/transform-data-schema';
+
+/** Dummy credentials DynamoDB Local accepts (it checks only that some are present). */
+export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+/** A running DynamoDB Local. */
+export interface DynamoDbLocal {
+  endpoint: string;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the DynamoDB Local jar shipped in `amplify-dynamodb-simulator`, data kept in `dbPath`; waits until it answers.
+ * (The jar has no bind-address option: it listens on all interfaces.)
+ */
+export async function startDynamoDbLocal(options: {
+  dbPath: string;
+  port: number;
+  log: (line: string) => void;
+}): Promise<DynamoDbLocal> {
+  assertJavaAvailable();
+  const emulatorDir = join(
+    dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
+    'emulator',
+  );
+  const dbPath = resolve(options.dbPath);
+  mkdirSync(dbPath, { recursive: true });
+  const java = spawn(
+    'java',
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-jar',
+      'DynamoDBLocal.jar',
+      '-port',
+      String(options.port),
+      '-sharedDb',
+      '-disableTelemetry',
+      '-dbPath',
+      dbPath,
+    ],
+    { cwd: emulatorDir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  const remember = (chunk: Buffer) => output.push(chunk.toString());
+  java.stdout.on('data', remember);
+  java.stderr.on('data', remember);
+
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_AWS_CREDENTIALS,
+  });
+  const stop = () => stopProcess(java);
+  try {
+    await waitUntilAnswering(client, java, options.port, () => output.join(''));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  java.stdout.off('data', remember);
+  java.stderr.off('data', remember);
+  java.stderr.on('data', (chunk: Buffer) => options.log(`dynamodb: ${chunk.toString().trim()}`));
+  return {
+    endpoint,
+    client,
+    stop: async () => {
+      client.destroy();
+      await stop();
+    },
+  };
+}
+
+/** Creates the model tables (streams NEW_AND_OLD_IMAGES) that do not exist yet; returns each table's stream ARN. */
+export async function ensureModelTables(
+  client: DynamoDBClient,
+  tables: { name: string; definition: ModelTableDefinition }[],
+): Promise<Map<string, string>> {
+  const { TableNames: existing = [] } = await client.send(new ListTablesCommand({}));
+  const streamArns = new Map<string, string>();
+  for (const { name, definition } of tables) {
+    if (!existing.includes(name)) {
+      await client.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: toKeySchema(definition.keySchema),
+          AttributeDefinitions: definition.attributeDefinitions.map((a) => ({
+            AttributeName: a.attributeName,
+            AttributeType: a.attributeType,
+          })),
+          BillingMode: 'PAY_PER_REQUEST',
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          GlobalSecondaryIndexes:
+            definition.globalSecondaryIndexes.length > 0
+              ? definition.globalSecondaryIndexes.map((index) => ({
+                  IndexName: index.indexName,
+                  KeySchema: toKeySchema(index.keySchema),
+                  Projection: { ProjectionType: index.projectionType },
+                }))
+              : undefined,
+        }),
+      );
+    }
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (!Table?.LatestStreamArn)
+      throw new Error(`DynamoDB Local: table ${name} has no stream; expected NEW_AND_OLD_IMAGES`);
+    streamArns.set(name, Table.LatestStreamArn);
+  }
+  return streamArns;
+}
+
+function toKeySchema(keys: ModelTableDefinition['keySchema']) {
+  return keys.map((key) => ({ AttributeName: key.attributeName, KeyType: key.keyType }));
+}
+
+function assertJavaAvailable(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      'DynamoDB Local needs Java 17 or later, but `java` was not found on PATH. Install it: `apt-get install -y openjdk-17-jre-headless`.',
+    );
+  }
+}
+
+async function waitUntilAnswering(
+  client: DynamoDBClient,
+  java: ChildProcess,
+  port: number,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (java.exitCode !== null) {
+      const text = output();
+      if (/Address already in use|BindException/.test(text)) {
+        throw new Error(
+          `DynamoDB Local could not start: port ${port} is already in use. Stop whatever uses it or choose another port.`,
+        );
+      }
+      throw new Error(
+        `DynamoDB Local exited with code ${java.exitCode}: ${text.trim().split('\n').slice(-3).join(' ')}`,
+      );
+    }
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+  throw new Error('DynamoDB Local did not answer within 30 s');
+}
+
+/** Stops a child process: SIGTERM, then SIGKILL if it is still alive after 3 s. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
