@@ -37,13 +37,24 @@ const LIST_ACTIVE_BY_OWNER = `query ListActiveJobsByOwner($owner: String!, $filt
   listJobsByOwnerAndCreatedAt(owner: $owner, filter: $filter, limit: $limit, nextToken: $nextToken) {
     items { id owner status createdAt } nextToken } }`;
 
-const ACTIVE_FILTER = {
-  or: [
-    { status: { eq: 'QUEUED' } },
-    { status: { eq: 'RENDERING' } },
-    { status: { attributeExists: false } },
-  ],
+// A record over the union, so the compiler flags any status added to the schema but not here.
+const KNOWN_STATUSES: Record<JobStatus, true> = {
+  QUEUED: true,
+  RENDERING: true,
+  SUCCEEDED: true,
+  FAILED: true,
+  CANCELLED: true,
 };
+const ALL_STATUSES = Object.keys(KNOWN_STATUSES) as JobStatus[];
+const TERMINAL_STATUSES: JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+// `ModelJobStatusInput` offers only eq/ne, and a fresh record has no status at all. "Not one of
+// the others" is true for a missing attribute (DynamoDB's `=` is false on it), so it covers both.
+const statusIsNoneOf = (statuses: JobStatus[]) => ({
+  not: { or: statuses.map((status) => ({ status: { eq: status } })) },
+});
+
+const ACTIVE_FILTER = statusIsNoneOf(TERMINAL_STATUSES);
 
 // "Absent" covers both a removed attribute and one stored as NULL.
 const absent = (field: string) => ({
@@ -54,7 +65,7 @@ const absent = (field: string) => ({
 export const toCondition = (expected: JobExpectation): Record<string, unknown> => {
   const parts: Record<string, unknown>[] = [
     expected.status === 'QUEUED'
-      ? { or: [{ status: { eq: 'QUEUED' } }, { status: { attributeExists: false } }] }
+      ? statusIsNoneOf(ALL_STATUSES.filter((status) => status !== 'QUEUED'))
       : { status: { eq: expected.status } },
   ];
   for (const field of ['renderId', 'startedAt'] as const) {
@@ -73,14 +84,6 @@ interface JobItem {
   [field: string]: unknown;
 }
 
-// A record over the union, so the compiler flags any status added to the schema but not here.
-const KNOWN_STATUSES: Record<JobStatus, true> = {
-  QUEUED: true,
-  RENDERING: true,
-  SUCCEEDED: true,
-  FAILED: true,
-  CANCELLED: true,
-};
 const isJobStatus = (value: unknown): value is JobStatus =>
   typeof value === 'string' && value in KNOWN_STATUSES;
 

@@ -56,9 +56,19 @@ describe('AppSync job store', () => {
   });
 
   it('treats QUEUED as "QUEUED or no status yet" and null as absent', () => {
+    // ModelJobStatusInput has only eq/ne: "none of the others" also matches a record with no status.
     expect(toCondition({ status: 'QUEUED', renderId: null })).toEqual({
       and: [
-        { or: [{ status: { eq: 'QUEUED' } }, { status: { attributeExists: false } }] },
+        {
+          not: {
+            or: [
+              { status: { eq: 'RENDERING' } },
+              { status: { eq: 'SUCCEEDED' } },
+              { status: { eq: 'FAILED' } },
+              { status: { eq: 'CANCELLED' } },
+            ],
+          },
+        },
         {
           or: [{ renderId: { attributeExists: false } }, { renderId: { attributeType: '_null' } }],
         },
@@ -156,11 +166,13 @@ describe('AppSync job store', () => {
     expect(transport.calls[0]!.variables).toMatchObject({
       owner: 'o',
       filter: {
-        or: [
-          { status: { eq: 'QUEUED' } },
-          { status: { eq: 'RENDERING' } },
-          { status: { attributeExists: false } },
-        ],
+        not: {
+          or: [
+            { status: { eq: 'SUCCEEDED' } },
+            { status: { eq: 'FAILED' } },
+            { status: { eq: 'CANCELLED' } },
+          ],
+        },
       },
     });
   });

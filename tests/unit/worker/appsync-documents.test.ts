@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { AmplifyGraphqlApi, AmplifyGraphqlDefinition } from '@aws-amplify/graphql-api-construct';
+import { App, AssetStaging, Stack } from 'aws-cdk-lib';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import {
+  buildSchema,
+  parse,
+  validate,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { getVariableValues } from 'graphql/execution/values';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { schema as dataSchema } from '../../../amplify/data/resource';
+import { createAppSyncJobStore } from '../../../amplify/functions/render-worker/appsync-job-store';
+
+// AppSync's built-in scalars and directives, which the transformer's output uses but does not declare.
+const APPSYNC_PRELUDE = `
+scalar AWSJSON scalar AWSDateTime scalar AWSDate scalar AWSTime scalar AWSTimestamp
+scalar AWSEmail scalar AWSURL scalar AWSPhone scalar AWSIPAddress
+directive @aws_iam on FIELD_DEFINITION | OBJECT
+directive @aws_cognito_user_pools(cognito_groups: [String]) on FIELD_DEFINITION | OBJECT
+directive @aws_api_key on FIELD_DEFINITION | OBJECT
+directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
+`;
+
+/** The AppSync schema Amplify's own transformer generates from `amplify/data/resource.ts`. */
+const transformDataSchema = (): GraphQLSchema => {
+  const app = new App({ context: { 'aws:cdk:disable-asset-staging': true } });
+  const stack = new Stack(app, 'worker-documents', {
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
+  const api = new AmplifyGraphqlApi(stack, 'data', {
+    definition: AmplifyGraphqlDefinition.fromString(dataSchema.transform().schema),
+    authorizationModes: {
+      defaultAuthorizationMode: 'AMAZON_COGNITO_USER_POOLS',
+      userPoolConfig: { userPool: UserPool.fromUserPoolId(stack, 'pool', 'local') },
+      iamConfig: { enableIamAuthorizationMode: true },
+    },
+  });
+  const schemaCfn = api.resources.cfnResources.cfnGraphqlSchema;
+  const location = stack.resolve(schemaCfn.definitionS3Location) as unknown;
+  const asset = app.node
+    .findAll()
+    .find((node): node is Asset => node instanceof Asset && node.s3ObjectUrl === location);
+  const staging = asset?.node.tryFindChild('Stage');
+  if (!(staging instanceof AssetStaging))
+    throw new Error(`The transformed schema asset was not found at ${String(location)}`);
+  return buildSchema(APPSYNC_PRELUDE + readFileSync(staging.sourcePath, 'utf8'));
+};
+
+describe('AppSync documents of the job store', () => {
+  let appSyncSchema: GraphQLSchema;
+  beforeAll(() => {
+    appSyncSchema = transformDataSchema();
+  }, 120_000);
+
+  it('sends only documents and variables the generated AppSync schema accepts', async () => {
+    const sent: { query: string; variables: Record<string, unknown> }[] = [];
+    const store = createAppSyncJobStore(async (query, variables) => {
+      sent.push({ query, variables });
+      if (query.includes('getJob')) return { getJob: null };
+      if (query.includes('updateJob')) return { updateJob: { id: 'job-1' } };
+      return {
+        listJobs: { items: [], nextToken: null },
+        listJobsByOwnerAndCreatedAt: { items: [], nextToken: null },
+      };
+    });
+
+    await store.get('job-1');
+    await store.update(
+      'job-1',
+      { status: 'QUEUED', renderId: null },
+      { status: 'RENDERING', startedAt: '2026-01-01T00:00:00.000Z', progress: 0 },
+    );
+    await store.update(
+      'job-1',
+      { status: 'RENDERING', renderId: null, startedAt: '2026-01-01T00:00:00.000Z' },
+      { status: 'QUEUED', startedAt: null },
+    );
+    await store.update(
+      'job-1',
+      { status: 'RENDERING', renderId: 'r-1' },
+      { status: 'SUCCEEDED', outputBucket: 'b', outputKey: 'k', outputSizeBytes: 1, costUsd: 0.1 },
+    );
+    await store.listActiveJobs();
+    await store.listActiveJobs('sub::alice');
+
+    expect(sent).toHaveLength(6);
+    for (const { query, variables } of sent) {
+      const document = parse(query);
+      expect(validate(appSyncSchema, document).map((error) => error.message)).toEqual([]);
+      const operation = document.definitions[0] as OperationDefinitionNode;
+      const coerced = getVariableValues(
+        appSyncSchema,
+        operation.variableDefinitions ?? [],
+        variables,
+      );
+      expect(coerced.errors?.map((error) => error.message) ?? []).toEqual([]);
+    }
+  });
+});
