@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseWorkerEnv } from '../../../amplify/functions/render-worker/worker-config';
+
+const validEnv = {
+  RENDER_CAP: '4',
+  REMOTION_FUNCTION_NAME: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+  REMOTION_SERVE_URL: 'https://bucket.s3.eu-central-1.amazonaws.com/sites/studio/index.html',
+  REMOTION_REGION: 'eu-central-1',
+  OUTPUT_BUCKET_NAME: 'render-studio-output',
+  RENDER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue',
+};
+
+describe('worker environment', () => {
+  it('parses a complete environment, with defaults for the optional settings', () => {
+    expect(parseWorkerEnv(validEnv)).toEqual({
+      ...validEnv,
+      RENDER_CAP: 4,
+      OUTPUT_PREFIX: 'renders/',
+      MAX_ACTIVE_JOBS_PER_USER: 3,
+      MAX_RECEIVE_COUNT: 3,
+    });
+    expect(
+      parseWorkerEnv({ ...validEnv, MAX_ACTIVE_JOBS_PER_USER: '5', OUTPUT_PREFIX: 'out/' }),
+    ).toMatchObject({
+      MAX_ACTIVE_JOBS_PER_USER: 5,
+      OUTPUT_PREFIX: 'out/',
+    });
+  });
+
+  it('names every bad variable, what it expected and what came', () => {
+    const env = {
+      ...validEnv,
+      RENDER_CAP: '0',
+      REMOTION_REGION: 'Frankfurt',
+      REMOTION_SERVE_URL: undefined,
+    };
+
+    expect(() => parseWorkerEnv(env)).toThrow(
+      [
+        "The render worker's environment is invalid:",
+        '  RENDER_CAP: expected a whole number ≥ 1, but got "0"',
+        '  REMOTION_SERVE_URL: expected the https URL of the deployed Remotion site, but got nothing (unset)',
+        '  REMOTION_REGION: expected an AWS region such as us-east-1, but got "Frankfurt"',
+      ].join('\n'),
+    );
+  });
+});
