@@ -31,7 +31,10 @@ export interface WorkerSettings {
   pushMaxIntervalMs: number;
   /** Stop tracking this long before the delivery's deadline and continue in a fresh delivery. */
   stopBeforeDeadlineMs: number;
-  /** A claim without a render id older than this is considered abandoned (its worker died mid-start). */
+  /**
+   * A claim without a render id older than this is abandoned (its worker died mid-start). Must
+   * exceed the longest possible render (the Remotion function's timeout), so an orphan is over.
+   */
   claimLeaseMs: number;
   /** Delay before looking again when the render cap is reached. */
   capWaitSeconds: number;
@@ -49,7 +52,7 @@ export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, 'renderCap'> = {
   pushMinProgressDelta: 0.01,
   pushMaxIntervalMs: 2000,
   stopBeforeDeadlineMs: 60_000,
-  claimLeaseMs: 120_000,
+  claimLeaseMs: 16 * 60_000,
   capWaitSeconds: 10,
   claimWaitSeconds: 5,
   backoffBaseSeconds: 2,
@@ -121,6 +124,10 @@ const createdBefore = (
 export const tooManyActiveJobsMessage = (active: number, limit: number): string =>
   `You already have ${active} render${active === 1 ? '' : 's'} queued or rendering; the limit is ${limit}. ` +
   'Wait for one to finish or cancel one, then render again.';
+
+/** Why a job whose start was interrupted ends FAILED. */
+export const ABANDONED_START_MESSAGE =
+  'The render worker stopped while starting this render, so it cannot be tracked. Render again.';
 
 const RELOAD = Symbol('reload');
 type StepResult = DeliveryOutcome | typeof RELOAD;
@@ -375,11 +382,19 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     // RENDERING without a render id: a start is in progress, or its worker died before storing the id.
     if (claimIsFresh(job))
       return later(settings.claimWaitSeconds, 'another delivery is starting this render');
-    return startRender(job, delivery, {
-      status: 'RENDERING',
-      renderId: null,
-      startedAt: job.startedAt ?? null,
-    });
+    // Its worker died mid-start. A render may have started that nobody can track; the lease outlasts
+    // any render, so it is over by now. Starting again could render twice, so the job ends here.
+    const written = await store.update(
+      job.id,
+      { status: 'RENDERING', renderId: null, startedAt: job.startedAt ?? null },
+      {
+        status: 'FAILED',
+        errorMessage: ABANDONED_START_MESSAGE,
+        finishedAt: iso(),
+        etaSeconds: null,
+      },
+    );
+    return written ? ack(`failed: ${ABANDONED_START_MESSAGE}`) : RELOAD;
   };
 
   const runSteps = async (

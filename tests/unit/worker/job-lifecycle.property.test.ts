@@ -46,6 +46,8 @@ const scenarioArbitrary = fc.record({
   jobs: fc.array(jobArbitrary, { minLength: 1, maxLength: 6 }),
   rendererThrottleRate: fc.constantFrom(0, 0.02, 0.1, 0.25),
   storeErrorRate: fc.constantFrom(0, 0.01, 0.05),
+  /** Share of deliveries whose Lambda dies at a random moment (crash, hard timeout). */
+  crashRate: fc.constantFrom(0, 0.05, 0.15),
 });
 
 type Scenario = typeof scenarioArbitrary extends fc.Arbitrary<infer T> ? T : never;
@@ -59,6 +61,23 @@ interface Message {
 }
 
 const MAX_RECEIVE_COUNT = 3;
+const VISIBILITY_TIMEOUT_MS = 45_000;
+const NEVER = new Promise<never>(() => undefined);
+
+/** Wraps a port so that, once its Lambda is dead, calls never start and results never arrive. */
+const killable = <T extends object>(target: T, killed: () => boolean): T =>
+  new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (killed()) return NEVER;
+        const result: unknown = await (value as (...a: unknown[]) => unknown).apply(object, args);
+        if (killed()) return NEVER;
+        return result;
+      };
+    },
+  });
 const MAX_VIRTUAL_MS = 6 * 3_600_000;
 
 /** Runs one scenario: SQS-like queue + DLQ, `renderCap` concurrent Lambda slots, faults, cancels, duplicates. */
@@ -105,12 +124,18 @@ const simulate = async (scenario: Scenario) => {
     },
   });
   const deadLetter = (source: Message[]) => source === deadLetters;
-  const makeWorker = (source: Message[]) =>
+  const makeWorker = (source: Message[], killed: () => boolean) =>
     createRenderWorker({
-      store: db.store,
-      renderer: rendering.renderer,
-      clock,
-      queue: sqs(source),
+      store: killable(db.store, killed),
+      renderer: killable(rendering.renderer, killed),
+      clock: {
+        now: clock.now,
+        sleep: async (ms) => {
+          await clock.sleep(ms);
+          if (killed()) await NEVER;
+        },
+      },
+      queue: killable(sqs(source), killed),
       parseInputProps: parseTestInputProps,
       random,
       log: (message, details) => {
@@ -133,8 +158,6 @@ const simulate = async (scenario: Scenario) => {
         backoffMaxSeconds: 8,
       },
     });
-  const worker = makeWorker(queue);
-  const deadLetterWorker = makeWorker(deadLetters);
 
   scenario.jobs.forEach((job, index) => {
     db.insert({
@@ -172,15 +195,30 @@ const simulate = async (scenario: Scenario) => {
         await clock.sleep(500);
         continue;
       }
-      const verdict = await (deadLetter ? deadLetterWorker : worker).handleMessage({
+      const receivedAt = clock.now();
+      const killAt =
+        random() < scenario.crashRate
+          ? receivedAt + Math.floor(random() * scenario.budgetMs)
+          : Infinity;
+      const worker = makeWorker(source, () => clock.now() >= killAt);
+      const handled = worker.handleMessage({
         jobId: message.jobId,
         receiveCount: message.receiveCount,
-        deadlineMs: clock.now() + scenario.budgetMs,
+        deadlineMs: receivedAt + scenario.budgetMs,
         receiptHandle: String(message.id),
         deadLetter,
       });
+      const crash =
+        killAt === Infinity
+          ? NEVER
+          : clock.sleep(killAt - receivedAt).then(() => 'killed' as const);
+      const verdict = await Promise.race([handled, crash]);
       message.inFlight = false;
-      if (verdict === 'delete') source.splice(source.indexOf(message), 1);
+      if (verdict === 'killed') {
+        // The Lambda died: its effects so far stand; the message returns after the visibility timeout.
+        message.visibleAt = receivedAt + VISIBILITY_TIMEOUT_MS;
+        crashes += 1;
+      } else if (verdict === 'delete') source.splice(source.indexOf(message), 1);
     }
   };
   for (let slot = 0; slot < scenario.renderCap; slot += 1) tasks.push(consume(queue, true, false));
@@ -211,12 +249,14 @@ const simulate = async (scenario: Scenario) => {
 };
 
 let casesRun = 0;
+let crashes = 0;
 const outcomes = new Map<JobStatus, number>();
 /** How often each delivery outcome happened over all cases, to show the paths really ran. */
 const paths = new Map<string, number>();
 
 describe('render worker under random interleavings', () => {
   afterAll(() => {
+    console.log(`Lambda crashes simulated: ${crashes}`);
     console.log(
       `fast-check: ${casesRun} generated cases ran; job outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
     );
@@ -267,6 +307,7 @@ describe('render worker under random interleavings', () => {
     expect(seen(/^continue: render cap reached/)).toBeGreaterThan(0);
     expect(seen(/^retry: /)).toBeGreaterThan(0);
     expect(seen(/^dead-letter/)).toBeGreaterThan(0);
+    expect(crashes).toBeGreaterThan(0);
     expect(seen(/^ack: already /)).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ABANDONED_START_MESSAGE,
   createRenderWorker,
   tooManyActiveJobsMessage,
   type WorkerSettings,
@@ -324,7 +325,7 @@ describe('render worker lifecycle', () => {
     expect(rendering.cancels).toEqual(['render-1']);
   });
 
-  it('leaves a fresh start claim alone and takes over an abandoned one', async () => {
+  it('leaves a fresh start claim alone and fails an abandoned one without rendering again', async () => {
     const { db, rendering, deliver, clock } = setUp({ config: { claimLeaseMs: 60_000 } });
     const claimedAt = new Date(clock.now()).toISOString();
     db.insert({ id: 'job-1', status: 'RENDERING', startedAt: claimedAt });
@@ -333,11 +334,14 @@ describe('render worker lifecycle', () => {
       action: 'continue',
       reason: 'another delivery is starting this render',
     });
-    expect(rendering.startsByJob.size).toBe(0);
 
     clock.advance(61_000);
-    expect(await deliver('job-1')).toEqual({ action: 'ack', reason: 'succeeded' });
-    expect(rendering.startsByJob.get('job-1')).toBe(1);
+    expect(await deliver('job-1')).toEqual({
+      action: 'ack',
+      reason: `failed: ${ABANDONED_START_MESSAGE}`,
+    });
+    expect(db.jobs.get('job-1')!.status).toBe('FAILED');
+    expect(rendering.startsByJob.size).toBe(0);
   });
 
   it('gives up from the DLQ: cancels a running render and fails the job, leaving terminal jobs alone', async () => {
