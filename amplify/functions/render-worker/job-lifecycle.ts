@@ -231,11 +231,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       (other) => other.status === 'RENDERING' && other.id !== jobId,
     ).length;
 
-  const startRender = async (
-    job: JobRecord,
-    delivery: Delivery,
-    claimed: JobExpectation,
-  ): Promise<StepResult> => {
+  const startRender = async (job: JobRecord, delivery: Delivery): Promise<StepResult> => {
     const parsed = parseInputProps(job.compositionId, job.inputProps);
     if (!parsed.ok) {
       return failJob(
@@ -243,13 +239,12 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
         `The props for composition "${job.compositionId}" are invalid: ${parsed.message}`,
       );
     }
-    if (claimed.status === 'QUEUED') {
-      const others = (await store.listActiveJobs(job.owner)).filter(
-        (other) => other.id !== job.id && createdBefore(other, job),
-      );
-      if (others.length >= settings.maxActiveJobsPerUser) {
-        return failJob(job, tooManyActiveJobsMessage(others.length, settings.maxActiveJobsPerUser));
-      }
+    const earlierActive = (await store.listActiveJobs(job.owner)).filter(
+      (other) => other.id !== job.id && createdBefore(other, job),
+    );
+    if (earlierActive.length >= settings.maxActiveJobsPerUser) {
+      const message = tooManyActiveJobsMessage(earlierActive.length, settings.maxActiveJobsPerUser);
+      return failJob(job, message);
     }
     // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
     // written before, so concurrent claimers can never together exceed the cap.
@@ -257,13 +252,17 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       return later(jittered(settings.capWaitSeconds), 'render cap reached');
     }
     const startedAt = iso();
-    const claim = await store.update(job.id, claimed, {
-      status: 'RENDERING',
-      startedAt,
-      attempts: delivery.receiveCount,
-      progress: 0,
-      errorMessage: null,
-    });
+    const claim = await store.update(
+      job.id,
+      { status: 'QUEUED', renderId: null },
+      {
+        status: 'RENDERING',
+        startedAt,
+        attempts: delivery.receiveCount,
+        progress: 0,
+        errorMessage: null,
+      },
+    );
     if (!claim) return RELOAD;
     const mine: JobExpectation = { status: 'RENDERING', renderId: null, startedAt };
     const release = () => store.update(job.id, mine, { status: 'QUEUED', startedAt: null });
@@ -376,8 +375,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     const status = statusOf(job);
     if (isTerminal(status)) return ack(`already ${status}`);
     if (job.cancelRequested) return cancelJob(job);
-    if (status === 'QUEUED')
-      return startRender(job, delivery, { status: 'QUEUED', renderId: null });
+    if (status === 'QUEUED') return startRender(job, delivery);
     if (job.renderId) return trackRender(job, job.renderId, delivery);
     // RENDERING without a render id: a start is in progress, or its worker died before storing the id.
     if (claimIsFresh(job))
