@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { schema } from '../amplify/data/resource';
 import { startAppSyncServer } from './appsync/appsync-server';
+import { generateModelIntrospection } from './appsync/model-introspection';
 import { transformDataSchema } from './appsync/transform-data-schema';
 import { startCognitoLocal } from './cognito/cognito-local';
 import {
@@ -26,7 +27,14 @@ export interface DataPlane {
     /** Signs in with USER_PASSWORD_AUTH and returns the JWTs. */
     signIn(email: string, password: string): Promise<{ idToken: string; accessToken: string }>;
   };
-  graphql: { url: string; realtimeUrl: string; region: string; apiKey?: undefined };
+  graphql: {
+    url: string;
+    realtimeUrl: string;
+    region: string;
+    apiKey?: undefined;
+    /** `data.model_introspection` for `amplify_outputs.json`, from the same schema. */
+    modelIntrospection: Record<string, unknown>;
+  };
   /** Credentials the local render worker signs its IAM (SigV4) GraphQL requests with. */
   workerCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Stops every process and server this plane started. */
@@ -86,7 +94,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     cognitoStart.then((cognito) => stops.push(cognito.stop)),
   ]);
   try {
-    const api = transformDataSchema(schema.transform().schema, { apiId: API_ID, tableNameOf });
+    const sdl = schema.transform().schema;
+    const api = transformDataSchema(sdl, { apiId: API_ID, tableNameOf });
     const [dynamo, cognito] = await Promise.all([dynamoStart, cognitoStart]);
 
     const streamArns = await ensureModelTables(
@@ -137,7 +146,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         createUser: (email, password) => cognito.createUser(email, password),
         signIn: (email, password) => cognito.signIn(email, password),
       },
-      graphql: { url: appsync.url, realtimeUrl: appsync.realtimeUrl, region: LOCAL_REGION },
+      graphql: {
+        url: appsync.url,
+        realtimeUrl: appsync.realtimeUrl,
+        region: LOCAL_REGION,
+        modelIntrospection: generateModelIntrospection(sdl),
+      },
       workerCredentials,
       stop: stopAll,
     };
@@ -146,6 +160,41 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The `auth` and `data` parts of `amplify_outputs.json` (the format `ampx` writes) for this plane. The Amplify
+ * client also needs `Auth.Cognito.userPoolEndpoint = plane.cognito.endpoint` and the `USER_PASSWORD_AUTH` flow.
+ */
+export function toAmplifyOutputs(plane: Pick<DataPlane, 'cognito' | 'graphql'>) {
+  return {
+    version: '1.4',
+    auth: {
+      aws_region: plane.cognito.region,
+      user_pool_id: plane.cognito.userPoolId,
+      user_pool_client_id: plane.cognito.userPoolClientId,
+      username_attributes: ['email'],
+      standard_required_attributes: ['email'],
+      user_verification_types: ['email'],
+      unauthenticated_identities_enabled: false,
+      mfa_configuration: 'NONE',
+      mfa_methods: [],
+      password_policy: {
+        min_length: 8,
+        require_lowercase: false,
+        require_numbers: false,
+        require_symbols: false,
+        require_uppercase: false,
+      },
+    },
+    data: {
+      url: plane.graphql.url,
+      aws_region: plane.graphql.region,
+      default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
+      authorization_types: ['AWS_IAM'],
+      model_introspection: plane.graphql.modelIntrospection,
+    },
+  } as const;
 }
 
 /** Checks a requested port is free on loopback (one clear line if not), or picks a free one for 0/undefined. */

@@ -93,10 +93,28 @@ export async function startAppSyncServer(options: {
   };
 }
 
+/**
+ * The simulator's VTL engine has no `$extensions`; the subscription filters it would set are applied by
+ * {@link filterSubscriptionsByOwner} instead, so those lines are dropped.
+ */
+function withoutSubscriptionFilters(template: string): string {
+  return template.replace(/^\s*\$extensions\.setSubscriptionFilter\(.*\)\s*$/gm, '');
+}
+
 function buildSimulatorConfig(
   options: Parameters<typeof startAppSyncServer>[0],
 ): AmplifyAppSyncSimulatorConfig {
-  const { api } = options;
+  const api = {
+    ...options.api,
+    resolvers: options.api.resolvers.map((resolver) => ({
+      ...resolver,
+      responseMappingTemplate: withoutSubscriptionFilters(resolver.responseMappingTemplate),
+    })),
+    functions: options.api.functions.map((fn) => ({
+      ...fn,
+      responseMappingTemplate: withoutSubscriptionFilters(fn.responseMappingTemplate),
+    })),
+  };
   const fieldsByDataSource = new Map<string, string[]>();
   for (const resolver of api.resolvers) {
     const sources = resolver.dataSourceName
@@ -263,7 +281,8 @@ async function hasValidSignature(request: SignedRequest, auth: AppSyncAuth): Pro
     }),
     {
       signingDate: parseAmzDate(amzDate),
-      unsignableHeaders: new Set(),
+      // Sign exactly the headers the caller signed (the signer would add x-amz-content-sha256).
+      unsignableHeaders: new Set(['x-amz-content-sha256']),
       signableHeaders: new Set(signedHeaders),
     },
   );
