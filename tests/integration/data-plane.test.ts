@@ -256,6 +256,19 @@ describe('local data plane', () => {
     expect(a.events[0]!.job).toMatchObject({ id: jobId, status: 'RENDERING', progress: 0.25 });
     await new Promise((done) => setTimeout(done, 1_000));
     expect(b.events).toEqual([]);
+
+    // B's subscription is live: it receives an update of B's own job, which A does not.
+    const own = await (
+      await clientB()
+    ).models.Job.create({ compositionId: 'title-card', inputProps: '{}' });
+    expect(own.errors).toBeUndefined();
+    await worker().models.Job.update(
+      { id: own.data!.id, status: 'RENDERING' },
+      { selectionSet: ['id', 'owner', 'status'] },
+    );
+    await waitFor(() => b.events.length > 0, 10_000);
+    expect(b.events.map((event) => event.job.id)).toEqual([own.data!.id]);
+    expect(a.events.map((event) => event.job.id)).toEqual([jobId]);
     expect([...a.errors, ...b.errors]).toEqual([]);
     a.unsubscribe();
     b.unsubscribe();
