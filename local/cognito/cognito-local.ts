@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import {
   AdminCreateUserCommand,
+  AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
@@ -255,13 +256,23 @@ async function startCompatibilityProxy(options: {
       if (target === 'ConfirmSignUp' && forwarded.status === 200) {
         // Real Cognito marks the email verified on confirmation; the Authenticator asks to verify it otherwise.
         const { Username } = JSON.parse(body.toString()) as { Username: string };
-        await options.client.send(
-          new AdminUpdateUserAttributesCommand({
-            UserPoolId: options.userPoolId,
-            Username,
-            UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
-          }),
+        const user = await options.client.send(
+          new AdminGetUserCommand({ UserPoolId: options.userPoolId, Username }),
         );
+        const email = user.UserAttributes?.find((attribute) => attribute.Name === 'email')?.Value;
+        if (email) {
+          // cognito-local only changes email_verified together with the email itself.
+          await options.client.send(
+            new AdminUpdateUserAttributesCommand({
+              UserPoolId: options.userPoolId,
+              Username,
+              UserAttributes: [
+                { Name: 'email', Value: email },
+                { Name: 'email_verified', Value: 'true' },
+              ],
+            }),
+          );
+        }
       }
       res.writeHead(forwarded.status, forwarded.headers).end(forwarded.body);
     })().catch((error: unknown) => {

@@ -46,7 +46,8 @@ function configureAmplify(current: DataPlane) {
       ...config,
       Auth: {
         Cognito: {
-          ...config.Auth!.Cognito,
+          userPoolId: current.cognito.userPoolId,
+          userPoolClientId: current.cognito.userPoolClientId,
           userPoolEndpoint: current.cognito.endpoint,
           loginWith: { email: true },
         },
