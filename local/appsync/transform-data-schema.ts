@@ -3,6 +3,7 @@ import { App, AssetStaging, Stack, Token } from 'aws-cdk-lib';
 import { CfnDataSource, CfnFunctionConfiguration, CfnResolver } from 'aws-cdk-lib/aws-appsync';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { AmplifyGraphqlApi, AmplifyGraphqlDefinition } from '@aws-amplify/graphql-api-construct';
 
@@ -74,6 +75,16 @@ export function transformDataSchema(
       userPoolConfig: { userPool: UserPool.fromUserPoolId(stack, 'userPool', 'local') },
       iamConfig: { enableIamAuthorizationMode: true },
     },
+    // `@function(name: …)` handlers become Lambda data sources; local mode invokes them in-process.
+    functionNameMap: Object.fromEntries(
+      [...sdl.matchAll(/@function\(\s*name:\s*"([^"]+)"/g)].map(([, name]) => [
+        name,
+        LambdaFunction.fromFunctionAttributes(stack, `function-${name}`, {
+          functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+          sameEnvironment: true,
+        }),
+      ]),
+    ),
   });
   const cfn = api.resources.cfnResources;
 
