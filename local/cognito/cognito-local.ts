@@ -17,7 +17,12 @@ import {
   ListUserPoolsCommand,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { LOCAL_AWS_CREDENTIALS, LOCAL_REGION, stopProcess } from '../dynamodb/dynamodb-local';
+import {
+  killWithParent,
+  LOCAL_AWS_CREDENTIALS,
+  LOCAL_REGION,
+  stopProcess,
+} from '../dynamodb/dynamodb-local';
 
 const POOL_NAME = 'render-studio-local';
 const CLIENT_NAME = 'render-studio-web';
@@ -70,6 +75,7 @@ export async function startCognitoLocal(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killWithParent(child);
   const internalUrl = `http://127.0.0.1:${options.internalPort}`;
   const ready = new Promise<void>((done, fail) => {
     let output = '';

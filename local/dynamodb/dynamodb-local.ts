@@ -53,6 +53,7 @@ export async function startDynamoDbLocal(options: {
     ],
     { cwd: emulatorDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  killWithParent(java);
   const output: string[] = [];
   const remember = (chunk: Buffer) => output.push(chunk.toString());
   java.stdout.on('data', remember);
@@ -163,6 +164,16 @@ async function waitUntilAnswering(
     }
   }
   throw new Error('DynamoDB Local did not answer within 30 s');
+}
+
+/**
+ * Kills the child when this process exits without having stopped it (a crash, a test runner tearing down), so no
+ * Java or cognito-local is left behind. (A SIGKILL of this process cannot be caught; nothing helps there.)
+ */
+export function killWithParent(child: ChildProcess): void {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
 
 /** Stops a child process: SIGTERM, then SIGKILL if it is still alive after 3 s. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amplify } from 'aws-amplify';
 import {
   confirmSignUp,
@@ -79,9 +79,14 @@ describe('data plane lifecycle', () => {
     let plane: DataPlane;
     let dataDir: string;
 
-    it('starts, and its stop() leaves no Java process behind', async () => {
+    beforeAll(async () => {
       dataDir = makeDataDir();
       plane = await startDataPlane({ dataDir, log: (line) => logLines.push(line) });
+    });
+    // A no-op when the last test already stopped it; stops it when that test did not run.
+    afterAll(async () => await plane?.stop());
+
+    it('runs one DynamoDB Local on its data folder', () => {
       expect(processesMentioning(join(dataDir, 'dynamodb'))).toHaveLength(1);
     });
 
