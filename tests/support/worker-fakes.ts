@@ -102,12 +102,11 @@ export const createInMemoryJobStore = (
       if (patch.status) statusHistory.get(jobId)?.push(patch.status);
       return true;
     },
-    async listActiveJobs(owner) {
-      await pause('listActiveJobs', owner ?? '*');
+    async listActiveJobs() {
+      await pause('listActiveJobs', '*');
       const active: ActiveJob[] = [];
       for (const job of jobs.values()) {
         const status = job.status ?? 'QUEUED';
-        if (owner !== undefined && job.owner !== owner) continue;
         if (status === 'QUEUED' || status === 'RENDERING') {
           active.push({ id: job.id, owner: job.owner, status, createdAt: job.createdAt ?? null });
         }

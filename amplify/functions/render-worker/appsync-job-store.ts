@@ -33,10 +33,6 @@ const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: Mode
   updateJob(input: $input, condition: $condition) { ${JOB_FIELDS} } }`;
 const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
   listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { items { id owner status createdAt } nextToken } }`;
-const LIST_ACTIVE_BY_OWNER = `query ListActiveJobsByOwner($owner: String!, $filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
-  listJobsByOwnerAndCreatedAt(owner: $owner, filter: $filter, limit: $limit, nextToken: $nextToken) {
-    items { id owner status createdAt } nextToken } }`;
-
 // A record over the union, so the compiler flags any status added to the schema but not here.
 const KNOWN_STATUSES: Record<JobStatus, true> = {
   QUEUED: true,
@@ -56,10 +52,9 @@ const statusIsNoneOf = (statuses: JobStatus[]) => ({
 
 const ACTIVE_FILTER = statusIsNoneOf(TERMINAL_STATUSES);
 
-// "Absent" covers both a removed attribute and one stored as NULL.
-const absent = (field: string) => ({
-  or: [{ [field]: { attributeExists: false } }, { [field]: { attributeType: '_null' } }],
-});
+// The worker never stores null: Amplify's update resolver REMOVEs attributes set to null, so
+// "absent" is attribute_not_exists (the AppSync simulator also lacks `attributeType`).
+const absent = (field: string) => ({ [field]: { attributeExists: false } });
 
 /** The `ModelJobConditionInput` for an expectation. */
 export const toCondition = (expected: JobExpectation): Record<string, unknown> => {
@@ -111,20 +106,18 @@ const isConditionFailure = (error: unknown) =>
 
 /** The Job table over AppSync: every write is a conditional `updateJob` that selects `owner`. */
 export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
-  const listAll = async (query: string, field: string, variables: Record<string, unknown>) => {
+  // A scan with a filter, not the owner index: the cap counts everyone, and the owner a read
+  // reports may differ from the stored index key (`<sub>` vs `<sub>::<username>` in the simulator).
+  const listActive = async () => {
     const items: JobItem[] = [];
     let nextToken: string | null | undefined = null;
     do {
-      const data = (await send(query, {
-        ...variables,
-        filter: ACTIVE_FILTER,
-        limit: 1000,
-        nextToken,
-      })) as Record<string, { items: (JobItem | null)[]; nextToken?: string | null }>;
-      const page = data[field];
-      if (!page) throw new Error(`AppSync returned no "${field}" field`);
-      items.push(...page.items.filter((item): item is JobItem => item !== null));
-      nextToken = page.nextToken;
+      const data = (await send(LIST_ACTIVE, { filter: ACTIVE_FILTER, limit: 1000, nextToken })) as {
+        listJobs?: { items: (JobItem | null)[]; nextToken?: string | null } | null;
+      };
+      if (!data.listJobs) throw new Error('AppSync returned no "listJobs" field');
+      items.push(...data.listJobs.items.filter((item): item is JobItem => item !== null));
+      nextToken = data.listJobs.nextToken;
     } while (nextToken);
     return items;
   };
@@ -134,23 +127,22 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       return data.getJob ? toJobRecord(data.getJob) : null;
     },
     async update(jobId, expected, patch: JobPatch) {
+      let data: { updateJob?: JobItem | null };
       try {
-        await send(UPDATE_JOB, {
+        data = (await send(UPDATE_JOB, {
           input: { id: jobId, ...patch },
           condition: toCondition(expected),
-        });
-        return true;
+        })) as { updateJob?: JobItem | null };
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
       }
+      // No item and no error means the write did not happen (seen with unsupported conditions).
+      if (!data.updateJob) throw new Error(`AppSync returned no job from updateJob for ${jobId}`);
+      return true;
     },
-    async listActiveJobs(owner) {
-      const items =
-        owner === undefined
-          ? await listAll(LIST_ACTIVE, 'listJobs', {})
-          : await listAll(LIST_ACTIVE_BY_OWNER, 'listJobsByOwnerAndCreatedAt', { owner });
-      return items.map((item): ActiveJob => ({
+    async listActiveJobs() {
+      return (await listActive()).map((item): ActiveJob => ({
         id: item.id,
         owner: item.owner ?? '',
         status: item.status === 'RENDERING' ? 'RENDERING' : 'QUEUED',

@@ -1,6 +1,7 @@
 import type { JobStatus } from '../../data/resource';
 import { classifyFailure, computeBackoffSeconds, describeError } from './failure-classes';
 import type {
+  ActiveJob,
   Clock,
   JobExpectation,
   JobQueue,
@@ -226,10 +227,8 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     return written ? ack('cancelled') : RELOAD;
   };
 
-  const countOtherRenders = async (jobId: string) =>
-    (await store.listActiveJobs()).filter(
-      (other) => other.status === 'RENDERING' && other.id !== jobId,
-    ).length;
+  const countOtherRenders = (active: ActiveJob[], jobId: string) =>
+    active.filter((other) => other.status === 'RENDERING' && other.id !== jobId).length;
 
   const startRender = async (job: JobRecord, delivery: Delivery): Promise<StepResult> => {
     const parsed = parseInputProps(job.compositionId, job.inputProps);
@@ -239,8 +238,10 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
         `The props for composition "${job.compositionId}" are invalid: ${parsed.message}`,
       );
     }
-    const earlierActive = (await store.listActiveJobs(job.owner)).filter(
-      (other) => other.id !== job.id && createdBefore(other, job),
+    // One listing serves both limits: the owner's earlier active jobs, and renders in flight.
+    const active = await store.listActiveJobs();
+    const earlierActive = active.filter(
+      (other) => other.owner === job.owner && other.id !== job.id && createdBefore(other, job),
     );
     if (earlierActive.length >= settings.maxActiveJobsPerUser) {
       const message = tooManyActiveJobsMessage(earlierActive.length, settings.maxActiveJobsPerUser);
@@ -248,7 +249,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     }
     // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
     // written before, so concurrent claimers can never together exceed the cap.
-    if ((await countOtherRenders(job.id)) >= settings.renderCap) {
+    if (countOtherRenders(active, job.id) >= settings.renderCap) {
       return later(jittered(settings.capWaitSeconds), 'render cap reached');
     }
     const startedAt = iso();
@@ -268,7 +269,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     const release = () => store.update(job.id, mine, { status: 'QUEUED', startedAt: null });
     let renderId: string;
     try {
-      if ((await countOtherRenders(job.id)) >= settings.renderCap) {
+      if (countOtherRenders(await store.listActiveJobs(), job.id) >= settings.renderCap) {
         await release();
         return later(jittered(settings.capWaitSeconds), 'render cap reached while claiming');
       }

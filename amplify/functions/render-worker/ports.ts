@@ -101,8 +101,8 @@ export interface JobStore {
   get(jobId: string): Promise<JobRecord | null>;
   /** Writes `patch` only if the job matches `expected`; resolves false when it did not (nothing written). */
   update(jobId: string, expected: JobExpectation, patch: JobPatch): Promise<boolean>;
-  /** Jobs QUEUED (or with no status) or RENDERING: one owner's, or everyone's when `owner` is omitted. */
-  listActiveJobs(owner?: string): Promise<ActiveJob[]>;
+  /** Every job QUEUED (or with no status yet) or RENDERING, with its owner as this store reports it. */
+  listActiveJobs(): Promise<ActiveJob[]>;
 }
 
 /** The queue side: hand a message back for a retry, or enqueue a fresh one to continue later. */
