@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { GraphQLSchema } from 'graphql';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -50,6 +51,7 @@ export async function startAppSyncServer(options: {
   lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
   auth: AppSyncAuth;
 }): Promise<AppSyncServer> {
+  includeValuesInConditionExpressions();
   const simulator = new AmplifyAppSyncSimulator({ port: options.port });
   simulator.init(buildSimulatorConfig(options));
   filterSubscriptionsByOwner(simulator);
@@ -90,6 +92,44 @@ export async function startAppSyncServer(options: {
       httpServer.closeAllConnections();
       await simulator.stop();
     },
+  };
+}
+
+/**
+ * The simulator's `$util.transform.toDynamoDBConditionExpression` drops `expressionValues`, so every conditional
+ * write that compares a value (`status = :QUEUED`) fails with "An expression attribute value used in expression is
+ * not defined". AppSync returns them; this makes the simulator do the same, using its own filter generator.
+ */
+function includeValuesInConditionExpressions(): void {
+  const requireFromHere = createRequire(import.meta.url);
+  const { transformUtils } = requireFromHere(
+    '@aws-amplify/amplify-appsync-simulator/lib/velocity/util/transform/index.js',
+  ) as {
+    transformUtils: { toDynamoDBConditionExpression(condition: { toJSON(): unknown }): string };
+  };
+  const { generateFilterExpression } = requireFromHere(
+    '@aws-amplify/amplify-appsync-simulator/lib/velocity/util/transform/dynamodb-filter.js',
+  ) as {
+    generateFilterExpression(filter: unknown): {
+      expressions: string[];
+      expressionNames: Record<string, string>;
+      expressionValues: Record<string, unknown>;
+    };
+  };
+  transformUtils.toDynamoDBConditionExpression = (condition) => {
+    const result = generateFilterExpression(condition.toJSON());
+    const expression = result.expressions.join(' ').trim();
+    // `attributeExists` yields a value the expression never uses; DynamoDB rejects unused values.
+    const expressionValues = Object.fromEntries(
+      Object.entries(result.expressionValues).filter(([name]) =>
+        new RegExp(`${name}(?![\\w])`).test(expression),
+      ),
+    );
+    return JSON.stringify({
+      expression,
+      expressionNames: result.expressionNames,
+      expressionValues,
+    });
   };
 }
 

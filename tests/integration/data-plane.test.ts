@@ -275,6 +275,40 @@ describe('local data plane', () => {
     b.unsubscribe();
   });
 
+  it('applies conditions on IAM updates, as the worker relies on (compare-and-set on status)', async () => {
+    const conditionalUpdate = /* GraphQL */ `
+      mutation Update($input: UpdateJobInput!, $condition: ModelJobConditionInput) {
+        updateJob(input: $input, condition: $condition) {
+          id
+          owner
+          status
+          progress
+        }
+      }
+    `;
+    const stale = worker().graphql({
+      query: conditionalUpdate,
+      variables: { input: { id: jobId, progress: 0.9 }, condition: { status: { eq: 'QUEUED' } } },
+    });
+    await expect(stale).rejects.toMatchObject({
+      errors: [expect.objectContaining({ errorType: 'DynamoDB:ConditionalCheckFailedException' })],
+    });
+
+    const current = (await worker().graphql({
+      query: conditionalUpdate,
+      variables: {
+        input: { id: jobId, progress: 0.5 },
+        condition: {
+          and: [
+            { status: { eq: 'RENDERING' } },
+            { not: { or: [{ status: { eq: 'SUCCEEDED' } }, { status: { eq: 'FAILED' } }] } },
+          ],
+        },
+      },
+    })) as { data: { updateJob: { progress: number } } };
+    expect(current.data.updateJob.progress).toBe(0.5);
+  });
+
   it('refuses IAM requests signed with a key other than the worker’s', async () => {
     const response = await fetch(plane.graphql.url, {
       method: 'POST',
