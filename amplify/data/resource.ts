@@ -1,5 +1,6 @@
 import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
 import { renderWorker } from '../functions/render-worker/resource';
+import { videoUrl } from '../functions/video-url/resource';
 
 /** Lifecycle states of a render job (ARCHITECTURE §2). Terminal: SUCCEEDED, FAILED, CANCELLED. */
 export const JOB_STATUSES = ['QUEUED', 'RENDERING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
@@ -48,6 +49,14 @@ export const schema = a
         index('owner').sortKeys(['createdAt']).queryField('listJobsByOwnerAndCreatedAt'),
       ])
       .authorization((allow) => [allow.owner().to(['create', 'read', 'update'])]),
+    // A playable URL for the caller's own finished video (checked in the function, not here).
+    VideoUrl: a.customType({ url: a.string().required(), expiresAt: a.datetime().required() }),
+    getJobVideoUrl: a
+      .query()
+      .arguments({ jobId: a.id().required() })
+      .returns(a.ref('VideoUrl'))
+      .handler(a.handler.function(videoUrl))
+      .authorization((allow) => [allow.authenticated()]),
   })
   .authorization((allow) => [allow.resource(renderWorker)]);
 

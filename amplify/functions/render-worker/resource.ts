@@ -1,11 +1,19 @@
 import { defineFunction } from '@aws-amplify/backend';
 
-/** The render worker: consumes the render queue and drives each job's lifecycle. */
+/** The worker's Lambda timeout; the render queue's visibility timeout is derived from it. */
+export const RENDER_WORKER_TIMEOUT_SECONDS = 900;
+
+/**
+ * The render worker: consumes the render queue and drives each job's lifecycle.
+ * In the data stack's group, so the queue, the pipe from the Job table and this function's
+ * event sources live in one stack (data ↔ function ↔ queue would otherwise form a cycle).
+ * Its environment is set in one place, `configureRenderWorker` (amplify/render-pipeline/render-worker-access.ts).
+ */
 export const renderWorker = defineFunction({
   name: 'render-worker',
   entry: './handler.ts',
   resourceGroupName: 'data',
   runtime: 22,
-  timeoutSeconds: 900,
+  timeoutSeconds: RENDER_WORKER_TIMEOUT_SECONDS,
   memoryMB: 1024,
 });

@@ -1,0 +1,130 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Aws, CfnMapping, Duration, Fn, RemovalPolicy, Size, Tags, type Stack } from 'aws-cdk-lib';
+import { PolicyDocument, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LayerVersion,
+  Runtime,
+  RuntimeManagementMode,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { getRegions, LambdaInternals } from '@remotion/lambda';
+import { getRolePolicy } from '@remotion/lambda/policies';
+import { speculateFunctionName } from '@remotion/lambda/client';
+import { VERSION } from 'remotion/version';
+import type { PipelineConfig } from '../render-pipeline/config';
+
+const require = createRequire(import.meta.url);
+
+/** The render function's zip exactly as `@remotion/lambda` ships and deploys it. */
+export const REMOTION_FUNCTION_ZIP = join(
+  dirname(require.resolve('@remotion/lambda/package.json')),
+  'remotionlambda-arm64.zip',
+);
+
+// The runtime version Remotion locks its functions to (dist/api/create-function.js, 4.0.527).
+const REMOTION_RUNTIME_VERSION =
+  '58a37e8413ed69058c4ac3b1df642118591f17d40def93d6101f867c72cd03c2';
+
+const LAYER_KINDS = ['fonts', 'chromium', 'emoji-google', 'cjk'] as const;
+
+/**
+ * Remotion's hosted layers for every region it serves, as a CloudFormation mapping, so the
+ * deploy region (a token at synth time) picks its own layer ARNs.
+ */
+const createHostedLayerMapping = (stack: Stack): CfnMapping => {
+  const mapping: Record<string, Record<string, string>> = {};
+  for (const region of getRegions()) {
+    let layers;
+    try {
+      layers = LambdaInternals.getLayers({ option: 'default', region });
+    } catch {
+      continue; // Remotion hosts no layers there (China regions).
+    }
+    mapping[region] = Object.fromEntries(
+      LAYER_KINDS.map((kind) => {
+        const layer = layers.find((candidate) => candidate.layerArn.endsWith(`-${kind}-arm64`));
+        if (!layer) throw new Error(`Remotion lists no ${kind} layer for ${region}`);
+        return [kind.replace('-', ''), `${layer.layerArn}:${layer.version}`];
+      }),
+    );
+  }
+  return new CfnMapping(stack, 'RemotionHostedLayers', { mapping });
+};
+
+/** The render function's name as Remotion itself names it, e.g. `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. */
+export const remotionFunctionNameOf = (config: PipelineConfig): string =>
+  speculateFunctionName({
+    memorySizeInMb: config.remotionMemorySizeInMb,
+    diskSizeInMb: config.remotionDiskSizeInMb,
+    timeoutInSeconds: config.remotionTimeoutSeconds,
+  });
+
+/**
+ * Creates the Remotion render function the way `deployFunction` does (zip, handler, Node 24,
+ * arm64, hosted layers, limits, tags, async retries 0, locked runtime), with its role built from
+ * Remotion's suggested role policy, plus write access to the finished-video prefix of `outputBucket`.
+ */
+export const createRemotionRenderFunction = (
+  stack: Stack,
+  { config, outputBucket }: { config: PipelineConfig; outputBucket: IBucket },
+): LambdaFunction => {
+  const functionName = remotionFunctionNameOf(config);
+  const role = new Role(stack, 'RemotionRenderRole', {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: 'remotion-lambda-role: Remotion suggested role policy (getRolePolicy).',
+    inlinePolicies: {
+      RemotionSuggestedRolePolicy: PolicyDocument.fromJson(JSON.parse(getRolePolicy())),
+    },
+  });
+  // Finished videos go straight to the private output bucket (renderMediaOnLambda's `outName`).
+  outputBucket.grantPut(role, `${config.outputPrefix}*`);
+  outputBucket.grantRead(role, `${config.outputPrefix}*`);
+
+  const layers = createHostedLayerMapping(stack);
+  const fn = new LambdaFunction(stack, 'RemotionRenderFunction', {
+    functionName,
+    description: 'Renders a Remotion video.',
+    code: Code.fromAsset(REMOTION_FUNCTION_ZIP),
+    handler: 'index.handler',
+    runtime: Runtime.NODEJS_24_X,
+    runtimeManagementMode: RuntimeManagementMode.manual(
+      `arn:${Aws.PARTITION}:lambda:${Aws.REGION}::runtime:${REMOTION_RUNTIME_VERSION}`,
+    ),
+    architecture: Architecture.ARM_64,
+    memorySize: config.remotionMemorySizeInMb,
+    ephemeralStorageSize: Size.mebibytes(config.remotionDiskSizeInMb),
+    timeout: Duration.seconds(config.remotionTimeoutSeconds),
+    retryAttempts: 0, // Remotion retries chunks itself.
+    role,
+    layers: LAYER_KINDS.map((kind) =>
+      LayerVersion.fromLayerVersionArn(
+        stack,
+        `RemotionLayer-${kind}`,
+        layers.findInMap(Aws.REGION, kind.replace('-', '')),
+      ),
+    ),
+    logGroup: new LogGroup(stack, 'RemotionRenderLogs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+  });
+  const tags: Record<string, string> = {
+    'remotion-lambda': 'true',
+    'remotion-version': VERSION,
+    'remotion-memory-in-mb': String(config.remotionMemorySizeInMb),
+    'remotion-timeout-in-seconds': String(config.remotionTimeoutSeconds),
+    'remotion-ephemereal-storage-in-mb': String(config.remotionDiskSizeInMb),
+  };
+  for (const [key, value] of Object.entries(tags)) Tags.of(fn).add(key, value);
+  return fn;
+};
+
+/** Fn.join-able name of the per-stack Remotion bucket: `remotionlambda-<stack uuid>`. */
+export const remotionBucketNameOf = (): string =>
+  Fn.join('', ['remotionlambda-', Fn.select(2, Fn.split('/', Aws.STACK_ID))]);

@@ -1,0 +1,67 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { PipelineConfig } from './config';
+import type { RenderQueues } from './render-queue';
+
+/** The pipeline's three alarms. */
+export interface RenderAlarms {
+  deadLetterQueueNotEmpty: Alarm;
+  oldestMessageTooOld: Alarm;
+  workerErrors: Alarm;
+}
+
+/** Creates the alarms an operator needs: jobs given up on, a stalled queue, a failing worker. */
+export const createRenderAlarms = (
+  stack: Stack,
+  { queue, deadLetterQueue }: RenderQueues,
+  worker: IFunction,
+  config: PipelineConfig,
+): RenderAlarms => {
+  const oneMinute = Duration.minutes(1);
+  // Visible + in flight: the worker drains the DLQ, so "visible" alone would hide a stuck consumer.
+  const messagesInDeadLetterQueue = new MathExpression({
+    expression: 'visible + inFlight',
+    usingMetrics: {
+      visible: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: oneMinute,
+        statistic: 'Maximum',
+      }),
+      inFlight: deadLetterQueue.metricApproximateNumberOfMessagesNotVisible({
+        period: oneMinute,
+        statistic: 'Maximum',
+      }),
+    },
+    period: oneMinute,
+  });
+  const deadLetterQueueNotEmpty = new Alarm(stack, 'RenderDeadLetterQueueNotEmpty', {
+    alarmDescription: 'A render job was given up after its last receive and reached the DLQ.',
+    metric: messagesInDeadLetterQueue,
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  const oldestMessageTooOld = new Alarm(stack, 'RenderQueueOldestMessageTooOld', {
+    alarmDescription: `The oldest render message is older than ${config.oldestMessageAlarmSeconds} s: renders are stalled or the cap is too low.`,
+    metric: queue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: 'Maximum' }),
+    threshold: config.oldestMessageAlarmSeconds,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 5,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  const workerErrors = new Alarm(stack, 'RenderWorkerErrors', {
+    alarmDescription: 'The render worker threw (not a reported batch item failure): see its logs.',
+    metric: worker.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  return { deadLetterQueueNotEmpty, oldestMessageTooOld, workerErrors };
+};

@@ -1,0 +1,80 @@
+import { Aws } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { PipelineConfig } from './config';
+import type { RenderQueues } from './render-queue';
+
+/** The environment contract the render worker reads (`parseWorkerEnv` in its worker-config.ts). */
+export interface RenderWorkerEnvironment {
+  RENDER_CAP: string;
+  MAX_ACTIVE_JOBS_PER_USER: string;
+  MAX_RECEIVE_COUNT: string;
+  REMOTION_FUNCTION_NAME: string;
+  REMOTION_SERVE_URL: string;
+  REMOTION_REGION: string;
+  REMOTION_BUCKET_NAME: string;
+  OUTPUT_BUCKET_NAME: string;
+  OUTPUT_PREFIX: string;
+  RENDER_QUEUE_URL: string;
+  RENDER_DLQ_ARN: string;
+}
+
+/** What the worker is wired to. */
+export interface RenderWorkerTargets {
+  queues: RenderQueues;
+  remotionFunction: IFunction;
+  remotionBucket: IBucket;
+  serveUrl: string;
+  outputBucket: IBucket;
+  config: PipelineConfig;
+}
+
+/** An Amplify function resource: its Lambda and its environment setter. */
+interface AmplifyFunctionResource {
+  resources: { lambda: IFunction };
+  addEnvironment: (name: string, value: string) => void;
+}
+
+/** Builds the worker's environment: the one place its configuration is passed. */
+export const renderWorkerEnvironmentOf = (targets: RenderWorkerTargets): RenderWorkerEnvironment => ({
+  RENDER_CAP: String(targets.config.renderCap),
+  MAX_ACTIVE_JOBS_PER_USER: String(targets.config.maxActiveJobsPerUser),
+  MAX_RECEIVE_COUNT: String(targets.config.maxReceiveCount),
+  REMOTION_FUNCTION_NAME: targets.remotionFunction.functionName,
+  REMOTION_SERVE_URL: targets.serveUrl,
+  // The render function is deployed by this backend, in its region.
+  REMOTION_REGION: Aws.REGION,
+  REMOTION_BUCKET_NAME: targets.remotionBucket.bucketName,
+  OUTPUT_BUCKET_NAME: targets.outputBucket.bucketName,
+  OUTPUT_PREFIX: targets.config.outputPrefix,
+  RENDER_QUEUE_URL: targets.queues.queue.queueUrl,
+  RENDER_DLQ_ARN: targets.queues.deadLetterQueue.queueArn,
+});
+
+/**
+ * Sets the worker's environment and grants it exactly what it needs: invoke the Remotion render
+ * function (that ARN only, never `*`), read/write Remotion's render state under `renders/`, read
+ * and delete finished videos under the output prefix, and hand queue messages back.
+ */
+export const configureRenderWorker = (
+  worker: AmplifyFunctionResource,
+  targets: RenderWorkerTargets,
+): void => {
+  for (const [name, value] of Object.entries(renderWorkerEnvironmentOf(targets))) {
+    worker.addEnvironment(name, value);
+  }
+  const lambda = worker.resources.lambda;
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [targets.remotionFunction.functionArn],
+    }),
+  );
+  targets.remotionBucket.grantReadWrite(lambda, 'renders/*');
+  targets.outputBucket.grantRead(lambda, `${targets.config.outputPrefix}*`);
+  targets.outputBucket.grantDelete(lambda, `${targets.config.outputPrefix}*`);
+  // Handing a message back with a delay (ChangeMessageVisibility) on either queue.
+  targets.queues.queue.grantConsumeMessages(lambda);
+  targets.queues.deadLetterQueue.grantConsumeMessages(lambda);
+};
