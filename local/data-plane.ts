@@ -127,6 +127,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       },
       tableNameOf,
       lambdaResolvers: options.lambdaResolvers ?? {},
+      log,
       auth: {
         verifyUserPoolToken: (token) => cognito.verifyToken(token),
         workerCredentials,

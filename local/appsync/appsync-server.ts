@@ -50,11 +50,13 @@ export async function startAppSyncServer(options: {
   tableNameOf(modelName: string): string;
   lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
   auth: AppSyncAuth;
+  log?: (line: string) => void;
 }): Promise<AppSyncServer> {
   includeValuesInConditionExpressions();
   const simulator = new AmplifyAppSyncSimulator({ port: options.port });
   simulator.init(buildSimulatorConfig(options));
   filterSubscriptionsByOwner(simulator);
+  quietDynamoDbErrors(simulator, options.api, options.log ?? (() => {}));
 
   const internals = simulator as unknown as SimulatorInternals;
   const httpServer = internals._server._httpServer;
@@ -93,6 +95,54 @@ export async function startAppSyncServer(options: {
       await simulator.stop();
     },
   };
+}
+
+const DYNAMODB_OPERATIONS = {
+  GetItem: 'getItem',
+  PutItem: 'putItem',
+  UpdateItem: 'updateItem',
+  DeleteItem: 'deleteItem',
+  Query: 'query',
+  Scan: 'scan',
+} as const;
+
+type DynamoDbLoader = { load(payload: { operation: string }): Promise<unknown> } & Record<
+  (typeof DYNAMODB_OPERATIONS)[keyof typeof DYNAMODB_OPERATIONS],
+  (payload: unknown) => Promise<unknown>
+>;
+
+/**
+ * The simulator prints every failed DynamoDB call with its whole request (about 40 lines), and a failed condition is
+ * routine for the worker's compare-and-set writes. Failed conditions stay quiet; other errors become one log line.
+ */
+function quietDynamoDbErrors(
+  simulator: AmplifyAppSyncSimulator,
+  api: TransformedApi,
+  log: (line: string) => void,
+): void {
+  for (const source of api.dataSources.filter(
+    (candidate) => candidate.type === 'AMAZON_DYNAMODB',
+  )) {
+    const loader = simulator.getDataLoader(source.name) as unknown as DynamoDbLoader;
+    const load = loader.load.bind(loader);
+    loader.load = async (payload) => {
+      const method = DYNAMODB_OPERATIONS[payload.operation as keyof typeof DYNAMODB_OPERATIONS];
+      if (!method) return await load(payload);
+      try {
+        return await loader[method](payload);
+      } catch (error) {
+        if (error instanceof Error && error.name) {
+          Object.assign(error, { extensions: { errorType: `DynamoDB:${error.name}` } });
+          if (error.name !== 'ConditionalCheckFailedException') {
+            log(
+              `appsync: DynamoDB ${payload.operation} on ${source.name} failed: ${error.name}: ${error.message}`,
+            );
+          }
+        }
+        throw error;
+      }
+    };
+  }
 }
 
 /**
