@@ -12,19 +12,30 @@ import {
   RuntimeManagementMode,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { getRegions, LambdaInternals } from '@remotion/lambda';
 import { getRolePolicy } from '@remotion/lambda/policies';
 import { speculateFunctionName } from '@remotion/lambda/client';
 import { VERSION } from 'remotion/version';
 import type { PipelineConfig } from '../render-pipeline/config';
 
 const require = createRequire(import.meta.url);
+const REMOTION_LAMBDA_DIR = dirname(require.resolve('@remotion/lambda/package.json'));
 
 /** The render function's zip exactly as `@remotion/lambda` ships and deploys it. */
-export const REMOTION_FUNCTION_ZIP = join(
-  dirname(require.resolve('@remotion/lambda/package.json')),
-  'remotionlambda-arm64.zip',
-);
+export const REMOTION_FUNCTION_ZIP = join(REMOTION_LAMBDA_DIR, 'remotionlambda-arm64.zip');
+
+interface HostedLayer {
+  layerArn: string;
+  version: number;
+}
+
+/**
+ * Remotion's hosted layer list, read from the file `deployFunction` reads (not exported by the
+ * package; importing `@remotion/lambda` whole would add seconds to every synth).
+ */
+const readHostedLayers = (): Record<string, HostedLayer[]> =>
+  (require(join(REMOTION_LAMBDA_DIR, 'dist/shared/hosted-layers.js')) as {
+    hostedLayers: Record<string, HostedLayer[]>;
+  }).hostedLayers;
 
 // The runtime version Remotion locks its functions to (dist/api/create-function.js, 4.0.527).
 const REMOTION_RUNTIME_VERSION =
@@ -38,13 +49,8 @@ const LAYER_KINDS = ['fonts', 'chromium', 'emoji-google', 'cjk'] as const;
  */
 const createHostedLayerMapping = (stack: Stack): CfnMapping => {
   const mapping: Record<string, Record<string, string>> = {};
-  for (const region of getRegions()) {
-    let layers;
-    try {
-      layers = LambdaInternals.getLayers({ option: 'default', region });
-    } catch {
-      continue; // Remotion hosts no layers there (China regions).
-    }
+  // Regions without hosted layers (China) are absent: a deploy there fails on the missing key.
+  for (const [region, layers] of Object.entries(readHostedLayers())) {
     mapping[region] = Object.fromEntries(
       LAYER_KINDS.map((kind) => {
         const layer = layers.find((candidate) => candidate.layerArn.endsWith(`-${kind}-arm64`));
