@@ -202,7 +202,9 @@ const createIamClient = () =>
 /** The cloud store: the Amplify data client configured from the function's environment (IAM). */
 export const createJobStoreFromFunctionEnv = async (env: DataClientEnv): Promise<JobStore> => {
   const { resourceConfig, libraryOptions } = await getAmplifyDataClientConfig(env);
-  Amplify.configure(resourceConfig, libraryOptions);
+  // The store sends its own documents (`client.graphql`), so the model introspection is not needed.
+  const { endpoint, region, defaultAuthMode } = resourceConfig.API.GraphQL;
+  Amplify.configure({ API: { GraphQL: { endpoint, region, defaultAuthMode } } }, libraryOptions);
   return createAppSyncJobStore(createAmplifyGraphqlTransport(createIamClient()));
 };
 

@@ -1,8 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { AmplifyGraphqlApi, AmplifyGraphqlDefinition } from '@aws-amplify/graphql-api-construct';
-import { App, AssetStaging, Stack } from 'aws-cdk-lib';
-import { UserPool } from 'aws-cdk-lib/aws-cognito';
-import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import {
   buildSchema,
   parse,
@@ -14,6 +9,7 @@ import { getVariableValues } from 'graphql/execution/values';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema as dataSchema } from '../../../amplify/data/resource';
 import { createAppSyncJobStore } from '../../../amplify/functions/render-worker/appsync-job-store';
+import { transformDataSchema } from '../../../local/appsync/transform-data-schema';
 
 // AppSync's built-in scalars and directives, which the transformer's output uses but does not declare.
 const APPSYNC_PRELUDE = `
@@ -25,35 +21,19 @@ directive @aws_api_key on FIELD_DEFINITION | OBJECT
 directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
 `;
 
-/** The AppSync schema Amplify's own transformer generates from `amplify/data/resource.ts`. */
-const transformDataSchema = (): GraphQLSchema => {
-  const app = new App({ context: { 'aws:cdk:disable-asset-staging': true } });
-  const stack = new Stack(app, 'worker-documents', {
-    env: { account: '123456789012', region: 'us-east-1' },
+/** The AppSync schema Amplify's own transformer generates from `amplify/data/resource.ts` (as local mode serves it). */
+const generateAppSyncSchema = (): GraphQLSchema => {
+  const api = transformDataSchema(dataSchema.transform().schema, {
+    apiId: 'worker-documents',
+    tableNameOf: (model) => model,
   });
-  const api = new AmplifyGraphqlApi(stack, 'data', {
-    definition: AmplifyGraphqlDefinition.fromString(dataSchema.transform().schema),
-    authorizationModes: {
-      defaultAuthorizationMode: 'AMAZON_COGNITO_USER_POOLS',
-      userPoolConfig: { userPool: UserPool.fromUserPoolId(stack, 'pool', 'local') },
-      iamConfig: { enableIamAuthorizationMode: true },
-    },
-  });
-  const schemaCfn = api.resources.cfnResources.cfnGraphqlSchema;
-  const location = stack.resolve(schemaCfn.definitionS3Location) as unknown;
-  const asset = app.node
-    .findAll()
-    .find((node): node is Asset => node instanceof Asset && node.s3ObjectUrl === location);
-  const staging = asset?.node.tryFindChild('Stage');
-  if (!(staging instanceof AssetStaging))
-    throw new Error(`The transformed schema asset was not found at ${String(location)}`);
-  return buildSchema(APPSYNC_PRELUDE + readFileSync(staging.sourcePath, 'utf8'));
+  return buildSchema(APPSYNC_PRELUDE + api.schema);
 };
 
 describe('AppSync documents of the job store', () => {
   let appSyncSchema: GraphQLSchema;
   beforeAll(() => {
-    appSyncSchema = transformDataSchema();
+    appSyncSchema = generateAppSyncSchema();
   }, 120_000);
 
   it('sends only documents and variables the generated AppSync schema accepts', async () => {

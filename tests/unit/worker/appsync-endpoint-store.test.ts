@@ -1,34 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobStoreForEndpoint } from '../../../amplify/functions/render-worker/appsync-job-store';
-
-/** A stand-in AppSync endpoint: records each request and answers from a script. */
-const startFakeAppSync = async (
-  answer: (body: { query: string; variables: Record<string, unknown> }) => unknown,
-) => {
-  const requests: {
-    headers: IncomingHttpHeaders;
-    body: { query: string; variables: Record<string, unknown> };
-  }[] = [];
-  const server: Server = createServer((request, response) => {
-    let raw = '';
-    request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    request.on('end', () => {
-      const body = JSON.parse(raw) as { query: string; variables: Record<string, unknown> };
-      requests.push({ headers: request.headers, body });
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(answer(body)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    requests,
-    close: () => new Promise((r) => server.close(r)),
-  };
-};
+import { startFakeAppSync } from '../../support/worker-fakes';
 
 describe('job store for an explicit endpoint (local mode)', () => {
   let appSync: Awaited<ReturnType<typeof startFakeAppSync>>;
