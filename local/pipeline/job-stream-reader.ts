@@ -1,0 +1,147 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+
+/** The Pipe's filter (`eventName: INSERT`) and its target input: the new job's id, or nothing. */
+export function jobIdOfInsert(record: _Record): string | undefined {
+  if (record.eventName !== 'INSERT') return undefined;
+  const id = record.dynamodb?.NewImage?.id?.S;
+  return id ? id : undefined;
+}
+
+/** Where the reader got to in each shard: the last handled sequence number, or done for a closed shard. */
+export type StreamCheckpoint = Record<string, { sequenceNumber?: string; closed?: boolean }>;
+
+/** Reads and writes the checkpoint file atomically (write, then rename). */
+export function createCheckpointFile(file: string) {
+  return {
+    load(): StreamCheckpoint {
+      if (!existsSync(file)) return {};
+      return JSON.parse(readFileSync(file, 'utf8')) as StreamCheckpoint;
+    },
+    save(checkpoint: StreamCheckpoint) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.tmp`, JSON.stringify(checkpoint));
+      renameSync(`${file}.tmp`, file);
+    },
+  };
+}
+
+/** A running stream reader. */
+export interface JobStreamReader {
+  /** Stops after the current round; resolves when it has. */
+  stop(): Promise<void>;
+  /** Resolves after one more full round over every shard (tests use it to wait for catch-up). */
+  nextRound(): Promise<void>;
+}
+
+/**
+ * The local stand-in for the EventBridge Pipe: polls the Job table's stream, keeps INSERTs only and
+ * hands each new job id to `send` (which enqueues `{ jobId }`). The position in every shard is kept in
+ * `checkpointFile` after each record is sent, so a restart resumes where it stopped: nothing is lost,
+ * and at most the record in flight at the stop is sent twice (the worker ignores duplicates).
+ */
+export function startJobStreamReader(options: {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  checkpointFile: string;
+  send: (jobId: string) => Promise<void>;
+  pollIntervalMs?: number;
+  log?: (line: string) => void;
+}): JobStreamReader {
+  const log = options.log ?? (() => {});
+  const interval = options.pollIntervalMs ?? 250;
+  const file = createCheckpointFile(options.checkpointFile);
+  const checkpoint = file.load();
+  const iterators = new Map<string, string>();
+  let stopped = false;
+  let roundWaiters: (() => void)[] = [];
+
+  const iteratorFor = async (shardId: string): Promise<string | undefined> => {
+    const known = iterators.get(shardId);
+    if (known) return known;
+    const position = checkpoint[shardId]?.sequenceNumber;
+    const { ShardIterator } = await options.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: options.streamArn,
+        ShardId: shardId,
+        ...(position
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  };
+
+  const readShard = async (shardId: string) => {
+    const iterator = await iteratorFor(shardId);
+    if (!iterator) return;
+    const { Records = [], NextShardIterator } = await options.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator }),
+    );
+    for (const record of Records) {
+      const jobId = jobIdOfInsert(record);
+      if (jobId) await options.send(jobId);
+      checkpoint[shardId] = { sequenceNumber: record.dynamodb?.SequenceNumber };
+      file.save(checkpoint);
+    }
+    if (NextShardIterator) iterators.set(shardId, NextShardIterator);
+    else {
+      // A closed shard, read to its end: never read again.
+      iterators.delete(shardId);
+      checkpoint[shardId] = { ...checkpoint[shardId], closed: true };
+      file.save(checkpoint);
+    }
+  };
+
+  const round = async () => {
+    const { StreamDescription } = await options.streams.send(
+      new DescribeStreamCommand({ StreamArn: options.streamArn }),
+    );
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId;
+      if (!shardId || checkpoint[shardId]?.closed) continue;
+      try {
+        await readShard(shardId);
+      } catch (error) {
+        // An expired or trimmed iterator: start again from the checkpoint next round.
+        iterators.delete(shardId);
+        throw error;
+      }
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await round();
+      } catch (error) {
+        if (!stopped)
+          log(`stream reader: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const waiters = roundWaiters;
+      roundWaiters = [];
+      for (const done of waiters) done();
+      if (!stopped) await new Promise((done) => setTimeout(done, interval));
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      for (const done of roundWaiters.splice(0)) done();
+    },
+    nextRound: () =>
+      // Two completions: the round in progress may have started before the caller's write.
+      new Promise<void>((done) => {
+        roundWaiters.push(() => roundWaiters.push(done));
+      }),
+  };
+}

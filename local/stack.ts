@@ -1,0 +1,359 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { createAppSyncJobStore } from '../amplify/functions/render-worker/appsync-job-store';
+import { RetryableRenderError } from '../amplify/functions/render-worker/failure-classes';
+import { createRenderWorker } from '../amplify/functions/render-worker/job-lifecycle';
+import type { JobStore } from '../amplify/functions/render-worker/ports';
+import { createSqsHandler } from '../amplify/functions/render-worker/sqs-handler';
+import { createSqsJobQueue } from '../amplify/functions/render-worker/sqs-job-queue';
+import { systemClock } from '../amplify/functions/render-worker/system-clock';
+import { createDynamoJobLoader } from '../amplify/functions/video-url/dynamo-job-loader';
+import { createVideoUrlHandler, type VideoUrlEvent } from '../amplify/functions/video-url/handler';
+import { readPipelineConfig } from '../amplify/render-pipeline/config';
+import { parseInputProps } from '../remotion/catalog';
+import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
+import { startOutputServer } from './outputs/output-server';
+import { loadOrCreateSecret } from './outputs/signed-urls';
+import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
+import { startQueuePoller } from './pipeline/queue-poller';
+import { ensureRemotionBundle } from './render/remotion-bundle';
+import {
+  createLocalRenderer,
+  createRemotionRenderFunction,
+  createStubRenderFunction,
+  LOCAL_OUTPUT_BUCKET,
+  type LocalRenderer,
+} from './render/remotion-renderer';
+import { createSigV4GraphqlTransport } from './worker/sigv4-graphql-transport';
+
+/** The repository root (this file lives in `local/`). */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+/** Debian's Chromium: Remotion must never download a browser here. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Folder for all state: DynamoDB data, pools, outputs, stream position. `npm start` uses `.local/`. */
+  dataDir: string;
+  /** Fixed ports; absent or 0 picks free ones. */
+  ports?: { dynamodb?: number; cognito?: number; graphql?: number; sqs?: number; outputs?: number };
+  renderer: 'remotion' | 'stub';
+  /** Renders in flight at once (the event source mapping's MaximumConcurrency); default: the cloud's. */
+  renderCap?: number;
+  /** Stub renders take a random time in this range (ms). */
+  stubRenderMs?: [number, number];
+  /** Where the Remotion bundle is cached; default `<repo>/.local/cache` (shared by temp-dir stacks). */
+  cacheDir?: string;
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** `amplify_outputs.json` as written to `<dataDir>/amplify_outputs.json`. */
+  outputs: LocalAmplifyOutputs;
+  dataPlane: DataPlane;
+  queue: { endpoint: string; queueUrl: string; deadLetterQueueUrl: string };
+  outputServerUrl: string;
+  /** Resolves after the stream reader has read everything written so far. */
+  streamCaughtUp(): Promise<void>;
+  /** Stops everything it started (Java, Chromium, servers); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** `amplify_outputs.json` of local mode: what `ampx` writes, plus `custom.local_endpoints`. */
+export type LocalAmplifyOutputs = ReturnType<typeof toAmplifyOutputs> & {
+  storage: {
+    aws_region: string;
+    bucket_name: string;
+    buckets: {
+      name: string;
+      bucket_name: string;
+      aws_region: string;
+      paths: Record<string, unknown>;
+    }[];
+  };
+  custom: { local_endpoints: { cognito: string; dynamodb: string; sqs: string; outputs: string } };
+};
+
+/**
+ * The render worker's Lambda timeout (`RENDER_WORKER_TIMEOUT_SECONDS`), copied because importing the function's
+ * `resource.ts` would load the CDK; a unit test keeps the two equal.
+ */
+export const WORKER_TIMEOUT_SECONDS = 900;
+
+const LOCAL_QUEUE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Starts every local stand-in of ARCHITECTURE §4 and the render worker over them, then writes
+ * `<dataDir>/amplify_outputs.json`. The one entry of `npm start`, the integration tests and the benchmarks.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const pipeline = readPipelineConfig(process.env);
+  const renderCap = options.renderCap ?? pipeline.renderCap;
+  const region = 'us-east-1';
+  if (options.renderer === 'remotion' && !existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`,
+    );
+  }
+
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    for (const stop of stops.splice(0).reverse())
+      await stop().catch((error: unknown) => log(`stack: stop failed: ${String(error)}`));
+  };
+
+  try {
+    // Independent pieces start together; the renderer's bundle and browser warm up in the background.
+    let renderer: LocalRenderer;
+    const outputsDir = join(dataDir, 'outputs');
+    if (options.renderer === 'remotion') {
+      const serveUrl = ensureRemotionBundle({
+        projectRoot: PROJECT_ROOT,
+        cacheDir: options.cacheDir ?? join(PROJECT_ROOT, '.local', 'cache'),
+        log,
+      });
+      serveUrl.catch((error: unknown) => log(`renderer: bundling failed: ${String(error)}`));
+      const remotion = createRemotionRenderFunction({
+        serveUrl,
+        browserExecutable: CHROMIUM_PATH,
+        log,
+      });
+      renderer = createLocalRenderer({
+        outputsDir,
+        stateDir: join(dataDir, 'renders'),
+        render: remotion.render,
+        onClose: remotion.close,
+        log,
+      });
+    } else {
+      renderer = createLocalRenderer({
+        outputsDir,
+        stateDir: join(dataDir, 'renders'),
+        render: createStubRenderFunction(options.stubRenderMs ?? [200, 800]),
+        log,
+      });
+    }
+    stops.push(() => renderer.close());
+
+    // The video URL resolver is called only after the plane is up, so its ports are bound late.
+    const late: { videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown> } = {};
+    const [fauxqs, outputServer, dataPlane] = await Promise.all([
+      startFauxqs({ port: options.ports?.sqs ?? 0, host: '127.0.0.1', logger: false }).then(
+        (server) => {
+          stops.push(() => server.stop());
+          return server;
+        },
+      ),
+      startOutputServer({
+        rootDir: outputsDir,
+        secret: loadOrCreateSecret(join(dataDir, 'output-url-secret')),
+        port: options.ports?.outputs,
+      }).then((server) => {
+        stops.push(() => server.stop());
+        return server;
+      }),
+      startDataPlane({
+        dataDir,
+        ports: options.ports,
+        log,
+        lambdaResolvers: {
+          getJobVideoUrl: async (event) => {
+            if (!late.videoUrlHandler) throw new Error('The local stack is still starting.');
+            return late.videoUrlHandler(event as VideoUrlEvent);
+          },
+        },
+      }).then((plane) => {
+        stops.push(() => plane.stop());
+        return plane;
+      }),
+    ]);
+
+    const dynamodb = new DynamoDBClient({
+      endpoint: dataPlane.dynamodb.endpoint,
+      region,
+      credentials: LOCAL_QUEUE_CREDENTIALS,
+    });
+    stops.push(async () => dynamodb.destroy());
+    late.videoUrlHandler = createVideoUrlHandler({
+      loadJob: createDynamoJobLoader({
+        tableName: dataPlane.dynamodb.jobTableName,
+        client: DynamoDBDocumentClient.from(dynamodb),
+      }),
+      signUrl: async ({ key, expiresAt }) => outputServer.signer.sign(key, expiresAt.getTime()),
+      now: () => new Date(),
+      lifetimeSeconds: pipeline.videoUrlTtlSeconds,
+    });
+
+    // Queue and DLQ as the cloud has them: same visibility, DLQ after maxReceiveCount receives.
+    const visibility = String(WORKER_TIMEOUT_SECONDS * 6);
+    const dlq = fauxqs.createQueue('render-dlq', { attributes: { VisibilityTimeout: visibility } });
+    const queue = fauxqs.createQueue('render-queue', {
+      attributes: {
+        VisibilityTimeout: visibility,
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.queueArn,
+          maxReceiveCount: pipeline.maxReceiveCount,
+        }),
+      },
+    });
+    const sqs = new SQSClient({
+      endpoint: fauxqs.address,
+      region,
+      credentials: LOCAL_QUEUE_CREDENTIALS,
+      useQueueUrlAsEndpoint: false,
+    });
+    stops.push(async () => sqs.destroy());
+    const enqueue = async (jobId: string) => {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.queueUrl,
+          MessageBody: JSON.stringify({ jobId }),
+        }),
+      );
+    };
+
+    // The worker: the same core and handler as the Lambda, over local adapters.
+    const store = guardStore(
+      createAppSyncJobStore(
+        createSigV4GraphqlTransport({
+          url: dataPlane.graphql.url,
+          region: dataPlane.graphql.region,
+          credentials: dataPlane.workerCredentials,
+        }),
+      ),
+      () => stopping,
+    );
+    const worker = createRenderWorker({
+      store,
+      renderer,
+      clock: systemClock,
+      queue: createSqsJobQueue({ client: sqs, queueUrl: queue.queueUrl }),
+      parseInputProps,
+      config: {
+        renderCap,
+        maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
+        maxReceiveCount: pipeline.maxReceiveCount,
+      },
+      log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
+    });
+    const handler = createSqsHandler(worker, {
+      isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
+    });
+
+    // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again
+    // (a duplicate of a message the stream reader sends is harmless: every write is conditional).
+    const leftOver = await store.listActiveJobs();
+    for (const job of leftOver) await enqueue(job.id);
+    if (leftOver.length > 0) log(`stack: re-enqueued ${leftOver.length} unfinished job(s)`);
+
+    const streamReader: JobStreamReader = startJobStreamReader({
+      streams: new DynamoDBStreamsClient({
+        endpoint: dataPlane.dynamodb.endpoint,
+        region,
+        credentials: LOCAL_QUEUE_CREDENTIALS,
+      }),
+      streamArn: dataPlane.dynamodb.jobTableStreamArn,
+      checkpointFile: join(
+        dataDir,
+        `stream-checkpoint-${createHash('sha256').update(dataPlane.dynamodb.jobTableStreamArn).digest('hex').slice(0, 12)}.json`,
+      ),
+      send: enqueue,
+      log,
+    });
+    stops.push(() => streamReader.stop());
+
+    const timeoutMs = WORKER_TIMEOUT_SECONDS * 1000;
+    const pollers = [
+      startQueuePoller({
+        sqs,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        region,
+        handler,
+        batchSize: 1,
+        maxConcurrency: renderCap,
+        timeoutMs,
+        log,
+      }),
+      startQueuePoller({
+        sqs,
+        queueUrl: dlq.queueUrl,
+        queueArn: dlq.queueArn,
+        region,
+        handler,
+        batchSize: 1,
+        maxConcurrency: 2,
+        timeoutMs,
+        log,
+      }),
+    ];
+    stops.push(async () => {
+      for (const poller of pollers) poller.stop();
+    });
+
+    const outputs: LocalAmplifyOutputs = {
+      ...toAmplifyOutputs(dataPlane),
+      storage: {
+        aws_region: region,
+        bucket_name: LOCAL_OUTPUT_BUCKET,
+        buckets: [
+          {
+            name: 'renderOutputs',
+            bucket_name: LOCAL_OUTPUT_BUCKET,
+            aws_region: region,
+            paths: {},
+          },
+        ],
+      },
+      custom: {
+        local_endpoints: {
+          cognito: dataPlane.cognito.endpoint,
+          dynamodb: dataPlane.dynamodb.endpoint,
+          sqs: fauxqs.address,
+          outputs: outputServer.url,
+        },
+      },
+    };
+    writeFileSync(join(dataDir, 'amplify_outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
+
+    return {
+      outputs,
+      dataPlane,
+      queue: {
+        endpoint: fauxqs.address,
+        queueUrl: queue.queueUrl,
+        deadLetterQueueUrl: dlq.queueUrl,
+      },
+      outputServerUrl: outputServer.url,
+      streamCaughtUp: () => streamReader.nextRound(),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Once the stack stops, in-flight worker deliveries fail as retryable instead of writing half a state. */
+function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
+  const check = () => {
+    if (isStopping()) throw new RetryableRenderError('The local stack is stopping.');
+  };
+  return {
+    get: async (jobId) => (check(), store.get(jobId)),
+    update: async (jobId, expected, patch) => (check(), store.update(jobId, expected, patch)),
+    listActiveJobs: async () => (check(), store.listActiveJobs()),
+  };
+}
