@@ -1,0 +1,296 @@
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalStack, LocalStackOptions } from '../local/stack';
+import {
+  countByStatus,
+  createBenchUsers,
+  createJobThroughAppSync,
+  mapWithConcurrency,
+  scanJobTable,
+  type BenchUser,
+} from './appsync-load';
+import { startJobWatcher } from './job-watcher';
+import type { ReferenceRender } from './measure-cli-render';
+import { computeMaxOverlap, summarizeLatencies, type LatencySummary } from './stats';
+
+/** A stack started for one part of the bench, in its own temporary folder. */
+export interface BenchStack {
+  stack: LocalStack;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const BENCH_PASSWORD = 'Bench-pass-123';
+/** Transformer output kept between runs so each stack skips seconds of start-up (the file is keyed by its inputs). */
+const TRANSFORM_CACHE = 'appsync-transform.json';
+
+/** Starts the real local stack (`local/stack.ts`) in a fresh temporary folder. */
+export async function startBenchStack(
+  projectRoot: string,
+  options: Omit<LocalStackOptions, 'dataDir'>,
+): Promise<BenchStack> {
+  const { startLocalStack } = await import('../local/stack');
+  const dataDir = mkdtempSync(join(tmpdir(), `bench-stack-${options.renderer}-`));
+  const cached = join(projectRoot, '.local', 'bench-cache', TRANSFORM_CACHE);
+  if (existsSync(cached)) copyFileSync(cached, join(dataDir, TRANSFORM_CACHE));
+  const stack = await startLocalStack({ ...options, dataDir });
+  const produced = join(dataDir, TRANSFORM_CACHE);
+  if (existsSync(produced)) {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(projectRoot, '.local', 'bench-cache'), { recursive: true });
+    copyFileSync(produced, cached);
+  }
+  return {
+    stack,
+    dataDir,
+    async stop() {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function signUpWatcher(bench: BenchStack, email: string) {
+  await bench.stack.dataPlane.cognito.createUser(email, BENCH_PASSWORD);
+  return startJobWatcher(bench.stack.outputs, { email, password: BENCH_PASSWORD });
+}
+
+/** Times Job.create → SUCCEEDED seen by the subscription, one job at a time, with the stack's renderer. */
+export interface RenderTimer {
+  /** Creates one job and resolves with its wall time in ms. */
+  timeRender(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Signs a studio user in on `bench` and returns a {@link RenderTimer} for `render`. */
+export async function openRenderTimer(
+  bench: BenchStack,
+  render: ReferenceRender,
+): Promise<RenderTimer> {
+  const watcher = await signUpWatcher(bench, 'render-bench@bench.local');
+  return {
+    async timeRender() {
+      const started = performance.now();
+      const jobId = await watcher.createJob(render.compositionId, render.inputProps);
+      await watcher.waitForStatus(jobId, 'SUCCEEDED', 10 * 60_000);
+      return Math.round(performance.now() - started);
+    },
+    close: () => watcher.close(),
+  };
+}
+
+/** The render queue's messages for `jobId`, as fauxqs's inspection endpoint shows them (nothing consumed). */
+async function findEnqueueTime(queueEndpoint: string, jobId: string): Promise<number | undefined> {
+  const response = await fetch(new URL('/_fauxqs/queues/render-queue', queueEndpoint));
+  if (!response.ok) throw new Error(`fauxqs inspection answered HTTP ${response.status}`);
+  const state = (await response.json()) as {
+    messages: Record<
+      string,
+      {
+        body?: string;
+        sentTimestamp?: number;
+        message?: { body?: string; sentTimestamp?: number };
+      }[]
+    >;
+  };
+  for (const group of Object.values(state.messages)) {
+    for (const entry of group) {
+      const message = entry.message ?? entry;
+      if (message.body?.includes(jobId) && typeof message.sentTimestamp === 'number') {
+        return message.sentTimestamp;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** When the local renderer recorded a render done: the mtime of its own record file (written once, at the end). */
+function readRenderDoneTime(dataDir: string, renderId: string): number {
+  const file = join(dataDir, 'renders', `${renderId}.json`);
+  const record = JSON.parse(readFileSync(file, 'utf8')) as { state?: string };
+  if (record.state !== 'done') {
+    throw new Error(
+      `render ${renderId}: expected its record to say done, but it says ${record.state}`,
+    );
+  }
+  return statSync(file).mtimeMs;
+}
+
+/** The three latency intervals (see BENCHMARKS.md), one job at a time, with the stub renderer. */
+export async function measureLatencies(
+  bench: BenchStack,
+  render: ReferenceRender,
+  jobs: number,
+  log: (line: string) => void,
+): Promise<{
+  createToQueued: LatencySummary;
+  queuedToRendering: LatencySummary;
+  doneToBrowser: LatencySummary;
+}> {
+  const watcher = await signUpWatcher(bench, 'latency-bench@bench.local');
+  const createToQueued: number[] = [];
+  const queuedToRendering: number[] = [];
+  const doneToBrowser: number[] = [];
+  try {
+    // Warm-up: the first job pays for connections and lazy imports.
+    const warmUp = await watcher.createJob(render.compositionId, render.inputProps);
+    await watcher.waitForStatus(warmUp, 'SUCCEEDED', 60_000);
+    for (let run = 1; run <= jobs; run += 1) {
+      const createdAt = Date.now();
+      const jobId = await watcher.createJob(render.compositionId, render.inputProps);
+      // The message stays visible to inspection (ready, then in flight) until the job is done.
+      let enqueuedAt: number | undefined;
+      const deadline = Date.now() + 60_000;
+      while (enqueuedAt === undefined && Date.now() < deadline) {
+        enqueuedAt = await findEnqueueTime(bench.stack.queue.endpoint, jobId);
+        if (enqueuedAt === undefined) await new Promise((done) => setTimeout(done, 5));
+      }
+      const rendering = await watcher.waitForStatus(jobId, 'RENDERING', 60_000);
+      const succeeded = await watcher.waitForStatus(jobId, 'SUCCEEDED', 60_000);
+      if (enqueuedAt === undefined) throw new Error(`job ${jobId}: never seen in the render queue`);
+      if (!succeeded.renderId) throw new Error(`job ${jobId}: SUCCEEDED without a renderId`);
+      const doneAt = readRenderDoneTime(bench.dataDir, succeeded.renderId);
+      createToQueued.push(enqueuedAt - createdAt);
+      queuedToRendering.push(rendering.statusSeenAt.RENDERING! - enqueuedAt);
+      doneToBrowser.push(succeeded.statusSeenAt.SUCCEEDED! - doneAt);
+      if (run % 5 === 0) log(`latency job ${run}/${jobs} done`);
+    }
+  } finally {
+    await watcher.close();
+  }
+  return {
+    createToQueued: summarizeLatencies(createToQueued),
+    queuedToRendering: summarizeLatencies(queuedToRendering),
+    doneToBrowser: summarizeLatencies(doneToBrowser),
+  };
+}
+
+/** Renders started per job, from the local renderer's own records (one file per started render). */
+export function countRenderStarts(dataDir: string): Map<string, number> {
+  const dir = join(dataDir, 'renders');
+  const starts = new Map<string, number>();
+  if (!existsSync(dir)) return starts;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
+      request?: { jobId?: string };
+    };
+    const jobId = record.request?.jobId;
+    if (jobId) starts.set(jobId, (starts.get(jobId) ?? 0) + 1);
+  }
+  return starts;
+}
+
+/** Result of {@link measurePipelineThroughput}. */
+export interface PipelineMeasurement {
+  jobs: number;
+  /** SUCCEEDED jobs ÷ seconds from the first create to the last finish. */
+  jobsPerSecond: number | null;
+  createJobsPerSecond: number;
+  lost: number;
+  duplicateRenders: number;
+  maxInFlight: number;
+  finalStatuses: Record<string, number>;
+  drainedWithinDeadline: boolean;
+  elapsedSeconds: number;
+}
+
+/**
+ * Creates `jobs` jobs through AppSync (users holding at most the per-user limit each, so none is
+ * refused), then waits until all are SUCCEEDED or `deadlineMs` passes, and reads the outcome.
+ */
+export async function measurePipelineThroughput(
+  bench: BenchStack,
+  render: ReferenceRender,
+  options: { jobs: number; jobsPerUser: number; deadlineMs: number },
+  log: (line: string) => void,
+): Promise<PipelineMeasurement> {
+  const { stack } = bench;
+  const userCount = Math.ceil(options.jobs / options.jobsPerUser);
+  const usersStarted = Date.now();
+  const users: BenchUser[] = await createBenchUsers(stack.dataPlane.cognito, userCount, 'pipeline');
+  log(`pipeline: ${userCount} users signed in in ${Date.now() - usersStarted} ms`);
+
+  const baseline = new Set((await scanJobTable(stack.dataPlane.dynamodb)).map((row) => row.id));
+  const firstCreateAt = Date.now();
+  const created = await mapWithConcurrency(
+    Array.from({ length: options.jobs }, (_, index) => index),
+    16,
+    async (index) => {
+      const job = await createJobThroughAppSync(
+        stack.dataPlane.graphql.url,
+        users[index % userCount]!,
+        {
+          compositionId: render.compositionId,
+          inputProps: render.inputProps,
+        },
+      );
+      if ((index + 1) % 500 === 0) log(`pipeline: ${index + 1}/${options.jobs} jobs created`);
+      return job.id;
+    },
+  );
+  const createSeconds = (Date.now() - firstCreateAt) / 1000;
+  const createdIds = new Set(created);
+  log(`pipeline: ${options.jobs} jobs created in ${createSeconds.toFixed(1)} s; draining`);
+
+  const deadline = firstCreateAt + options.deadlineMs;
+  let rows = await scanJobTable(stack.dataPlane.dynamodb);
+  let lastReport = 0;
+  const mine = () => rows.filter((row) => createdIds.has(row.id) && !baseline.has(row.id));
+  while (Date.now() < deadline) {
+    const succeeded = mine().filter((row) => row.status === 'SUCCEEDED').length;
+    const terminal = mine().filter((row) =>
+      ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(row.status),
+    ).length;
+    if (terminal >= options.jobs) break;
+    if (Date.now() - lastReport > 15_000) {
+      log(
+        `pipeline: ${succeeded}/${options.jobs} SUCCEEDED after ${((Date.now() - firstCreateAt) / 1000).toFixed(0)} s`,
+      );
+      lastReport = Date.now();
+    }
+    await new Promise((done) => setTimeout(done, 2_000));
+    rows = await scanJobTable(stack.dataPlane.dynamodb);
+  }
+  const jobsRows = mine();
+  const finalStatuses = countByStatus(jobsRows);
+  const succeededRows = jobsRows.filter((row) => row.status === 'SUCCEEDED');
+  const drained = succeededRows.length === options.jobs;
+  const lastFinish = Math.max(
+    ...succeededRows.map((row) => Date.parse(row.finishedAt ?? '')).filter(Number.isFinite),
+  );
+  const starts = countRenderStarts(bench.dataDir);
+  const duplicateRenders = [...starts.entries()]
+    .filter(([jobId]) => createdIds.has(jobId))
+    .reduce((sum, [, count]) => sum + Math.max(0, count - 1), 0);
+  // Renders in flight = jobs in RENDERING at once: [startedAt, finishedAt) of every finished job.
+  const intervals = succeededRows
+    .map((row) => ({
+      start: Date.parse(row.startedAt ?? ''),
+      end: Date.parse(row.finishedAt ?? ''),
+    }))
+    .filter((interval) => Number.isFinite(interval.start) && Number.isFinite(interval.end));
+  return {
+    jobs: options.jobs,
+    jobsPerSecond:
+      succeededRows.length > 0
+        ? succeededRows.length / ((lastFinish - firstCreateAt) / 1000)
+        : null,
+    createJobsPerSecond: options.jobs / createSeconds,
+    lost: options.jobs - succeededRows.length,
+    duplicateRenders,
+    maxInFlight: computeMaxOverlap(intervals),
+    finalStatuses,
+    drainedWithinDeadline: drained,
+    elapsedSeconds: (Date.now() - firstCreateAt) / 1000,
+  };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+const latency = z.object({
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  samples: z.number().int().nonnegative(),
+});
+
+const costLine = z.object({
+  item: z.string(),
+  quantity: z.number(),
+  unit: z.string(),
+  usd: z.number(),
+});
+
+const costEstimate = z.object({
+  videoSeconds: z.number().positive(),
+  frames: z.number().int(),
+  framesPerLambda: z.number().int(),
+  renderLambdas: z.number().int(),
+  renderWallSeconds: z.number(),
+  remotionLambdaSeconds: z.number(),
+  remotionUsd: z.number(),
+  overhead: z.array(costLine),
+  overheadUsd: z.number(),
+  totalUsd: z.number(),
+  overheadShare: z.number().min(0).max(1),
+});
+
+const costAssumptions = z.object({
+  region: z.literal('us-east-1'),
+  fps: z.number(),
+  secondsPerFrame: z.number().positive(),
+  secondsPerFrameSource: z.string(),
+  rendererStartupSeconds: z.number(),
+  combineSecondsPerVideoMinute: z.number(),
+  mainSetupSeconds: z.number(),
+  remotionMemoryMb: z.number(),
+  remotionDiskMb: z.number(),
+  workerMemoryMb: z.number(),
+  workerOwnSeconds: z.number(),
+  pollsPerSecond: z.number(),
+  pollInvocationMs: z.number(),
+  progressPushesPerSecond: z.number(),
+  subscribers: z.number(),
+});
+
+/** Every figure the issue names (null when that part could not run; `unavailable` then says why). */
+export const benchResultSchema = z.object({
+  schemaVersion: z.literal(1),
+  timestamp: z.iso.datetime(),
+  mode: z.enum(['quick', 'full']),
+  command: z.string(),
+  durationSeconds: z.number().nonnegative(),
+  machine: z.object({
+    platform: z.string(),
+    arch: z.string(),
+    cpuModel: z.string(),
+    cpuCount: z.number().int().positive(),
+    memoryGb: z.number().positive(),
+    node: z.string(),
+    loadAverageAtStart: z.array(z.number()),
+  }),
+  // 1. Full local pipeline with the real renderer against the Remotion CLI.
+  render_overhead_ratio: z.number().positive().nullable(),
+  render_pipeline_median_ms: z.number().positive().nullable(),
+  render_cli_median_ms: z.number().positive().nullable(),
+  render_pipeline_samples_ms: z.array(z.number()),
+  render_cli_samples_ms: z.array(z.number()),
+  // 2. Latencies with the stub renderer.
+  latency_create_to_queued_ms: latency.nullable(),
+  latency_queued_to_rendering_ms: latency.nullable(),
+  latency_done_to_browser_ms: latency.nullable(),
+  // 3. Throughput and correctness of stream → queue → worker.
+  pipeline_jobs: z.number().int().nonnegative().nullable(),
+  pipeline_jobs_per_second: z.number().nonnegative().nullable(),
+  pipeline_lost: z.number().int().nonnegative().nullable(),
+  pipeline_duplicate_renders: z.number().int().nonnegative().nullable(),
+  pipeline_max_in_flight: z.number().int().nonnegative().nullable(),
+  pipeline_render_cap: z.number().int().positive().nullable(),
+  pipeline_final_statuses: z.record(z.string(), z.number().int()).nullable(),
+  // 4. Studio bundle.
+  studio_initial_js_gzip_kb: z.number().nonnegative().nullable(),
+  studio_initial_js_files: z.array(z.string()),
+  // 5. Cloud cost per render.
+  cloud_cost_usd: z
+    .object({
+      '10s': z.number().nonnegative(),
+      '1min': z.number().nonnegative(),
+      '10min': z.number().nonnegative(),
+    })
+    .nullable(),
+  cloud_cost_details: z
+    .object({ assumptions: costAssumptions, estimates: z.array(costEstimate) })
+    .nullable(),
+  /** Why a figure is null (or qualified), by key. */
+  unavailable: z.record(z.string(), z.string()),
+});
+
+/** One run's results, as written to `bench/results/latest.json`. */
+export type BenchResult = z.infer<typeof benchResultSchema>;
+
+/** Parses a stored result, naming the first problems if it does not match the schema. */
+export function parseBenchResult(input: unknown, source: string): BenchResult {
+  const result = benchResultSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new Error(`${source} is not a bench result of schema version 1: ${problems.join('; ')}`);
+}

@@ -1,0 +1,377 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=cost,bundle,render,latency,pipeline]`: measures the product
+ * against reference runs in the same invocation, writes bench/results/{latest,previous}.json and
+ * chart.svg, and regenerates BENCHMARKS.md. Exits 0 whatever the numbers; non-zero only if the
+ * harness itself breaks.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findCompositionSpec } from '../remotion/catalog';
+import {
+  COST_VIDEO_SECONDS,
+  DEFAULT_COST_ASSUMPTIONS,
+  estimateRenderCost,
+  type CostAssumptions,
+} from './cloud-cost';
+import { measureCliRenders, type ReferenceRender } from './measure-cli-render';
+import {
+  measureLatencies,
+  openRenderTimer,
+  measurePipelineThroughput,
+  startBenchStack,
+  type BenchStack,
+} from './measure-local-stack';
+import { measureStudioBundle } from './measure-studio-bundle';
+import { benchResultSchema, parseBenchResult, type BenchResult } from './result-schema';
+import { computeMedian } from './stats';
+import { renderBarChartSvg } from './svg-chart';
+import { buildChartPanels, costKeyOf, renderBenchmarksMarkdown } from './write-report';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
+const SECTIONS = ['cost', 'bundle', 'render', 'latency', 'pipeline'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** How much each mode measures; quick mode is meant to finish in about 3 minutes on a quiet machine. */
+const MODES = {
+  quick: {
+    renderRuns: 3,
+    cliRuns: 3,
+    latencyJobs: 20,
+    pipelineJobs: 1_000,
+    pipelineDeadlineMs: 150_000,
+  },
+  full: {
+    renderRuns: 5,
+    cliRuns: 5,
+    latencyJobs: 50,
+    pipelineJobs: 10_000,
+    pipelineDeadlineMs: 60 * 60_000,
+  },
+} as const;
+/** Renders in flight at once in the pipeline run (the event source mapping's MaximumConcurrency). */
+const PIPELINE_RENDER_CAP = 16;
+/** The per-user limit of active jobs (MAX_ACTIVE_JOBS_PER_USER's default): each bench user creates at most this many. */
+const JOBS_PER_USER = 3;
+/** The stub renderer's time per render, ms (issue 7). */
+const STUB_RENDER_MS: [number, number] = [0, 50];
+
+function log(line: string) {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+function readMachine(): BenchResult['machine'] {
+  const cores = cpus();
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    cpuModel: cores[0]?.model.trim() ?? 'unknown',
+    cpuCount: cores.length,
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    loadAverageAtStart: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
+}
+
+function readReferenceRender(): ReferenceRender {
+  const spec = findCompositionSpec('title-card');
+  if (!spec)
+    throw new Error('the composition catalog has no title-card; the render benchmarks need it');
+  return { compositionId: spec.id, inputProps: { ...spec.defaultProps }, codec: 'h264' };
+}
+
+function describeFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.slice(0, 400);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
+  const mode = values.quick ? 'quick' : 'full';
+  const settings = MODES[mode];
+  const selected = new Set<Section>(
+    values.only ? (values.only.split(',').map((name) => name.trim()) as Section[]) : SECTIONS,
+  );
+  for (const name of selected) {
+    if (!SECTIONS.includes(name))
+      throw new Error(`--only takes ${SECTIONS.join(', ')}, but got "${name}"`);
+  }
+  const flags = [
+    ...(values.quick ? ['--quick'] : []),
+    ...(values.only ? [`--only=${values.only}`] : []),
+  ];
+  const command = flags.length > 0 ? `npm run bench -- ${flags.join(' ')}` : 'npm run bench';
+  const started = Date.now();
+  const machine = readMachine();
+  const render = readReferenceRender();
+  const unavailable: Record<string, string> = {};
+  const result: Omit<BenchResult, 'durationSeconds'> = {
+    schemaVersion: 1,
+    timestamp: new Date().toISOString(),
+    mode,
+    command,
+    machine,
+    render_overhead_ratio: null,
+    render_pipeline_median_ms: null,
+    render_cli_median_ms: null,
+    render_pipeline_samples_ms: [],
+    render_cli_samples_ms: [],
+    latency_create_to_queued_ms: null,
+    latency_queued_to_rendering_ms: null,
+    latency_done_to_browser_ms: null,
+    pipeline_jobs: null,
+    pipeline_jobs_per_second: null,
+    pipeline_lost: null,
+    pipeline_duplicate_renders: null,
+    pipeline_max_in_flight: null,
+    pipeline_render_cap: null,
+    pipeline_final_statuses: null,
+    studio_initial_js_gzip_kb: null,
+    studio_initial_js_files: [],
+    cloud_cost_usd: null,
+    cloud_cost_details: null,
+    unavailable,
+  };
+  const skip = (section: Section, keys: string[]) => {
+    if (selected.has(section)) return false;
+    for (const key of keys) unavailable[key] = `not selected in this run (--only=${values.only})`;
+    return true;
+  };
+  log(`${mode} mode; sections: ${[...selected].join(', ')}`);
+
+  // 1. Render: the warm local pipeline against the CLI, interleaved so drifting load hits both alike.
+  if (!skip('render', ['render_overhead_ratio'])) {
+    let bench: BenchStack | undefined;
+    try {
+      log('render: starting the local stack with the Remotion renderer');
+      bench = await startBenchStack(PROJECT_ROOT, { renderer: 'remotion', log: () => {} });
+      const timer = await openRenderTimer(bench, render);
+      const pipelineSamples: number[] = [];
+      const cliSamples: number[] = [];
+      try {
+        log(
+          `render: warm-up job took ${await timer.timeRender()} ms (bundle + browser; not counted)`,
+        );
+        for (let run = 1; run <= Math.max(settings.renderRuns, settings.cliRuns); run += 1) {
+          if (run <= settings.renderRuns) {
+            pipelineSamples.push(await timer.timeRender());
+            log(`render: pipeline run ${run}: ${pipelineSamples.at(-1)} ms`);
+          }
+          if (run <= settings.cliRuns)
+            cliSamples.push(...(await measureCliRenders(PROJECT_ROOT, render, 1, log)));
+        }
+      } finally {
+        await timer.close();
+      }
+      result.render_pipeline_samples_ms = pipelineSamples;
+      result.render_cli_samples_ms = cliSamples;
+      result.render_pipeline_median_ms = computeMedian(pipelineSamples);
+      result.render_cli_median_ms = computeMedian(cliSamples);
+      if (result.render_pipeline_median_ms && result.render_cli_median_ms) {
+        result.render_overhead_ratio =
+          Math.round((result.render_pipeline_median_ms / result.render_cli_median_ms) * 1000) /
+          1000;
+      }
+    } catch (error) {
+      unavailable.render_overhead_ratio = `the render comparison failed: ${describeFailure(error)}`;
+      log(unavailable.render_overhead_ratio);
+    } finally {
+      await bench
+        ?.stop()
+        .catch((error: unknown) =>
+          log(`render: stopping the stack failed: ${describeFailure(error)}`),
+        );
+    }
+  }
+
+  // 2 + 3. Latencies and throughput with the stub renderer; the studio builds meanwhile (nothing timed overlaps it).
+  const bundle = selected.has('bundle')
+    ? measureStudioBundle(PROJECT_ROOT, log).then(
+        (measured) => ({ ok: true as const, measured }),
+        (error: unknown) => ({ ok: false as const, reason: describeFailure(error) }),
+      )
+    : undefined;
+  if (!selected.has('bundle')) skip('bundle', ['studio_initial_js_gzip_kb']);
+  const wantLatency = !skip('latency', [
+    'latency_create_to_queued_ms',
+    'latency_queued_to_rendering_ms',
+    'latency_done_to_browser_ms',
+  ]);
+  const wantPipeline = !skip('pipeline', [
+    'pipeline_jobs_per_second',
+    'pipeline_lost',
+    'pipeline_duplicate_renders',
+    'pipeline_max_in_flight',
+  ]);
+  if (wantLatency || wantPipeline) {
+    let bench: BenchStack | undefined;
+    try {
+      log(
+        `stub stack: starting (render cap ${PIPELINE_RENDER_CAP}, stub renders ${STUB_RENDER_MS.join('–')} ms)`,
+      );
+      bench = await startBenchStack(PROJECT_ROOT, {
+        renderer: 'stub',
+        renderCap: PIPELINE_RENDER_CAP,
+        stubRenderMs: STUB_RENDER_MS,
+        log: () => {},
+      });
+      await bundle; // the build competes for the 2 cores: let it finish before anything is timed
+      if (wantLatency) {
+        try {
+          const latencies = await measureLatencies(bench, render, settings.latencyJobs, log);
+          result.latency_create_to_queued_ms = latencies.createToQueued;
+          result.latency_queued_to_rendering_ms = latencies.queuedToRendering;
+          result.latency_done_to_browser_ms = latencies.doneToBrowser;
+        } catch (error) {
+          const reason = `the latency run failed: ${describeFailure(error)}`;
+          for (const key of [
+            'latency_create_to_queued_ms',
+            'latency_queued_to_rendering_ms',
+            'latency_done_to_browser_ms',
+          ])
+            unavailable[key] = reason;
+          log(reason);
+        }
+      }
+      if (wantPipeline) {
+        try {
+          const pipeline = await measurePipelineThroughput(
+            bench,
+            render,
+            {
+              jobs: settings.pipelineJobs,
+              jobsPerUser: JOBS_PER_USER,
+              deadlineMs: settings.pipelineDeadlineMs,
+            },
+            log,
+          );
+          result.pipeline_jobs = pipeline.jobs;
+          result.pipeline_jobs_per_second =
+            pipeline.jobsPerSecond === null ? null : Math.round(pipeline.jobsPerSecond * 100) / 100;
+          result.pipeline_lost = pipeline.lost;
+          result.pipeline_duplicate_renders = pipeline.duplicateRenders;
+          result.pipeline_max_in_flight = pipeline.maxInFlight;
+          result.pipeline_render_cap = PIPELINE_RENDER_CAP;
+          result.pipeline_final_statuses = pipeline.finalStatuses;
+          unavailable.pipeline_create_rate = `jobs were created through AppSync at ${pipeline.createJobsPerSecond.toFixed(1)} jobs/s (16 requests at a time); the drain overlaps creation`;
+          unavailable.pipeline_max_in_flight =
+            "counted as the most jobs in RENDERING at once (each job's [startedAt, finishedAt) from the Job table), what the cap governs; the stack exposes no stub-renderer concurrency counter";
+          if (!pipeline.drainedWithinDeadline) {
+            unavailable.pipeline_lost = `the drain deadline (${settings.pipelineDeadlineMs / 1000} s after the first create) passed with statuses ${JSON.stringify(pipeline.finalStatuses)}; jobs not SUCCEEDED then count as lost (they may be unfinished rather than lost), and jobs/s counts the SUCCEEDED ones`;
+          }
+        } catch (error) {
+          const reason = `the pipeline run failed: ${describeFailure(error)}`;
+          for (const key of [
+            'pipeline_jobs_per_second',
+            'pipeline_lost',
+            'pipeline_duplicate_renders',
+            'pipeline_max_in_flight',
+          ])
+            unavailable[key] = reason;
+          log(reason);
+        }
+      }
+    } catch (error) {
+      const reason = `the local stack (stub renderer) did not start: ${describeFailure(error)}`;
+      for (const key of [
+        'latency_create_to_queued_ms',
+        'latency_queued_to_rendering_ms',
+        'latency_done_to_browser_ms',
+        'pipeline_jobs_per_second',
+        'pipeline_lost',
+        'pipeline_duplicate_renders',
+        'pipeline_max_in_flight',
+      ])
+        unavailable[key] = reason;
+      log(reason);
+    } finally {
+      await bench
+        ?.stop()
+        .catch((error: unknown) => log(`stub stack: stopping failed: ${describeFailure(error)}`));
+    }
+  }
+
+  // 4. Studio bundle.
+  if (bundle) {
+    const outcome = await bundle;
+    if (outcome.ok) {
+      result.studio_initial_js_gzip_kb = outcome.measured.gzipKb;
+      result.studio_initial_js_files = outcome.measured.files;
+      log(
+        `bundle: ${outcome.measured.gzipKb} KB gzipped initial JS (${outcome.measured.files.join(', ')})`,
+      );
+    } else {
+      unavailable.studio_initial_js_gzip_kb = `vite build failed: ${outcome.reason}`;
+      log(unavailable.studio_initial_js_gzip_kb);
+    }
+  }
+
+  // 5. Cloud cost, with this run's own render speed as the time-per-frame assumption when there is one.
+  if (!skip('cost', ['cloud_cost_usd'])) {
+    const assumptions: CostAssumptions = { ...DEFAULT_COST_ASSUMPTIONS };
+    const spec = findCompositionSpec(render.compositionId)!;
+    const pixelRatio = (1920 * 1080) / (spec.width * spec.height);
+    if (result.render_pipeline_median_ms) {
+      assumptions.secondsPerFrame =
+        (result.render_pipeline_median_ms / 1000 / spec.durationInFrames) * pixelRatio;
+      assumptions.secondsPerFrameSource = `this run's warm local pipeline median (${result.render_pipeline_median_ms} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, whole job included), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
+    }
+    const estimates = COST_VIDEO_SECONDS.map((seconds) => estimateRenderCost(seconds, assumptions));
+    const total = (seconds: number) =>
+      estimates.find((estimate) => estimate.videoSeconds === seconds)!.totalUsd;
+    result.cloud_cost_usd = { '10s': total(10), '1min': total(60), '10min': total(600) };
+    result.cloud_cost_details = { assumptions, estimates };
+    for (const estimate of estimates) {
+      log(
+        `cost ${costKeyOf(estimate.videoSeconds)}: $${estimate.totalUsd.toPrecision(3)} (overhead ${(estimate.overheadShare * 100).toFixed(1)} %)`,
+      );
+    }
+  }
+
+  const latest = benchResultSchema.parse({
+    ...result,
+    durationSeconds: (Date.now() - started) / 1000,
+  });
+  writeResults(latest);
+  log(
+    `done in ${latest.durationSeconds.toFixed(0)} s; wrote bench/results/latest.json, chart.svg and BENCHMARKS.md`,
+  );
+}
+
+function writeResults(latest: BenchResult) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const latestFile = join(RESULTS_DIR, 'latest.json');
+  const previousFile = join(RESULTS_DIR, 'previous.json');
+  let previous: BenchResult | null = null;
+  if (existsSync(latestFile)) {
+    try {
+      previous = parseBenchResult(JSON.parse(readFileSync(latestFile, 'utf8')), latestFile);
+      writeFileSync(previousFile, `${JSON.stringify(previous, null, 2)}\n`);
+    } catch (error) {
+      log(`the last result could not be kept as previous: ${describeFailure(error)}`);
+    }
+  }
+  writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS_DIR, 'chart.svg'),
+    renderBarChartSvg(
+      `Render Studio benchmarks — ${latest.mode} run, ${latest.timestamp.slice(0, 10)}`,
+      buildChartPanels(latest, previous),
+    ),
+  );
+  writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderBenchmarksMarkdown(latest, previous));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(
+      `bench: the harness failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

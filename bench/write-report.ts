@@ -1,0 +1,316 @@
+import type { BenchResult } from './result-schema';
+import { formatFigure, type ChartPanel } from './svg-chart';
+
+type Latency = NonNullable<BenchResult['latency_create_to_queued_ms']>;
+const LATENCY_KEYS = [
+  'latency_create_to_queued_ms',
+  'latency_queued_to_rendering_ms',
+  'latency_done_to_browser_ms',
+] as const;
+const COST_KEYS = ['10s', '1min', '10min'] as const;
+
+const show = (value: number | null | undefined, unit = ''): string =>
+  value === null || value === undefined ? 'n/a' : `${formatFigure(value)}${unit}`;
+const showLatency = (value: Latency | null | undefined): string =>
+  value
+    ? `p50 ${show(value.p50, ' ms')} · p95 ${show(value.p95, ' ms')} (n=${value.samples})`
+    : 'n/a';
+const usd = (value: number): string => `$${value.toPrecision(3)}`;
+
+/** The chart's panels: each figure beside its reference and the previous run. */
+export function buildChartPanels(latest: BenchResult, previous: BenchResult | null): ChartPanel[] {
+  const previousBar = (label: string, value: number | null | undefined) =>
+    previous ? [{ label, value: value ?? null, kind: 'previous' as const }] : [];
+  return [
+    {
+      title: 'Render title-card, median wall time',
+      unit: 'ms',
+      bars: [
+        {
+          label: 'local pipeline (create → SUCCEEDED)',
+          value: latest.render_pipeline_median_ms,
+          kind: 'current',
+        },
+        {
+          label: 'npx remotion render (reference)',
+          value: latest.render_cli_median_ms,
+          kind: 'reference',
+        },
+        ...previousBar('pipeline, previous run', previous?.render_pipeline_median_ms),
+      ],
+    },
+    {
+      title: 'Latencies, stub renderer, p50 / p95',
+      unit: 'ms',
+      bars: LATENCY_KEYS.flatMap((key) => [
+        {
+          label: `${key.replace(/^latency_|_ms$/g, '')} p50`,
+          value: latest[key]?.p50 ?? null,
+          kind: 'current' as const,
+        },
+        {
+          label: `${key.replace(/^latency_|_ms$/g, '')} p95`,
+          value: latest[key]?.p95 ?? null,
+          kind: 'current' as const,
+        },
+        ...previousBar(`${key.replace(/^latency_|_ms$/g, '')} p95, prev.`, previous?.[key]?.p95),
+      ]),
+    },
+    {
+      title: `Pipeline: renders in flight vs the cap (${show(latest.pipeline_jobs)} jobs)`,
+      unit: 'renders',
+      bars: [
+        { label: 'max renders in flight', value: latest.pipeline_max_in_flight, kind: 'current' },
+        { label: 'render cap (reference)', value: latest.pipeline_render_cap, kind: 'reference' },
+      ],
+    },
+    {
+      title: 'Pipeline throughput',
+      unit: 'jobs/s',
+      bars: [
+        { label: 'jobs per second', value: latest.pipeline_jobs_per_second, kind: 'current' },
+        ...previousBar('previous run', previous?.pipeline_jobs_per_second),
+      ],
+    },
+    {
+      title: 'Studio initial JavaScript, gzipped',
+      unit: 'KB',
+      bars: [
+        { label: 'entry chunks', value: latest.studio_initial_js_gzip_kb, kind: 'current' },
+        ...previousBar('previous run', previous?.studio_initial_js_gzip_kb),
+      ],
+    },
+    {
+      title: 'Cloud cost per 1080p render',
+      unit: 'USD',
+      bars: COST_KEYS.flatMap((key) => {
+        const estimate = latest.cloud_cost_details?.estimates.find(
+          (entry) => costKeyOf(entry.videoSeconds) === key,
+        );
+        return [
+          {
+            label: `${key}: total`,
+            value: latest.cloud_cost_usd?.[key] ?? null,
+            kind: 'current' as const,
+          },
+          {
+            label: `${key}: Remotion estimatePrice only`,
+            value: estimate?.remotionUsd ?? null,
+            kind: 'reference' as const,
+          },
+        ];
+      }),
+    },
+  ];
+}
+
+/** The `cloud_cost_usd` key for a video length. */
+export function costKeyOf(videoSeconds: number): (typeof COST_KEYS)[number] {
+  if (videoSeconds === 10) return '10s';
+  if (videoSeconds === 60) return '1min';
+  if (videoSeconds === 600) return '10min';
+  throw new RangeError(`expected a video of 10, 60 or 600 seconds, but got ${videoSeconds}`);
+}
+
+const change = (now: number | null | undefined, before: number | null | undefined): string => {
+  if (now === null || now === undefined || before === null || before === undefined) return '—';
+  if (before === 0) return now === 0 ? '±0' : `${formatFigure(before)} → ${formatFigure(now)}`;
+  const percent = ((now - before) / Math.abs(before)) * 100;
+  return `${formatFigure(before)} (${percent >= 0 ? '+' : ''}${percent.toFixed(0)} %)`;
+};
+
+/** BENCHMARKS.md: every figure beside its reference, the previous run and the command that produced it. */
+export function renderBenchmarksMarkdown(
+  latest: BenchResult,
+  previous: BenchResult | null,
+): string {
+  const command = latest.command;
+  const cliCommand =
+    '`npx remotion render title-card <out>.mp4 --props=<props.json> --codec=h264` (entry and Chromium from remotion.config.ts)';
+  const m = latest.machine;
+  const rows: string[][] = [
+    [
+      '`render_overhead_ratio`',
+      show(latest.render_overhead_ratio),
+      '1.0 = the CLI; target < 1.0',
+      change(latest.render_overhead_ratio, previous?.render_overhead_ratio),
+      `\`${command}\` vs ${cliCommand}`,
+    ],
+    [
+      'render median, pipeline / CLI',
+      `${show(latest.render_pipeline_median_ms, ' ms')} (n=${latest.render_pipeline_samples_ms.length})`,
+      `CLI ${show(latest.render_cli_median_ms, ' ms')} (n=${latest.render_cli_samples_ms.length})`,
+      change(latest.render_pipeline_median_ms, previous?.render_pipeline_median_ms),
+      `\`${command}\``,
+    ],
+    ...LATENCY_KEYS.map((key) => [
+      `\`${key}\``,
+      showLatency(latest[key]),
+      '—',
+      change(latest[key]?.p95, previous?.[key]?.p95) + (previous ? ' (p95)' : ''),
+      `\`${command}\``,
+    ]),
+    [
+      '`pipeline_jobs_per_second`',
+      show(latest.pipeline_jobs_per_second),
+      `${show(latest.pipeline_jobs)} jobs`,
+      change(latest.pipeline_jobs_per_second, previous?.pipeline_jobs_per_second),
+      `\`${command}\``,
+    ],
+    [
+      '`pipeline_lost`',
+      show(latest.pipeline_lost),
+      'must be 0',
+      change(latest.pipeline_lost, previous?.pipeline_lost),
+      `\`${command}\``,
+    ],
+    [
+      '`pipeline_duplicate_renders`',
+      show(latest.pipeline_duplicate_renders),
+      'must be 0',
+      change(latest.pipeline_duplicate_renders, previous?.pipeline_duplicate_renders),
+      `\`${command}\``,
+    ],
+    [
+      '`pipeline_max_in_flight`',
+      show(latest.pipeline_max_in_flight),
+      `cap \`pipeline_render_cap\` = ${show(latest.pipeline_render_cap)}`,
+      change(latest.pipeline_max_in_flight, previous?.pipeline_max_in_flight),
+      `\`${command}\``,
+    ],
+    [
+      '`studio_initial_js_gzip_kb`',
+      show(latest.studio_initial_js_gzip_kb, ' KB'),
+      latest.studio_initial_js_files.length > 0
+        ? latest.studio_initial_js_files.map((file) => `\`${file}\``).join(', ')
+        : '—',
+      change(latest.studio_initial_js_gzip_kb, previous?.studio_initial_js_gzip_kb),
+      '`vite build` (into a temporary folder)',
+    ],
+    ...COST_KEYS.map((key) => {
+      const estimate = latest.cloud_cost_details?.estimates.find(
+        (entry) => costKeyOf(entry.videoSeconds) === key,
+      );
+      return [
+        `\`cloud_cost_usd.${key}\``,
+        latest.cloud_cost_usd ? usd(latest.cloud_cost_usd[key]) : 'n/a',
+        estimate
+          ? `Remotion \`estimatePrice\` alone ${usd(estimate.remotionUsd)}; overhead ${(estimate.overheadShare * 100).toFixed(1)} %`
+          : '—',
+        change(latest.cloud_cost_usd?.[key], previous?.cloud_cost_usd?.[key]),
+        `\`${command}\` (arithmetic below)`,
+      ];
+    }),
+  ];
+
+  const unavailable = Object.entries(latest.unavailable);
+  return [
+    '# Benchmarks',
+    '',
+    `<!-- Written by \`npm run bench\` (bench/write-report.ts); edits here are overwritten. -->`,
+    '',
+    `Last run: \`${command}\` on ${latest.timestamp} (${latest.mode} mode, ${latest.durationSeconds.toFixed(0)} s).`,
+    `Machine: ${m.cpuCount} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}/${m.arch}, load average at start ${m.loadAverageAtStart.map((value) => value.toFixed(2)).join(' / ')}.`,
+    previous
+      ? `Previous run: ${previous.timestamp} (${previous.mode} mode).`
+      : 'Previous run: none recorded.',
+    '',
+    'Speed figures on this machine vary from run to run (other work shares its 2 cores), so each is a',
+    'ratio against a reference run in the same invocation, or a count. Benchmarks never fail on a number.',
+    '',
+    '![benchmark chart](bench/results/chart.svg)',
+    '',
+    '| figure | this run | reference | previous run (change) | command |',
+    '|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`),
+    '',
+    ...(unavailable.length > 0
+      ? [
+          '## Not measured in this run, or qualified',
+          '',
+          ...unavailable.map(([key, reason]) => `- \`${key}\`: ${reason}`),
+          '',
+        ]
+      : []),
+    '## What each figure is',
+    '',
+    ...DEFINITIONS,
+    '',
+    ...renderCostSection(latest),
+    '',
+  ].join('\n');
+}
+
+const DEFINITIONS = [
+  '- **`render_overhead_ratio`** = median of the pipeline runs ÷ median of the CLI runs. A pipeline run is the',
+  '  wall time from calling `Job.create` (Amplify data client, signed-in user, composition `title-card`, default',
+  '  props) until the subscription on that job delivers `status: SUCCEEDED`, through the whole local stack',
+  '  (AppSync simulator → DynamoDB Local stream → stream reader → fauxqs → queue poller → render worker →',
+  '  `renderMedia` in a warm Chromium). The first pipeline render (which builds the Remotion bundle and opens',
+  '  the browser) is a warm-up and not counted. A CLI run is the wall time of `npx remotion render` with the',
+  '  same props and codec (h264), which bundles and launches a browser every time.',
+  '- **Latencies** (stub renderer, one job at a time, each from a fresh user so the per-user limit never',
+  '  applies; all timestamps are `performance.now()` in the bench process, which also hosts the stack):',
+  '  - `latency_create_to_queued_ms`: from just before `Job.create` is sent until the stack reports the job',
+  '    enqueued (the stream reader has seen the INSERT and `SendMessage` to the render queue returned).',
+  '  - `latency_queued_to_rendering_ms`: from that enqueue until the subscription delivers `status: RENDERING`.',
+  '  - `latency_done_to_browser_ms`: from the moment the stub renderer first reports the render done to the',
+  '    worker (its `getProgress` returns `done`) until the subscription delivers `status: SUCCEEDED`.',
+  '- **Pipeline** (stub renderer taking a uniformly random 0–50 ms): all jobs are created through AppSync by',
+  '  signed-in users (at most the per-user limit of active jobs each, so none is refused), then drained.',
+  '  `pipeline_jobs_per_second` = jobs ÷ seconds from the first create until the last job is SUCCEEDED',
+  '  (checked in the Job table). `pipeline_lost` = created jobs not SUCCEEDED at the end;',
+  '  `pipeline_duplicate_renders` = renders started beyond one per job, and `pipeline_max_in_flight` = most',
+  "  renders running at once, both from the stub renderer's own counters; `pipeline_render_cap` = the cap the",
+  '  stack was started with.',
+  '- **`studio_initial_js_gzip_kb`**: the module script(s) and `modulepreload` chunks that `dist/index.html`',
+  "  references (lazy chunks excluded), each gzipped with zlib's default level, summed, in KiB.",
+];
+
+function renderCostSection(latest: BenchResult): string[] {
+  const details = latest.cloud_cost_details;
+  if (!details) return ['## Cloud cost', '', 'Not computed in this run (see above).'];
+  const a = details.assumptions;
+  return [
+    '## Cloud cost per render (1920×1080, 30 fps, h264, us-east-1)',
+    '',
+    "Remotion's part is Remotion's own `estimatePrice({ region, memorySizeInMb, diskSizeInMb, lambdasInvoked,",
+    'durationInMilliseconds })` (from `@remotion/lambda/client`; arm64 duration, ephemeral storage above 512 MB and',
+    "requests; it excludes S3). This project's overhead is priced from public list prices written as named",
+    'constants in `bench/cloud-cost.ts` (with their source pages and the date read).',
+    '',
+    '**Assumptions**',
+    '',
+    `- Render time per 1080p frame in a render Lambda: ${a.secondsPerFrame.toFixed(3)} s — ${a.secondsPerFrameSource}.`,
+    `- Frames per Lambda: Remotion's default (\`validateFramesPerFunction\` with no \`framesPerLambda\`: 75–150 Lambdas, at least 20 frames each).`,
+    `- Each renderer Lambda: ${a.rendererStartupSeconds} s start-up (cold start, Chromium, site) + frames × time per frame (assumption).`,
+    `- Main Lambda = render wall time = ${a.mainSetupSeconds} s set-up + one chunk + ${a.combineSecondsPerVideoMinute} s per video minute to combine (assumption).`,
+    `- Remotion function: ${a.remotionMemoryMb} MB, ${a.remotionDiskMb} MB disk (Remotion's defaults, amplify/render-pipeline/config.ts).`,
+    `- Worker Lambda: ${a.workerMemoryMb} MB x86_64 (render-worker/resource.ts), waits the whole render + ${a.workerOwnSeconds} s of its own work.`,
+    `- The worker polls \`getRenderProgress\` ${a.pollsPerSecond}/s; each poll invokes the Remotion function (status routine), billed ${a.pollInvocationMs} ms (assumption).`,
+    `- Progress pushed to the Job ~${a.progressPushesPerSecond}/s of render; each worker mutation reaches ${a.subscribers} subscribed tab.`,
+    "- Fixed costs that do not grow per render are left out: the event source mapping's idle long polls, the Pipe's",
+    '  stream polling, CloudWatch logs and alarms, S3 storage and transfer of the video.',
+    '',
+    '| video | frames | frames/Lambda | Lambdas | render wall time | Remotion Lambda-seconds | Remotion (`estimatePrice`) | overhead | total | overhead share |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...details.estimates.map(
+      (e) =>
+        `| ${costKeyOf(e.videoSeconds)} | ${e.frames} | ${e.framesPerLambda} | ${e.renderLambdas} + 1 main | ${e.renderWallSeconds.toFixed(1)} s | ${e.remotionLambdaSeconds.toFixed(0)} s | ${usd(e.remotionUsd)} | ${usd(e.overheadUsd)} | ${usd(e.totalUsd)} | ${(e.overheadShare * 100).toFixed(1)} % |`,
+    ),
+    '',
+    'Remotion Lambda-seconds = Lambdas × (start-up + frames/Lambda × time per frame) + render wall time (main).',
+    '',
+    ...details.estimates.flatMap((e) => [
+      `**Overhead for ${costKeyOf(e.videoSeconds)}** (${usd(e.overheadUsd)}):`,
+      '',
+      '| item | quantity | unit | USD |',
+      '|---|---|---|---|',
+      ...e.overhead.map(
+        (line) =>
+          `| ${line.item} | ${formatFigure(Number(line.quantity.toFixed(3)))} | ${line.unit} | ${line.usd.toExponential(2)} |`,
+      ),
+      '',
+    ]),
+  ];
+}
