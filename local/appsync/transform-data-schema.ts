@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { App, AssetStaging, Stack, Token } from 'aws-cdk-lib';
 import { CfnDataSource, CfnFunctionConfiguration, CfnResolver } from 'aws-cdk-lib/aws-appsync';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -231,7 +232,23 @@ export function transformDataSchema(
     },
   );
 
-  return { schema: readFileSync(schemaPath, 'utf8'), tables, dataSources, functions, resolvers };
+  const result = {
+    schema: readFileSync(schemaPath, 'utf8'),
+    tables,
+    dataSources,
+    functions,
+    resolvers,
+  };
+  // Everything is read: remove the temporary folders the construct wrote its templates into.
+  const tempRoot = tmpdir();
+  const assetDirs = new Set(
+    [...assetByUrl.values()]
+      .filter((path) => path.startsWith(tempRoot))
+      .map((path) => /^(.*\/transformer-assets-[^/]+)\//.exec(path)?.[1])
+      .filter((dir): dir is string => dir !== undefined),
+  );
+  for (const dir of assetDirs) rmSync(dir, { recursive: true, force: true });
+  return result;
 }
 
 function readTableDefinition(modelName: string, table: CfnTable): ModelTableDefinition {
