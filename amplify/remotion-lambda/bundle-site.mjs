@@ -1,4 +1,5 @@
 // Bundles the Remotion site: `node bundle-site.mjs <entryPoint> <outDir>` (run by CDK asset bundling).
+/* global process, console, URL */
 import { bundle } from '@remotion/bundler';
 
 const [entryPoint, outDir] = process.argv.slice(2);

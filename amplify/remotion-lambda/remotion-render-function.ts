@@ -33,13 +33,14 @@ interface HostedLayer {
  * package; importing `@remotion/lambda` whole would add seconds to every synth).
  */
 const readHostedLayers = (): Record<string, HostedLayer[]> =>
-  (require(join(REMOTION_LAMBDA_DIR, 'dist/shared/hosted-layers.js')) as {
-    hostedLayers: Record<string, HostedLayer[]>;
-  }).hostedLayers;
+  (
+    require(join(REMOTION_LAMBDA_DIR, 'dist/shared/hosted-layers.js')) as {
+      hostedLayers: Record<string, HostedLayer[]>;
+    }
+  ).hostedLayers;
 
 // The runtime version Remotion locks its functions to (dist/api/create-function.js, 4.0.527).
-const REMOTION_RUNTIME_VERSION =
-  '58a37e8413ed69058c4ac3b1df642118591f17d40def93d6101f867c72cd03c2';
+const REMOTION_RUNTIME_VERSION = '58a37e8413ed69058c4ac3b1df642118591f17d40def93d6101f867c72cd03c2';
 
 const LAYER_KINDS = ['fonts', 'chromium', 'emoji-google', 'cjk'] as const;
 

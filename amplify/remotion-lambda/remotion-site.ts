@@ -4,12 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { remotionBucketNameOf } from './remotion-render-function';
 
@@ -72,7 +67,9 @@ export const deployRemotionSite = (stack: Stack, bucket: Bucket): string => {
             stdio: 'inherit',
           });
           if (run.status !== 0) {
-            throw new Error(`Bundling the Remotion site failed (exit ${run.status ?? run.signal}).`);
+            throw new Error(
+              `Bundling the Remotion site failed (exit ${run.status ?? run.signal}).`,
+            );
           }
           return true;
         },

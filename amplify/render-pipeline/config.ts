@@ -14,32 +14,30 @@ const wholeNumber = (name: string, min: number, max: number) =>
     .min(min, { error: `${name} must be at least ${min}` })
     .max(max, { error: `${name} must be at most ${max}` });
 
-const pipelineConfigSchema = z
-  .object({
-    // SQS event source mappings accept MaximumConcurrency 2–1000 only.
-    renderCap: wholeNumber('RENDER_CAP', 2, 1000).default(4),
-    maxActiveJobsPerUser: wholeNumber('MAX_ACTIVE_JOBS_PER_USER', 1, 100).default(3),
-    maxReceiveCount: wholeNumber('MAX_RECEIVE_COUNT', 1, 10).default(3),
-    oldestMessageAlarmSeconds: wholeNumber('OLDEST_MESSAGE_ALARM_SECONDS', 60, 86_400).default(
-      3600,
-    ),
-    outputPrefix: z
-      .string()
-      .regex(/^[a-z0-9-]+\/$/, {
-        error: 'OUTPUT_PREFIX must be lower-case letters, digits or "-", ending in "/", such as renders/',
-      })
-      .default('renders/'),
-    remotionMemorySizeInMb: wholeNumber('REMOTION_MEMORY_MB', 512, 10_240).default(
-      REMOTION_FUNCTION_DEFAULTS.memorySizeInMb,
-    ),
-    remotionDiskSizeInMb: wholeNumber('REMOTION_DISK_MB', 512, 10_240).default(
-      REMOTION_FUNCTION_DEFAULTS.diskSizeInMb,
-    ),
-    remotionTimeoutSeconds: wholeNumber('REMOTION_TIMEOUT_SECONDS', 15, 900).default(
-      REMOTION_FUNCTION_DEFAULTS.timeoutInSeconds,
-    ),
-    videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),
-  });
+const pipelineConfigSchema = z.object({
+  // SQS event source mappings accept MaximumConcurrency 2–1000 only.
+  renderCap: wholeNumber('RENDER_CAP', 2, 1000).default(4),
+  maxActiveJobsPerUser: wholeNumber('MAX_ACTIVE_JOBS_PER_USER', 1, 100).default(3),
+  maxReceiveCount: wholeNumber('MAX_RECEIVE_COUNT', 1, 10).default(3),
+  oldestMessageAlarmSeconds: wholeNumber('OLDEST_MESSAGE_ALARM_SECONDS', 60, 86_400).default(3600),
+  outputPrefix: z
+    .string()
+    .regex(/^[a-z0-9-]+\/$/, {
+      error:
+        'OUTPUT_PREFIX must be lower-case letters, digits or "-", ending in "/", such as renders/',
+    })
+    .default('renders/'),
+  remotionMemorySizeInMb: wholeNumber('REMOTION_MEMORY_MB', 512, 10_240).default(
+    REMOTION_FUNCTION_DEFAULTS.memorySizeInMb,
+  ),
+  remotionDiskSizeInMb: wholeNumber('REMOTION_DISK_MB', 512, 10_240).default(
+    REMOTION_FUNCTION_DEFAULTS.diskSizeInMb,
+  ),
+  remotionTimeoutSeconds: wholeNumber('REMOTION_TIMEOUT_SECONDS', 15, 900).default(
+    REMOTION_FUNCTION_DEFAULTS.timeoutInSeconds,
+  ),
+  videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),
+});
 
 /** The render pipeline's settings, validated once. */
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;

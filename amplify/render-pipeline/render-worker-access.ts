@@ -37,7 +37,9 @@ interface AmplifyFunctionResource {
 }
 
 /** Builds the worker's environment: the one place its configuration is passed. */
-export const renderWorkerEnvironmentOf = (targets: RenderWorkerTargets): RenderWorkerEnvironment => ({
+export const renderWorkerEnvironmentOf = (
+  targets: RenderWorkerTargets,
+): RenderWorkerEnvironment => ({
   RENDER_CAP: String(targets.config.renderCap),
   MAX_ACTIVE_JOBS_PER_USER: String(targets.config.maxActiveJobsPerUser),
   MAX_RECEIVE_COUNT: String(targets.config.maxReceiveCount),

@@ -28,7 +28,8 @@ export const createVideoUrlSigner = (
   );
   const key = new AccessKey(stack, 'VideoUrlSignerKey', { user });
   return new Secret(stack, 'VideoUrlSignerSecret', {
-    description: 'Access key of the IAM user that signs render-output URLs (GetObject on renders/ only).',
+    description:
+      'Access key of the IAM user that signs render-output URLs (GetObject on renders/ only).',
     secretObjectValue: {
       accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
       secretAccessKey: key.secretAccessKey,

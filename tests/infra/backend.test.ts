@@ -35,8 +35,9 @@ describe('the synthesized backend', () => {
     remotion = backend.nested('remotion');
     [workerId, worker] = only(
       resourcesOf(data.json, 'AWS::Lambda::Function').filter(
-        ([, fn]) => (fn.Properties?.Environment as { Variables?: object })?.Variables && 'RENDER_CAP' in
-          ((fn.Properties!.Environment as { Variables: object }).Variables),
+        ([, fn]) =>
+          (fn.Properties?.Environment as { Variables?: object })?.Variables &&
+          'RENDER_CAP' in (fn.Properties!.Environment as { Variables: object }).Variables,
       ),
       'render worker function',
     );
@@ -44,7 +45,9 @@ describe('the synthesized backend', () => {
 
   describe('synthesis', () => {
     it('reports no validation errors', () => {
-      const report = JSON.parse(readFileSync(join(backend.outDir, 'validation-report.json'), 'utf8')) as {
+      const report = JSON.parse(
+        readFileSync(join(backend.outDir, 'validation-report.json'), 'utf8'),
+      ) as {
         pluginReports: { summary?: { status?: string }; violations?: unknown[] }[];
       };
       for (const plugin of report.pluginReports) {
@@ -105,7 +108,9 @@ describe('the synthesized backend', () => {
 
     it('keeps DLQ messages 14 days', () => {
       const [, dlq] = only(
-        resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('RenderDeadLetterQueue')),
+        resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) =>
+          id.startsWith('RenderDeadLetterQueue'),
+        ),
         'dead-letter queue',
       );
       expect(dlq.Properties?.MessageRetentionPeriod).toBe(14 * 24 * 3600);
@@ -131,7 +136,8 @@ describe('the synthesized backend', () => {
       expect(source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
         { eventName: ['INSERT'] },
       ]);
-      const template = (pipe.Properties?.TargetParameters as { InputTemplate: string }).InputTemplate;
+      const template = (pipe.Properties?.TargetParameters as { InputTemplate: string })
+        .InputTemplate;
       // Pipes substitutes <$.path> with the value: parse with a marker in its place.
       const paths: string[] = [];
       const body = JSON.parse(
@@ -169,7 +175,9 @@ describe('the synthesized backend', () => {
 
     it('also feeds the DLQ to the worker, which marks those jobs FAILED', () => {
       const [dlqId] = only(
-        resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('RenderDeadLetterQueue')),
+        resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) =>
+          id.startsWith('RenderDeadLetterQueue'),
+        ),
         'dead-letter queue',
       );
       data.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -177,7 +185,8 @@ describe('the synthesized backend', () => {
         FunctionName: { Ref: workerId },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
-      const env = (worker.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const env = (worker.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
       expect(env.RENDER_DLQ_ARN).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
     });
   });
@@ -185,7 +194,8 @@ describe('the synthesized backend', () => {
   describe('render worker', () => {
     it('runs on Node 22 or later with the whole env contract', () => {
       expect(worker.Properties?.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
-      const env = (worker.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const env = (worker.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
       for (const name of [
         'RENDER_CAP',
         'REMOTION_FUNCTION_NAME',
@@ -206,9 +216,15 @@ describe('the synthesized backend', () => {
       const role = (worker.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const statements = resourcesOf(data.json, 'AWS::IAM::Policy')
         .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(`"${role}"`))
-        .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+        .flatMap(
+          ([, policy]) =>
+            (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] })
+              .Statement,
+        );
       const invokes = statements.filter((statement) =>
-        [statement.Action].flat().some((action) => /^lambda:(InvokeFunction|\*)$|^\*$/.test(String(action))),
+        [statement.Action]
+          .flat()
+          .some((action) => /^lambda:(InvokeFunction|\*)$|^\*$/.test(String(action))),
       );
       expect(invokes).toHaveLength(1);
       const resources = [invokes[0]!.Resource].flat();
@@ -222,13 +238,21 @@ describe('the synthesized backend', () => {
 
   describe('alarms', () => {
     it('alarms when the DLQ is not empty, the oldest message is too old, and the worker errors', () => {
-      const alarms = resourcesOf(data.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) => JSON.stringify(alarm.Properties));
+      const alarms = resourcesOf(data.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) =>
+        JSON.stringify(alarm.Properties),
+      );
       expect(alarms).toHaveLength(3);
       const dlqId = only(
-        resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('RenderDeadLetterQueue')),
+        resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) =>
+          id.startsWith('RenderDeadLetterQueue'),
+        ),
         'dead-letter queue',
       )[0];
-      expect(alarms.filter((alarm) => alarm.includes('ApproximateNumberOfMessagesVisible') && alarm.includes(dlqId))).toHaveLength(1);
+      expect(
+        alarms.filter(
+          (alarm) => alarm.includes('ApproximateNumberOfMessagesVisible') && alarm.includes(dlqId),
+        ),
+      ).toHaveLength(1);
       data.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateAgeOfOldestMessage',
         Namespace: 'AWS/SQS',
@@ -245,7 +269,9 @@ describe('the synthesized backend', () => {
   describe('Remotion render function', () => {
     it("is Remotion's function: zip, handler, arm64, Node 24, limits, name, tags", () => {
       const [, fn] = only(
-        resourcesOf(remotion.json, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('RemotionRenderFunction')),
+        resourcesOf(remotion.json, 'AWS::Lambda::Function').filter(([id]) =>
+          id.startsWith('RemotionRenderFunction'),
+        ),
         'Remotion render function',
       );
       const props = fn.Properties!;
@@ -259,7 +285,9 @@ describe('the synthesized backend', () => {
       expect(props.FunctionName).toBe(
         `remotion-render-4-0-527-mem${config.remotionMemorySizeInMb}mb-disk${config.remotionDiskSizeInMb}mb-${config.remotionTimeoutSeconds}sec`,
       );
-      expect(props.Tags).toEqual(expect.arrayContaining([{ Key: 'remotion-lambda', Value: 'true' }]));
+      expect(props.Tags).toEqual(
+        expect.arrayContaining([{ Key: 'remotion-lambda', Value: 'true' }]),
+      );
       // Four hosted layers, picked by region from Remotion's list.
       expect(props.Layers).toHaveLength(4);
       expect(JSON.stringify(props.Layers)).toContain('Fn::FindInMap');
@@ -269,7 +297,10 @@ describe('the synthesized backend', () => {
     });
 
     it("uses Remotion's hosted layers for each region", () => {
-      const mapping = Object.values(remotion.json.Mappings ?? {})[0] as Record<string, Record<string, string>>;
+      const mapping = Object.values(remotion.json.Mappings ?? {})[0] as Record<
+        string,
+        Record<string, string>
+      >;
       expect(mapping['us-east-1']?.chromium).toMatch(
         /^arn:aws:lambda:us-east-1:678892195805:layer:remotion-binaries-chromium-arm64:\d+$/,
       );
@@ -278,10 +309,14 @@ describe('the synthesized backend', () => {
 
     it("has a role with Remotion's suggested policy", () => {
       const [, role] = only(
-        resourcesOf(remotion.json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('RemotionRenderRole')),
+        resourcesOf(remotion.json, 'AWS::IAM::Role').filter(([id]) =>
+          id.startsWith('RemotionRenderRole'),
+        ),
         'Remotion role',
       );
-      const inline = (role.Properties?.Policies as { PolicyDocument: { Statement: { Action: unknown }[] } }[])[0]!;
+      const inline = (
+        role.Properties?.Policies as { PolicyDocument: { Statement: { Action: unknown }[] } }[]
+      )[0]!;
       const suggested = JSON.parse(getRolePolicy()) as { Statement: { Action: unknown }[] };
       expect(inline.PolicyDocument.Statement.map((s) => [s.Action].flat())).toEqual(
         suggested.Statement.map((s) => [s.Action].flat()),
@@ -306,7 +341,14 @@ describe('the synthesized backend', () => {
       const policies = resourcesOf(storage.json, 'AWS::IAM::Policy').filter(([, policy]) =>
         JSON.stringify(policy.Properties?.Users ?? []).includes('VideoUrlSigner'),
       );
-      const statements = policies.flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement);
+      const statements = policies.flatMap(
+        ([, policy]) =>
+          (
+            policy.Properties?.PolicyDocument as {
+              Statement: { Action: unknown; Resource: unknown }[];
+            }
+          ).Statement,
+      );
       expect(statements.map((s) => s.Action)).toEqual(['s3:GetObject']);
       expect(JSON.stringify(statements[0]!.Resource)).toContain(`/${config.outputPrefix}*`);
     });
@@ -328,7 +370,15 @@ describe('the synthesized backend', () => {
       if (!match) throw new Error(`No owner field list in:\n${vtl}`);
       return JSON.parse(match[1]!) as string[];
     };
-    const serverFields = ['status', 'progress', 'renderId', 'outputKey', 'errorMessage', 'costUsd', 'attempts'];
+    const serverFields = [
+      'status',
+      'progress',
+      'renderId',
+      'outputKey',
+      'errorMessage',
+      'costUsd',
+      'attempts',
+    ];
 
     it('lets the owner create with input fields only, never server fields', () => {
       const allowed = ownerAllowedFieldsOf(authTemplateOf('MutationcreateJob', 'Request'));
@@ -347,14 +397,19 @@ describe('the synthesized backend', () => {
       expect(read).not.toMatch(/groups|\$util\.authType\(\) == "API Key/);
       const api = only(resourcesOf(data.json, 'AWS::AppSync::GraphQLApi'), 'GraphQL API')[1];
       expect(api.Properties?.AuthenticationType).toBe('AMAZON_COGNITO_USER_POOLS');
-      expect(JSON.stringify(api.Properties?.AdditionalAuthenticationProviders)).not.toContain('API_KEY');
+      expect(JSON.stringify(api.Properties?.AdditionalAuthenticationProviders)).not.toContain(
+        'API_KEY',
+      );
       const del = authTemplateOf('MutationdeleteJob', 'Response');
       expect(del).not.toContain('ownerAllowedFields');
     });
 
     it('exposes getJobVideoUrl to signed-in users through the video-url function', () => {
       const schema = backend.asset(
-        assetFileOf(only(resourcesOf(data.json, 'AWS::AppSync::GraphQLSchema'), 'schema')[1].Properties?.DefinitionS3Location),
+        assetFileOf(
+          only(resourcesOf(data.json, 'AWS::AppSync::GraphQLSchema'), 'schema')[1].Properties
+            ?.DefinitionS3Location,
+        ),
       );
       expect(schema).toMatch(/getJobVideoUrl\(jobId: ID!\): VideoUrl[^\n]*@aws_cognito_user_pools/);
       expect(schema).toMatch(/type VideoUrl[^{]*\{\s*url: String!\s*expiresAt: AWSDateTime!/);

@@ -6,7 +6,10 @@ import { synthesizeBackend } from '../../scripts/synth';
 
 /** A CloudFormation template as plain JSON. */
 export interface TemplateJson {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }
+  >;
   Parameters?: Record<string, unknown>;
   Mappings?: Record<string, unknown>;
 }
@@ -28,7 +31,8 @@ export const synthesizeForTests = (): SynthesizedBackend => {
   const rootName = templates.find((name) => !name.includes('.nested.'));
   if (!rootName) throw new Error(`No root template among ${templates.join(', ')}`);
   const rootPrefix = rootName.replace('.template.json', '').replace(/[^A-Za-z0-9]/g, '');
-  const read = (name: string) => JSON.parse(readFileSync(join(outDir, name), 'utf8')) as TemplateJson;
+  const read = (name: string) =>
+    JSON.parse(readFileSync(join(outDir, name), 'utf8')) as TemplateJson;
   return {
     outDir,
     root: read(rootName),
@@ -36,7 +40,9 @@ export const synthesizeForTests = (): SynthesizedBackend => {
       const pattern = new RegExp(`^${rootPrefix}${path}[0-9A-F]{8}\\.nested\\.template\\.json$`);
       const matches = templates.filter((name) => pattern.test(name));
       if (matches.length !== 1) {
-        throw new Error(`Expected one nested template for "${path}", found ${matches.length}: ${templates.join(', ')}`);
+        throw new Error(
+          `Expected one nested template for "${path}", found ${matches.length}: ${templates.join(', ')}`,
+        );
       }
       const json = read(matches[0]!);
       return { json, template: Template.fromJSON(json) };

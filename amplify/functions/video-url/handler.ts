@@ -21,7 +21,9 @@ export const createVideoUrlHandler =
 
 const envSchema = z.object({
   JOB_TABLE_NAME: z.string().min(1, { error: 'JOB_TABLE_NAME must name the Job table' }),
-  OUTPUT_BUCKET_NAME: z.string().min(1, { error: 'OUTPUT_BUCKET_NAME must name the output bucket' }),
+  OUTPUT_BUCKET_NAME: z
+    .string()
+    .min(1, { error: 'OUTPUT_BUCKET_NAME must name the output bucket' }),
   VIDEO_URL_SIGNER_SECRET_ARN: z
     .string()
     .startsWith('arn:', { error: 'VIDEO_URL_SIGNER_SECRET_ARN must be a Secrets Manager ARN' }),
