@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { jobIdOfInsert, startJobStreamReader } from '../../../local/pipeline/job-stream-reader';
+
+let sequence = 0;
+const record = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', id: string): _Record => ({
+  eventName,
+  dynamodb: {
+    SequenceNumber: String(++sequence).padStart(8, '0'),
+    NewImage: eventName === 'REMOVE' ? undefined : { id: { S: id } },
+  },
+});
+
+/** A DynamoDB Streams stand-in: shards of records, iterators as "shard|position". */
+function createFakeStreams() {
+  const shards: { id: string; records: _Record[]; closed: boolean }[] = [];
+  const client = {
+    send: async (command: unknown) => {
+      if (command instanceof DescribeStreamCommand)
+        return { StreamDescription: { Shards: shards.map((shard) => ({ ShardId: shard.id })) } };
+      if (command instanceof GetShardIteratorCommand) {
+        const { ShardId, ShardIteratorType, SequenceNumber } = command.input;
+        const shard = shards.find((candidate) => candidate.id === ShardId)!;
+        const position =
+          ShardIteratorType === 'AFTER_SEQUENCE_NUMBER'
+            ? shard.records.findIndex((r) => r.dynamodb?.SequenceNumber === SequenceNumber) + 1
+            : 0;
+        return { ShardIterator: `${ShardId}|${position}` };
+      }
+      if (command instanceof GetRecordsCommand) {
+        const [id, position] = command.input.ShardIterator!.split('|');
+        const shard = shards.find((candidate) => candidate.id === id)!;
+        const records = shard.records.slice(Number(position));
+        const end = Number(position) + records.length;
+        return { Records: records, NextShardIterator: shard.closed ? undefined : `${id}|${end}` };
+      }
+      throw new Error(`unexpected command ${String(command)}`);
+    },
+  };
+  return { shards, client: client as unknown as DynamoDBStreamsClient };
+}
+
+describe('jobIdOfInsert (the Pipe filter)', () => {
+  it('passes INSERTs with their job id and drops the rest', () => {
+    expect(jobIdOfInsert(record('INSERT', 'job-1'))).toBe('job-1');
+    expect(jobIdOfInsert(record('MODIFY', 'job-1'))).toBeUndefined();
+    expect(jobIdOfInsert(record('REMOVE', 'job-1'))).toBeUndefined();
+    expect(jobIdOfInsert({ eventName: 'INSERT', dynamodb: { NewImage: {} } })).toBeUndefined();
+  });
+});
+
+describe('startJobStreamReader', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stream-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const start = (client: DynamoDBStreamsClient, sent: string[]) =>
+    startJobStreamReader({
+      streams: client,
+      streamArn: 'arn:stream',
+      checkpointFile: join(dir, 'checkpoint.json'),
+      send: async (jobId) => {
+        sent.push(jobId);
+      },
+      pollIntervalMs: 5,
+    });
+
+  it('sends each inserted job once, in order, across shards', async () => {
+    const { shards, client } = createFakeStreams();
+    shards.push({
+      id: 's1',
+      records: [record('INSERT', 'a'), record('MODIFY', 'a'), record('INSERT', 'b')],
+      closed: true,
+    });
+    shards.push({ id: 's2', records: [record('INSERT', 'c')], closed: false });
+    const sent: string[] = [];
+    const reader = start(client, sent);
+    await reader.nextRound();
+    shards[1]!.records.push(record('MODIFY', 'c'), record('INSERT', 'd'));
+    await reader.nextRound();
+    await reader.stop();
+    expect(sent).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('resumes after a restart where it stopped: nothing twice, nothing lost', async () => {
+    const { shards, client } = createFakeStreams();
+    shards.push({
+      id: 's1',
+      records: [record('INSERT', 'a'), record('INSERT', 'b')],
+      closed: false,
+    });
+    const before: string[] = [];
+    const first = start(client, before);
+    await first.nextRound();
+    await first.stop();
+    // Written while the reader was down.
+    shards[0]!.records.push(record('INSERT', 'c'));
+    shards.push({ id: 's2', records: [record('INSERT', 'd')], closed: false });
+    const after: string[] = [];
+    const second = start(client, after);
+    await second.nextRound();
+    await second.stop();
+    expect(before).toEqual(['a', 'b']);
+    expect(after).toEqual(['c', 'd']);
+  });
+
+  it('keeps going after a failed send and does not skip the failed record', async () => {
+    const { shards, client } = createFakeStreams();
+    shards.push({
+      id: 's1',
+      records: [record('INSERT', 'a'), record('INSERT', 'b')],
+      closed: false,
+    });
+    const sent: string[] = [];
+    let failOnce = true;
+    const reader = startJobStreamReader({
+      streams: client,
+      streamArn: 'arn:stream',
+      checkpointFile: join(dir, 'checkpoint.json'),
+      send: async (jobId) => {
+        if (jobId === 'b' && failOnce) {
+          failOnce = false;
+          throw new Error('queue down');
+        }
+        sent.push(jobId);
+      },
+      pollIntervalMs: 5,
+    });
+    await reader.nextRound();
+    await reader.nextRound();
+    await reader.stop();
+    expect(sent).toEqual(['a', 'b']);
+  });
+});
