@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { buildChartPanels, costKeyOf, renderBenchmarksMarkdown } from '../../../bench/write-report';
+import { buildBenchResult } from './bench-result-factory';
+
+describe('renderBenchmarksMarkdown', () => {
+  it('shows each figure beside its reference and the command that produced it', () => {
+    const markdown = renderBenchmarksMarkdown(buildBenchResult(), null);
+    const row = (key: string) =>
+      markdown.split('\n').find((line) => line.startsWith(`| \`${key}`))!;
+    expect(row('render_overhead_ratio')).toMatch(
+      /\| 0\.8 \| 1\.0 = the CLI.*npx remotion render title-card/,
+    );
+    expect(row('pipeline_max_in_flight')).toMatch(/\| 16 \| cap `pipeline_render_cap` = 16 \|/);
+    expect(row('latency_done_to_browser_ms')).toContain('p50 400 ms · p95 1,100 ms (n=20)');
+    expect(row('cloud_cost_usd.10s')).toMatch(/Remotion `estimatePrice` alone \$/);
+    expect(markdown).toContain('![benchmark chart](bench/results/chart.svg)');
+    expect(markdown).toContain('Previous run: none recorded.');
+  });
+
+  it('shows the change against the previous run', () => {
+    const previous = buildBenchResult({
+      render_overhead_ratio: 1,
+      timestamp: '2026-11-22T01:00:00.000Z',
+    });
+    const markdown = renderBenchmarksMarkdown(buildBenchResult(), previous);
+    expect(markdown).toContain('| 1 (-20 %) |');
+    expect(markdown).toContain('Previous run: 2026-11-22T01:00:00.000Z');
+  });
+
+  it('lists why a figure is missing instead of showing a number', () => {
+    const markdown = renderBenchmarksMarkdown(
+      buildBenchResult({
+        pipeline_lost: null,
+        unavailable: { pipeline_lost: 'the local stack did not start: port in use' },
+      }),
+      null,
+    );
+    expect(markdown).toMatch(/\| `pipeline_lost` \| n\/a \|/);
+    expect(markdown).toContain('- `pipeline_lost`: the local stack did not start: port in use');
+  });
+
+  it('shows the cost arithmetic for every length', () => {
+    const markdown = renderBenchmarksMarkdown(buildBenchResult(), null);
+    for (const key of ['10s', '1min', '10min'])
+      expect(markdown).toContain(`**Overhead for ${key}**`);
+    expect(markdown).toMatch(/\| 10min \| 18000 \| 120 \| 150 \+ 1 main \|/);
+  });
+});
+
+describe('buildChartPanels', () => {
+  it('puts every figure beside its reference, and the previous run only when there is one', () => {
+    const panels = buildChartPanels(buildBenchResult(), null);
+    const render = panels.find((panel) => panel.title.startsWith('Render'))!;
+    expect(render.bars.map((bar) => [bar.kind, bar.value])).toEqual([
+      ['current', 12_000],
+      ['reference', 15_000],
+    ]);
+    const withPrevious = buildChartPanels(
+      buildBenchResult(),
+      buildBenchResult({ render_pipeline_median_ms: 9_000 }),
+    );
+    expect(withPrevious.find((panel) => panel.title.startsWith('Render'))!.bars.at(-1)).toEqual({
+      label: 'pipeline, previous run',
+      value: 9_000,
+      kind: 'previous',
+    });
+  });
+});
+
+describe('costKeyOf', () => {
+  it('names the three lengths and refuses others', () => {
+    expect([10, 60, 600].map(costKeyOf)).toEqual(['10s', '1min', '10min']);
+    expect(() => costKeyOf(30)).toThrow(/10, 60 or 600 seconds, but got 30/);
+  });
+});
