@@ -1,14 +1,24 @@
 import React from 'react';
 import { Composition, type CalculateMetadataFunction } from 'remotion';
+import { parseInputProps } from './catalog';
 import { compositionRegistry, type CompositionEntry } from './registry';
 
-/** Lets a composition's duration follow its props (e.g. a slideshow's slide count). */
+/**
+ * Remotion does not check props against the schema at render time, so every composition
+ * parses them here (a readable error instead of a broken video) and, where the duration
+ * follows the props (the slideshow's slide count), computes it.
+ */
 function createCalculateMetadata(
   entry: CompositionEntry,
-): CalculateMetadataFunction<Record<string, unknown>> | undefined {
-  const calculate = entry.calculateDurationInFrames?.bind(entry);
-  if (!calculate) return undefined;
-  return ({ props }) => ({ durationInFrames: calculate(entry.schema.parse(props)) });
+): CalculateMetadataFunction<Record<string, unknown>> {
+  return ({ props }) => {
+    const parsed = parseInputProps(entry.id, props);
+    if (!parsed.ok) throw new Error(`Invalid props for "${entry.id}": ${parsed.message}`);
+    const durationInFrames = entry.calculateDurationInFrames?.(parsed.props);
+    return durationInFrames === undefined
+      ? { props: parsed.props }
+      : { props: parsed.props, durationInFrames };
+  };
 }
 
 /** The Remotion entry's root: one `<Composition>` per registry entry, with its schema and defaults. */

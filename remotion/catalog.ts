@@ -8,6 +8,8 @@ import {
   describeReceivedValue,
   type PropsIssue,
 } from './describe-props-issues';
+import { barChartSpec } from './compositions/bar-chart/schema';
+import { slideshowSpec } from './compositions/slideshow/schema';
 import { titleCardSpec } from './compositions/title-card/schema';
 
 export type { CompositionSpec } from './composition-spec';
@@ -15,7 +17,11 @@ export type { PropsIssue } from './describe-props-issues';
 export { publicImages, type PublicImage } from './fields';
 
 /** Every composition the studio, the worker and the Remotion site know, in display order. */
-export const compositionCatalog: readonly CompositionSpec[] = [titleCardSpec];
+export const compositionCatalog: readonly CompositionSpec[] = [
+  titleCardSpec,
+  barChartSpec,
+  slideshowSpec,
+];
 
 /** The outcome of {@link parseInputProps}: complete, valid props, or sentences saying what is wrong. */
 export type ParseInputPropsResult =

@@ -5,6 +5,10 @@
 import type React from 'react';
 import type { z } from 'zod';
 import { compositionCatalog, type CompositionSpec } from './catalog';
+import { BarChart } from './compositions/bar-chart/bar-chart';
+import { barChartSpec } from './compositions/bar-chart/schema';
+import { slideshowSpec } from './compositions/slideshow/schema';
+import { Slideshow } from './compositions/slideshow/slideshow';
 import { titleCardSpec } from './compositions/title-card/schema';
 import { TitleCard } from './compositions/title-card/title-card';
 
@@ -22,7 +26,11 @@ function attachComponent<Schema extends z.ZodObject>(
   return { ...spec, component: component as React.ComponentType<Record<string, unknown>> };
 }
 
-const entries = [attachComponent(titleCardSpec, TitleCard)];
+const entries = [
+  attachComponent(titleCardSpec, TitleCard),
+  attachComponent(barChartSpec, BarChart),
+  attachComponent(slideshowSpec, Slideshow),
+];
 
 /** Every composition with its component, in the catalog's order. */
 export const compositionRegistry: readonly CompositionEntry[] = compositionCatalog.map((spec) => {
