@@ -34,7 +34,6 @@ type JobEvent = Schema['Job']['type'];
 
 let dataDir: string;
 let plane: DataPlane;
-let startupMs: number;
 
 /** Configures the one Amplify singleton the way the studio does in local mode, plus an IAM credentials provider for the worker. */
 function configureAmplify(current: DataPlane) {
@@ -125,8 +124,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'data-plane-'));
   const started = Date.now();
   plane = await startDataPlane({ dataDir });
-  startupMs = Date.now() - started;
-  console.log(`data plane ready in ${startupMs} ms`);
+  // Reported, not asserted: start-up time depends on the machine's load (the 15 s budget is `npm start`'s).
+  console.log(`data plane ready in ${Date.now() - started} ms`);
   await plane.cognito.createUser(USER_A.email, USER_A.password);
   await plane.cognito.createUser(USER_B.email, USER_B.password);
   (globalThis as { WebSocket?: unknown }).WebSocket = withLoopbackWebSocket(WebSocket);
@@ -153,12 +152,6 @@ describe('local data plane', () => {
   };
   const worker = () => generateClient<Schema>({ authMode: 'iam' });
   let jobId: string;
-
-  // The 15 s budget is for all of `npm start` on an idle machine (measured there); this bound only catches a start
-  // that hangs or serialises, and leaves room for a loaded CI machine.
-  it('starts well within 30 s', () => {
-    expect(startupMs).toBeLessThan(30_000);
-  });
 
   it('lets a signed-in user create a job, which lands in DynamoDB with a stream INSERT', async () => {
     const { data, errors } = await clientA().models.Job.create({
