@@ -66,6 +66,7 @@ export function parseInputProps(id: string, input: unknown): ParseInputPropsResu
     ]);
   }
   const parsed = spec.schema.safeParse({ ...spec.defaultProps, ...input }, { reportInput: true });
-  if (!parsed.success) return reject(describePropsIssues(parsed.error.issues));
+  if (!parsed.success)
+    return reject(describePropsIssues(parsed.error.issues, Object.keys(spec.schema.shape)));
   return { ok: true, props: parsed.data };
 }

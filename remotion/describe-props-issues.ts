@@ -73,21 +73,37 @@ function describeProblem(issue: z.core.$ZodIssue): string {
       return `must match ${issue.pattern ?? issue.format}, but got ${describeReceivedValue(issue.input)}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}, but got ${describeReceivedValue(issue.input)}`;
-    case 'unrecognized_keys':
-      return `has unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((key) => `\`${key}\``).join(', ')}`;
     default:
       return issue.message;
   }
 }
 
+function describeUnknownKeys(
+  issue: z.core.$ZodIssueUnrecognizedKeys,
+  path: string,
+  knownFields: readonly string[],
+): string {
+  const unknown = `${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((key) => `\`${key}\``).join(', ')}`;
+  if (path !== '') return `\`${path}\` has unknown ${unknown}`;
+  const known = knownFields.map((key) => `\`${key}\``).join(', ');
+  return `Unknown ${unknown}${known ? `; the fields are ${known}` : ''}`;
+}
+
 /**
  * Turns zod issues into sentences in Remotion's style:
  * "`title` must be at most 80 characters, but got 93".
- * Parse with `{ reportInput: true }` so the sentences can say what came.
+ * Parse with `{ reportInput: true }` so the sentences can say what came;
+ * `knownFields` (the top-level keys) are listed when an unknown field is given.
  */
-export function describePropsIssues(issues: readonly z.core.$ZodIssue[]): PropsIssue[] {
+export function describePropsIssues(
+  issues: readonly z.core.$ZodIssue[],
+  knownFields: readonly string[] = [],
+): PropsIssue[] {
   return issues.map((issue) => {
     const path = formatPropsPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      return { path, message: describeUnknownKeys(issue, path, knownFields) };
+    }
     const subject = path === '' ? 'The props' : `\`${path}\``;
     return { path, message: `${subject} ${describeProblem(issue)}` };
   });
