@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { synthesizeBackend } from '../../scripts/synth';
 
@@ -60,4 +61,22 @@ export const assetFileOf = (s3Location: unknown): string => {
   const match = /([0-9a-f]{64}\.[a-z]+)"/.exec(JSON.stringify(s3Location));
   if (!match) throw new Error(`Not an asset S3 location: ${JSON.stringify(s3Location)}`);
   return match[1]!;
+};
+
+/** Runs CDK's CloudFormation validator over every template in `outDir`; returns its findings. */
+export const validateAllTemplates = (outDir: string) => {
+  const templatePaths = readdirSync(outDir)
+    .filter((name) => name.endsWith('.template.json'))
+    .map((name) => join(outDir, name));
+  const stackTemplates = templatePaths.map((templatePath) => ({
+    templatePath,
+    stackConstructPath: templatePath,
+    accountId: undefined,
+    region: undefined,
+  }));
+  return new CloudFormationValidatePlugin().validate({
+    templatePaths,
+    stackTemplates,
+    appConstruct: new App(), // unused by this plugin, required by the interface
+  }).violations;
 };
