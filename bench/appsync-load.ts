@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { JobStatus } from '../amplify/data/resource';
 
@@ -69,17 +70,12 @@ export async function createJobThroughAppSync(
   user: BenchUser,
   input: { compositionId: string; inputProps: Record<string, unknown> },
 ): Promise<{ id: string; owner: string; createdAt: string }> {
-  const response = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: user.accessToken },
-    body: JSON.stringify({
-      query: CREATE_JOB,
-      variables: {
-        input: { compositionId: input.compositionId, inputProps: JSON.stringify(input.inputProps) },
-      },
-    }),
+  const { status, text } = await postJson(graphqlUrl, user.accessToken, {
+    query: CREATE_JOB,
+    variables: {
+      input: { compositionId: input.compositionId, inputProps: JSON.stringify(input.inputProps) },
+    },
   });
-  const text = await response.text();
   let body: {
     data?: { createJob?: { id: string; owner: string; createdAt: string } | null };
     errors?: { message: string }[];
@@ -88,7 +84,7 @@ export async function createJobThroughAppSync(
     body = JSON.parse(text) as typeof body;
   } catch {
     throw new Error(
-      `createJob: expected JSON from ${graphqlUrl}, but got HTTP ${response.status}: ${text.slice(0, 200)}`,
+      `createJob: expected JSON from ${graphqlUrl}, but got HTTP ${status}: ${text.slice(0, 200)}`,
     );
   }
   const job = body.data?.createJob;
@@ -154,4 +150,44 @@ export function countByStatus(rows: readonly Pick<JobRow, 'status'>[]): Record<s
   const counts: Record<string, number> = {};
   for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * POSTs JSON on a fresh connection: a pooled keep-alive socket that the server closes while idle fails the
+ * next request with "other side closed", which for a non-idempotent create cannot simply be retried.
+ */
+function postJson(
+  url: string,
+  authorization: string,
+  payload: unknown,
+): Promise<{ status: number; text: string }> {
+  const body = JSON.stringify(payload);
+  return new Promise((done, fail) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          done({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', fail);
+      },
+    );
+    request.on('error', (error) =>
+      fail(
+        new Error(`createJob: the request to ${url} failed: ${error.message}`, { cause: error }),
+      ),
+    );
+    request.end(body);
+  });
 }
