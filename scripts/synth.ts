@@ -1,6 +1,6 @@
 // `npm run synth`: synthesizes the whole backend offline (no AWS credentials) into cdk.out/.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,11 +19,22 @@ export const synthesizeBackend = (
   };
   // CDK's own switch: no asset bundling (esbuild, the Remotion site) for any stack.
   if (skipBundling) context['aws:cdk:bundling-stacks'] = [];
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'amplify', 'backend.ts')], {
-    cwd: root,
-    env: { ...process.env, CDK_OUTDIR: outDir, CDK_CONTEXT_JSON: JSON.stringify(context) },
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'amplify', 'backend.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outDir,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        // CDK's built-in validation sees only the root template (Amplify nests every resource) and
+        // costs seconds of WebAssembly start-up; tests/infra validates every template instead.
+        CDK_VALIDATION: 'false',
+      },
+      encoding: 'utf8',
+    },
+  );
   if (run.status !== 0) {
     throw new Error(
       `Synthesis of amplify/backend.ts failed (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`,
@@ -34,7 +45,6 @@ export const synthesizeBackend = (
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = join(root, 'cdk.out');
-  rmSync(join(outDir, 'manifest.json'), { force: true });
   const started = performance.now();
   const templates = synthesizeBackend(outDir);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

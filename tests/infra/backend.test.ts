@@ -350,6 +350,40 @@ describe('the synthesized backend', () => {
     });
   });
 
+  describe('video-url function', () => {
+    it('gets the table, bucket and signer secret, may read only one Job item and that secret', () => {
+      const [id, fn] = only(
+        resourcesOf(data.json, 'AWS::Lambda::Function').filter(([, candidate]) =>
+          JSON.stringify(candidate.Properties?.Environment ?? {}).includes(
+            'VIDEO_URL_SIGNER_SECRET_ARN',
+          ),
+        ),
+        'video-url function',
+      );
+      const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining(['JOB_TABLE_NAME', 'OUTPUT_BUCKET_NAME', 'VIDEO_URL_TTL_SECONDS']),
+      );
+      expect(Number(env.VIDEO_URL_TTL_SECONDS)).toBeGreaterThanOrEqual(3600);
+      const role = (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = resourcesOf(data.json, 'AWS::IAM::Policy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(`"${role}"`))
+        .flatMap(
+          ([, policy]) =>
+            (
+              policy.Properties?.PolicyDocument as {
+                Statement: { Action: unknown; Resource: unknown }[];
+              }
+            ).Statement,
+        );
+      const actions = statements.flatMap((statement) => [statement.Action].flat());
+      expect(actions).toContain('dynamodb:GetItem');
+      expect(actions.filter((action) => String(action).startsWith('s3:'))).toEqual([]);
+      for (const statement of statements) expect([statement.Resource].flat()).not.toContain('*');
+      expect(id).toMatch(/^videourl/);
+    });
+  });
+
   describe("the Job model's generated authorization", () => {
     const authTemplateOf = (field: string, which: 'Request' | 'Response') => {
       const job = backend.nested('dataamplifyDataJob');
