@@ -1,0 +1,58 @@
+import { useCallback, useMemo } from 'react';
+import { compositionCatalog } from '../../remotion/catalog';
+import type { CompositionComponents } from '../lib/composition';
+import { createAmplifyJobsApi } from '../features/jobs/api/amplify-jobs-api';
+import type { JobsApi } from '../features/jobs/api/jobs-api';
+import { JobsPanel } from '../features/jobs/components/jobs-panel';
+import { useJobs } from '../features/jobs/hooks/use-jobs';
+import { Studio, type RenderRequest } from '../features/studio/components/studio';
+import type { SignedInUser } from '../features/auth/components/auth-gate';
+
+// Started once, on first use: the components carry Remotion, which loads with the Player, not before.
+let componentsPromise: Promise<CompositionComponents> | undefined;
+const loadComponents = () =>
+  (componentsPromise ??= import('../../remotion/registry').then(({ compositionRegistry }) =>
+    Object.fromEntries(compositionRegistry.map((entry) => [entry.id, entry.component])),
+  ));
+
+const compositionNames = Object.fromEntries(compositionCatalog.map((spec) => [spec.id, spec.name]));
+
+/** The signed-in studio: header, gallery + editor + preview, and the live jobs panel. */
+export default function StudioApp({ user, api: givenApi }: { user: SignedInUser; api?: JobsApi }) {
+  const api = useMemo(() => givenApi ?? createAmplifyJobsApi(), [givenApi]);
+  const jobs = useJobs(api);
+  const { createJob } = jobs;
+  const render = useCallback(
+    async ({ compositionId, props, title }: RenderRequest) => {
+      await createJob({ compositionId, inputProps: props, title });
+    },
+    [createJob],
+  );
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand__mark" aria-hidden="true" />
+          <span className="brand__name">Render Studio</span>
+        </div>
+        <div className="topbar__user">
+          <span className="topbar__email" title={user.email}>
+            {user.email}
+          </span>
+          <button
+            type="button"
+            className="button button--ghost"
+            onClick={() => void user.signOut()}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="layout">
+        <Studio compositions={compositionCatalog} components={loadComponents()} onRender={render} />
+        <JobsPanel api={api} jobs={jobs} compositionNames={compositionNames} />
+      </main>
+    </div>
+  );
+}

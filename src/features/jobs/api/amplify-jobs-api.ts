@@ -1,0 +1,95 @@
+import { CONNECTION_STATE_CHANGE, ConnectionState } from 'aws-amplify/api';
+import { fetchAuthSession } from 'aws-amplify/auth';
+import { generateClient } from 'aws-amplify/data';
+import { Hub } from 'aws-amplify/utils';
+import type { Schema } from '../../../../amplify/data/resource';
+import type { ConnectionHealth, Job, JobsApi } from './jobs-api';
+
+type DataClient = ReturnType<typeof generateClient<Schema>>;
+type Result<T> = { data?: T | null; errors?: readonly { message: string }[] };
+
+/** Throws the GraphQL errors of a result in one readable line, or returns its data. */
+function dataOf<T>(result: Result<T>, what: string): NonNullable<T> {
+  if (result.errors?.length)
+    throw new Error(`${what} failed: ${result.errors.map((e) => e.message).join('; ')}`);
+  if (result.data === null || result.data === undefined)
+    throw new Error(`${what} returned nothing.`);
+  return result.data;
+}
+
+/** The owner value Amplify's owner rule stores: `sub::username` of the signed-in user. */
+async function readOwner(): Promise<string> {
+  const payload = (await fetchAuthSession()).tokens?.accessToken.payload;
+  if (!payload?.sub || typeof payload.username !== 'string')
+    throw new Error('Sign in to see your jobs.');
+  return `${payload.sub}::${payload.username}`;
+}
+
+// `Connecting` counts only after a first connection; before that it is the normal start.
+const DISRUPTED = new Set<string>([
+  ConnectionState.ConnectionDisrupted,
+  ConnectionState.ConnectionDisruptedPendingNetwork,
+  ConnectionState.ConnectedPendingNetwork,
+  ConnectionState.Connecting,
+]);
+
+/** {@link JobsApi} over the Amplify data client (AppSync in the cloud, the simulator in local mode). */
+export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>()): JobsApi {
+  return {
+    async listJobs({ limit, nextToken }) {
+      const result = await client.models.Job.listJobsByOwnerAndCreatedAt(
+        { owner: await readOwner() },
+        { sortDirection: 'DESC', limit, nextToken },
+      );
+      return { jobs: dataOf(result, 'Listing jobs') as Job[], nextToken: result.nextToken ?? null };
+    },
+    async createJob({ compositionId, inputProps, title }) {
+      // a.json() fields travel as AWSJSON: a JSON string.
+      const result = await client.models.Job.create({
+        compositionId,
+        inputProps: JSON.stringify(inputProps),
+        title,
+      });
+      return dataOf(result, 'Creating the job') as Job;
+    },
+    async requestCancel(jobId) {
+      return dataOf(
+        await client.models.Job.update({ id: jobId, cancelRequested: true }),
+        'Cancelling',
+      ) as Job;
+    },
+    async getVideoUrl(jobId) {
+      return dataOf(await client.queries.getJobVideoUrl({ jobId }), 'Getting the video URL');
+    },
+    subscribe({ onJob, onError }) {
+      const observer = {
+        next: (job: Job) => onJob(job),
+        error: (error: unknown) => onError(toError(error)),
+      };
+      const subscriptions = [
+        client.models.Job.onCreate().subscribe(observer),
+        client.models.Job.onUpdate().subscribe(observer),
+      ];
+      return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
+    },
+    watchConnection(listener) {
+      let last: ConnectionHealth = 'connected';
+      let wasConnected = false;
+      return Hub.listen('api', ({ payload }) => {
+        if (payload.event !== CONNECTION_STATE_CHANGE) return;
+        const state =
+          (payload.data as { connectionState?: string } | undefined)?.connectionState ?? '';
+        if (state === ConnectionState.Connected) wasConnected = true;
+        if (!wasConnected) return;
+        const health: ConnectionHealth = DISRUPTED.has(state) ? 'reconnecting' : 'connected';
+        if (health !== last) listener((last = health));
+      });
+    },
+  };
+}
+
+function toError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const errors = (error as { errors?: { message?: string }[] } | undefined)?.errors;
+  return new Error(errors?.map((e) => e.message).join('; ') || 'The realtime connection failed.');
+}

@@ -1,0 +1,52 @@
+import type { Schema } from '../../../../amplify/data/resource';
+
+/** A render job as the owner reads it. */
+export type Job = Schema['Job']['type'];
+
+/** Lifecycle state of a job (from the data schema, the one source of truth). */
+export type JobStatus = NonNullable<Job['status']>;
+
+/** What the studio sends to start a render. */
+export interface CreateJobInput {
+  compositionId: string;
+  inputProps: Record<string, unknown>;
+  title: string;
+}
+
+/** A short-lived URL of a finished video. */
+export interface VideoUrl {
+  url: string;
+  /** ISO time after which the URL no longer works. */
+  expiresAt: string;
+}
+
+/** State of the realtime connection, reduced to what the user needs to know. */
+export type ConnectionHealth = 'connected' | 'reconnecting';
+
+/** One page of the owner's jobs, newest first. */
+export interface JobsPage {
+  jobs: Job[];
+  nextToken: string | null;
+}
+
+/** Everything the jobs feature needs from the backend; the Amplify data client in the app, a fake in tests. */
+export interface JobsApi {
+  listJobs(page: { limit: number; nextToken?: string | null }): Promise<JobsPage>;
+  createJob(input: CreateJobInput): Promise<Job>;
+  /** Asks the worker to stop the render; the status changes to CANCELLED when it has. */
+  requestCancel(jobId: string): Promise<Job>;
+  getVideoUrl(jobId: string): Promise<VideoUrl>;
+  /** Calls `onJob` for every created or updated job of this owner until the returned function is called. */
+  subscribe(listener: { onJob: (job: Job) => void; onError: (error: Error) => void }): () => void;
+  /** Calls `listener` when the realtime connection drops or comes back, until the returned function is called. */
+  watchConnection(listener: (health: ConnectionHealth) => void): () => void;
+}
+
+/** Props a job was created with, whichever way the client returned the JSON field. */
+export function readInputProps(job: Pick<Job, 'inputProps'>): Record<string, unknown> {
+  const value: unknown =
+    typeof job.inputProps === 'string' ? JSON.parse(job.inputProps) : job.inputProps;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`Job inputProps should be a JSON object, but got ${JSON.stringify(value)}.`);
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,50 @@
+import { useRef } from 'react';
+import type { JobsApi } from '../api/jobs-api';
+import { useVideoUrl } from '../hooks/use-video-url';
+
+interface JobVideoProps {
+  api: JobsApi;
+  jobId: string;
+  title: string;
+}
+
+/** The finished video inline, with a Download button; a refreshed URL keeps the playback position. */
+export function JobVideo({ api, jobId, title }: JobVideoProps) {
+  const { video, error } = useVideoUrl(api, jobId);
+  const resumeAt = useRef(0);
+  if (error && !video) return <p className="job__error">The video is not available yet: {error}</p>;
+  if (!video) return <div className="skeleton job__video-loading">Loading video…</div>;
+  return (
+    <div className="job__video">
+      <video
+        key={video.url}
+        src={video.url}
+        controls
+        playsInline
+        preload="metadata"
+        aria-label={`Rendered video: ${title}`}
+        onTimeUpdate={(event) => (resumeAt.current = event.currentTarget.currentTime)}
+        onLoadedMetadata={(event) => {
+          if (resumeAt.current > 0) event.currentTarget.currentTime = resumeAt.current;
+        }}
+      />
+      <a
+        className="button button--secondary"
+        href={video.url}
+        download={`${fileNameOf(title)}.mp4`}
+      >
+        Download MP4
+      </a>
+    </div>
+  );
+}
+
+/** A title as a safe file name: "Hello, world!" → "hello-world". */
+function fileNameOf(title: string): string {
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'render'
+  );
+}

@@ -1,0 +1,203 @@
+import { lazy, Suspense, useMemo, useState } from 'react';
+import {
+  formatSeconds,
+  type CompositionComponents,
+  type StudioComposition,
+} from '../../../lib/composition';
+import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../lib/job-limits';
+import { usePersistedProps } from '../hooks/use-persisted-props';
+import { readSchemaFields } from '../schema/read-schema-fields';
+import { validateProps } from '../schema/validate-props';
+import { CompositionGallery } from './composition-gallery';
+import { PropsForm } from './props-form';
+
+const PreviewPlayer = lazy(() => import('./preview-player'));
+
+/** What the studio asks to render; the app hands it to the jobs feature. */
+export interface RenderRequest {
+  compositionId: string;
+  props: Record<string, unknown>;
+  title: string;
+}
+
+interface StudioProps {
+  compositions: readonly StudioComposition[];
+  /** The compositions' components, loading (they carry Remotion, so they are not in the first bundle). */
+  components: Promise<CompositionComponents>;
+  /** Creates the job; a rejection's message is shown under the Render button. */
+  onRender: (request: RenderRequest) => Promise<void>;
+  storage?: Storage;
+}
+
+const SELECTED_KEY = 'render-studio:selected-composition';
+
+/** Gallery, props editor and live preview of the selected composition, and its Render button. */
+export function Studio({
+  compositions,
+  components,
+  onRender,
+  storage = localStorage,
+}: StudioProps) {
+  const [selectedId, setSelectedId] = useState(() => {
+    const stored = storage.getItem(SELECTED_KEY);
+    return compositions.some((c) => c.id === stored)
+      ? (stored as string)
+      : (compositions[0]?.id ?? '');
+  });
+  const composition = compositions.find((c) => c.id === selectedId) ?? compositions[0];
+  const select = (id: string) => {
+    setSelectedId(id);
+    storage.setItem(SELECTED_KEY, id);
+  };
+
+  return (
+    <div className="studio">
+      <section className="panel studio__gallery" aria-labelledby="gallery-heading">
+        <h2 id="gallery-heading" className="panel__title">
+          Compositions
+        </h2>
+        <CompositionGallery
+          compositions={compositions}
+          components={components}
+          selectedId={composition?.id ?? ''}
+          onSelect={select}
+        />
+      </section>
+      {composition && (
+        <CompositionEditor
+          key={composition.id}
+          composition={composition}
+          components={components}
+          onRender={onRender}
+          storage={storage}
+        />
+      )}
+    </div>
+  );
+}
+
+interface CompositionEditorProps {
+  composition: StudioComposition;
+  components: Promise<CompositionComponents>;
+  onRender: StudioProps['onRender'];
+  storage: Storage;
+}
+
+/** Props editor plus preview for one composition. */
+export function CompositionEditor({
+  composition,
+  components,
+  onRender,
+  storage,
+}: CompositionEditorProps) {
+  const { props, setProps, resetProps } = usePersistedProps(
+    composition.id,
+    composition.schema,
+    composition.defaultProps as Record<string, unknown>,
+    storage,
+  );
+  const fields = useMemo(() => readSchemaFields(composition.schema), [composition.schema]);
+  const check = useMemo(
+    () => validateProps(composition.schema, props),
+    [composition.schema, props],
+  );
+  const [lastValid, setLastValid] = useState(props);
+  // The preview keeps showing the last valid props while a field is being fixed.
+  if (check.valid && check.props !== lastValid) setLastValid(check.props);
+  const previewProps = check.valid ? check.props : lastValid;
+  const durationInFrames =
+    composition.calculateDurationInFrames?.(previewProps) ?? composition.durationInFrames;
+
+  const bytes = check.valid ? measurePropsBytes(check.props) : 0;
+  const tooLarge = bytes > MAX_INPUT_PROPS_BYTES;
+  const [submitting, setSubmitting] = useState(false);
+  const [renderError, setRenderError] = useState<string | null>(null);
+  const errorCount = check.errors.size;
+
+  const render = async () => {
+    if (!check.valid || tooLarge) return;
+    setSubmitting(true);
+    setRenderError(null);
+    try {
+      const title =
+        typeof check.props.title === 'string' && check.props.title
+          ? check.props.title
+          : composition.name;
+      await onRender({ compositionId: composition.id, props: check.props, title });
+    } catch (error) {
+      setRenderError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <>
+      <section className="panel studio__preview" aria-labelledby="preview-heading">
+        <div className="panel__header">
+          <div>
+            <h2 id="preview-heading" className="panel__title">
+              {composition.name}
+            </h2>
+            <p className="panel__subtitle">{composition.description}</p>
+          </div>
+          <span className="chip">
+            {composition.width}×{composition.height} · {composition.fps} fps ·{' '}
+            {formatSeconds(durationInFrames, composition.fps)}
+          </span>
+        </div>
+        <div className="preview" data-testid="preview">
+          <Suspense fallback={<div className="skeleton preview__loading">Loading preview…</div>}>
+            <PreviewPlayer
+              composition={composition}
+              components={components}
+              props={previewProps}
+              durationInFrames={durationInFrames}
+            />
+          </Suspense>
+        </div>
+      </section>
+      <section className="panel studio__editor" aria-labelledby="editor-heading">
+        <div className="panel__header">
+          <h2 id="editor-heading" className="panel__title">
+            Props
+          </h2>
+          <button type="button" className="button button--ghost" onClick={resetProps}>
+            Reset to defaults
+          </button>
+        </div>
+        <form
+          className="editor"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            void render();
+          }}
+        >
+          <PropsForm fields={fields} values={props} errors={check.errors} onChange={setProps} />
+          <div className="editor__footer">
+            <p className="editor__status" aria-live="polite">
+              {errorCount > 0
+                ? `${errorCount} ${errorCount === 1 ? 'field needs' : 'fields need'} fixing before rendering.`
+                : tooLarge
+                  ? `These props are ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_INPUT_PROPS_BYTES / 1024} KB.`
+                  : 'Ready to render.'}
+            </p>
+            <button
+              type="submit"
+              className="button button--primary"
+              disabled={!check.valid || tooLarge || submitting}
+            >
+              {submitting ? 'Queuing…' : 'Render'}
+            </button>
+          </div>
+          {renderError && (
+            <p className="alert alert--error" role="alert">
+              Could not start the render: {renderError}
+            </p>
+          )}
+        </form>
+      </section>
+    </>
+  );
+}
