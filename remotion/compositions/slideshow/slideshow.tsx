@@ -17,6 +17,8 @@ const TRANSITION_FRAMES = 18;
 
 type SlideProps = {
   slide: SlideshowProps['slides'][number];
+  /** The first slide is on screen from frame 0, so the poster frame is never blank. */
+  isFirst: boolean;
   transition: SlideshowProps['transition'];
   accentColor: string;
   visibleFrames: number;
@@ -40,7 +42,13 @@ function describeEntrance(
   }
 }
 
-const Slide: React.FC<SlideProps> = ({ slide, transition, accentColor, visibleFrames }) => {
+const Slide: React.FC<SlideProps> = ({
+  slide,
+  isFirst,
+  transition,
+  accentColor,
+  visibleFrames,
+}) => {
   const frame = useCurrentFrame();
   const { fps } = useVideoConfig();
   const entrance = interpolate(frame, [0, TRANSITION_FRAMES], [0, 1], {
@@ -49,10 +57,13 @@ const Slide: React.FC<SlideProps> = ({ slide, transition, accentColor, visibleFr
   });
   // A slow push-in ("Ken Burns") keeps still images alive.
   const push = interpolate(frame, [0, visibleFrames], [1, 1.08]);
-  const caption = spring({ frame: frame - TRANSITION_FRAMES + 4, fps, config: { damping: 200 } });
+  const captionDelay = isFirst ? 8 : TRANSITION_FRAMES - 4;
+  const caption = spring({ frame: frame - captionDelay, fps, config: { damping: 200 } });
 
   return (
-    <AbsoluteFill style={{ overflow: 'hidden', ...describeEntrance(transition, entrance) }}>
+    <AbsoluteFill
+      style={{ overflow: 'hidden', ...(isFirst ? {} : describeEntrance(transition, entrance)) }}
+    >
       <Img
         src={staticFile(slide.image)}
         style={{ width: '100%', height: '100%', objectFit: 'cover', transform: `scale(${push})` }}
@@ -122,6 +133,7 @@ export const Slideshow: React.FC<SlideshowProps> = ({
           >
             <Slide
               slide={slide}
+              isFirst={index === 0}
               transition={transition}
               accentColor={accentColor}
               visibleFrames={visibleFrames}

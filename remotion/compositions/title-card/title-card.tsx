@@ -56,7 +56,7 @@ export const TitleCard: React.FC<TitleCardProps> = ({
       />
       <AbsoluteFill
         style={{
-          background: `linear-gradient(180deg, transparent 55%, color-mix(in srgb, ${backgroundColor} 70%, black) 100%)`,
+          background: `linear-gradient(180deg, transparent 55%, color-mix(in srgb, ${backgroundColor} 86%, black) 100%)`,
         }}
       />
       <AbsoluteFill
