@@ -2,10 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, DockerImage, Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  FileSystem,
+  RemovalPolicy,
+  type Stack,
+} from 'aws-cdk-lib';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { VERSION } from 'remotion/version';
 import { remotionBucketNameOf } from './remotion-render-function';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,7 +61,11 @@ export const createRemotionBucket = (stack: Stack): Bucket => {
 export const deployRemotionSite = (stack: Stack, bucket: Bucket): string => {
   const entryPoint = join(PROJECT_ROOT, 'remotion', 'index.ts');
   const source = Source.asset(join(PROJECT_ROOT, 'remotion'), {
-    assetHashType: AssetHashType.SOURCE,
+    // Re-bundle only when the compositions, public/ (staticFile assets) or Remotion change.
+    assetHashType: AssetHashType.CUSTOM,
+    assetHash: FileSystem.fingerprint(join(PROJECT_ROOT, 'remotion'), {
+      extraHash: `${FileSystem.fingerprint(join(PROJECT_ROOT, 'public'))}:${VERSION}`,
+    }),
     bundling: {
       // Local bundling always answers; the image is only the required fallback and never pulled.
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
