@@ -49,14 +49,24 @@ export async function startBenchStack(
     mkdirSync(join(projectRoot, '.local', 'bench-cache'), { recursive: true });
     copyFileSync(produced, cached);
   }
-  return {
+  const bench: BenchStack = {
     stack,
     dataDir,
     async stop() {
+      openStacks.delete(bench);
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  openStacks.add(bench);
+  return bench;
+}
+
+const openStacks = new Set<BenchStack>();
+
+/** Stops every stack still running (an interrupted bench must not leave Java or Chromium behind). */
+export async function stopOpenBenchStacks(): Promise<void> {
+  await Promise.allSettled([...openStacks].map((bench) => bench.stop()));
 }
 
 async function signUpWatcher(bench: BenchStack, email: string) {
@@ -192,8 +202,9 @@ export function countRenderStarts(dataDir: string): Map<string, number> {
 
 /** Result of {@link measurePipelineThroughput}. */
 export interface PipelineMeasurement {
-  /** Jobs created (attempts minus refused creates). */
+  /** Jobs created (requested, minus refused creates and those the create budget left out). */
   jobs: number;
+  requested: number;
   /** Messages of creates that failed (not counted as created or lost). */
   createErrors: string[];
   /** SUCCEEDED jobs ÷ seconds from the first create to the last finish. */
@@ -208,13 +219,13 @@ export interface PipelineMeasurement {
 }
 
 /**
- * Creates `jobs` jobs through AppSync (users holding at most the per-user limit each, so none is
- * refused), then waits until all are SUCCEEDED or `deadlineMs` passes, and reads the outcome.
+ * Creates up to `jobs` jobs through AppSync within `createBudgetMs` (users holding at most the per-user
+ * limit each, so none is refused), then waits up to `drainBudgetMs` until all are terminal, and reads the outcome.
  */
 export async function measurePipelineThroughput(
   bench: BenchStack,
   render: ReferenceRender,
-  options: { jobs: number; jobsPerUser: number; deadlineMs: number },
+  options: { jobs: number; jobsPerUser: number; createBudgetMs: number; drainBudgetMs: number },
   log: (line: string) => void,
 ): Promise<PipelineMeasurement> {
   const { stack } = bench;
@@ -231,6 +242,7 @@ export async function measurePipelineThroughput(
     8,
     async (index) => {
       if ((index + 1) % 250 === 0) log(`pipeline: ${index + 1}/${options.jobs} jobs being created`);
+      if (Date.now() > firstCreateAt + options.createBudgetMs) return undefined;
       try {
         const job = await createJobThroughAppSync(
           stack.dataPlane.graphql.url,
@@ -252,7 +264,7 @@ export async function measurePipelineThroughput(
     `pipeline: ${createdCount}/${options.jobs} jobs created in ${createSeconds.toFixed(1)} s; draining`,
   );
 
-  const deadline = firstCreateAt + options.deadlineMs;
+  const deadline = Date.now() + options.drainBudgetMs;
   let rows = await scanJobTable(stack.dataPlane.dynamodb);
   let lastReport = 0;
   const mine = () => rows.filter((row) => createdIds.has(row.id) && !baseline.has(row.id));
@@ -291,6 +303,7 @@ export async function measurePipelineThroughput(
     .filter((interval) => Number.isFinite(interval.start) && Number.isFinite(interval.end));
   return {
     jobs: createdCount,
+    requested: options.jobs,
     createErrors,
     jobsPerSecond:
       succeededRows.length > 0
