@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createAmplifyJobsApi } from '../../src/features/jobs/api/amplify-jobs-api';
+import { readInputProps } from '../../src/features/jobs/api/jobs-api';
+
+type Call = { method: string; args: unknown[] };
+
+/** The slice of the Amplify data client the adapter uses, recording calls. */
+function createRecordingClient(calls: Call[]) {
+  const record =
+    (method: string, data: unknown) =>
+    async (...args: unknown[]) => {
+      calls.push({ method, args });
+      return { data };
+    };
+  return {
+    models: {
+      Job: {
+        create: record('create', { id: 'job-1' }),
+        update: record('update', { id: 'job-1', cancelRequested: true }),
+      },
+    },
+    queries: {
+      getJobVideoUrl: record('getJobVideoUrl', {
+        url: 'https://v/1.mp4',
+        expiresAt: '2026-11-23T12:00:00Z',
+      }),
+    },
+  };
+}
+
+describe('createAmplifyJobsApi', () => {
+  it('creates a job with inputProps as a JSON string (a.json() travels as AWSJSON)', async () => {
+    const calls: Call[] = [];
+    const api = createAmplifyJobsApi(createRecordingClient(calls) as never);
+    await api.createJob({ compositionId: 'title-card', inputProps: { title: 'Hi' }, title: 'Hi' });
+    expect(calls).toEqual([
+      {
+        method: 'create',
+        args: [{ compositionId: 'title-card', inputProps: '{"title":"Hi"}', title: 'Hi' }],
+      },
+    ]);
+  });
+
+  it('cancels by updating only cancelRequested', async () => {
+    const calls: Call[] = [];
+    const api = createAmplifyJobsApi(createRecordingClient(calls) as never);
+    await api.requestCancel('job-1');
+    expect(calls).toEqual([{ method: 'update', args: [{ id: 'job-1', cancelRequested: true }] }]);
+  });
+
+  it('asks getJobVideoUrl for the job and returns the URL and its expiry', async () => {
+    const calls: Call[] = [];
+    const api = createAmplifyJobsApi(createRecordingClient(calls) as never);
+    expect(await api.getVideoUrl('job-1')).toEqual({
+      url: 'https://v/1.mp4',
+      expiresAt: '2026-11-23T12:00:00Z',
+    });
+    expect(calls).toEqual([{ method: 'getJobVideoUrl', args: [{ jobId: 'job-1' }] }]);
+  });
+
+  it('turns GraphQL errors into one readable error', async () => {
+    const client = {
+      models: {
+        Job: { update: async () => ({ data: null, errors: [{ message: 'Not Authorized' }] }) },
+      },
+    };
+    const api = createAmplifyJobsApi(client as never);
+    await expect(api.requestCancel('job-1')).rejects.toThrow('Cancelling failed: Not Authorized');
+  });
+
+  it('reads inputProps whether the client returns a string or an object, and rejects non-objects', () => {
+    expect(readInputProps({ inputProps: '{"a":1}' })).toEqual({ a: 1 });
+    expect(readInputProps({ inputProps: { a: 1 } })).toEqual({ a: 1 });
+    expect(() => readInputProps({ inputProps: '[1]' })).toThrow(
+      'Job inputProps should be a JSON object, but got [1].',
+    );
+  });
+});
