@@ -83,6 +83,20 @@ describe('composition catalog', () => {
     },
   );
 
+  it.each(compositionCatalog.map((spec) => [spec.id, spec] as const))(
+    '%s: converts to JSON Schema with titles and widgets kept',
+    (_id, spec) => {
+      const jsonSchema = z.toJSONSchema(spec.schema) as {
+        properties: Record<string, { title?: string }>;
+      };
+
+      expect(Object.keys(jsonSchema.properties)).toEqual(Object.keys(spec.schema.shape));
+      for (const property of Object.values(jsonSchema.properties)) {
+        expect(property.title).toMatch(/\S/);
+      }
+    },
+  );
+
   it('covers every field kind the studio form supports', () => {
     const fields = compositionCatalog.flatMap((spec) => listFields(spec.schema, ''));
     const widgets = new Set(fields.map((field) => field.schema.meta()?.widget));
