@@ -73,9 +73,20 @@ export const configureRenderWorker = (
       resources: [targets.remotionFunction.functionArn],
     }),
   );
-  targets.remotionBucket.grantReadWrite(lambda, 'renders/*');
-  targets.outputBucket.grantRead(lambda, `${targets.config.outputPrefix}*`);
-  targets.outputBucket.grantDelete(lambda, `${targets.config.outputPrefix}*`);
+  // Object actions on the prefixes only (no bucket-wide grants): Remotion's render state
+  // (progress, cancel signal) and the finished videos (a cancelled render's leftovers are deleted).
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [targets.remotionBucket.arnForObjects('renders/*')],
+    }),
+  );
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['s3:GetObject', 's3:DeleteObject'],
+      resources: [targets.outputBucket.arnForObjects(`${targets.config.outputPrefix}*`)],
+    }),
+  );
   // Handing a message back with a delay (ChangeMessageVisibility) on either queue.
   targets.queues.queue.grantConsumeMessages(lambda);
   targets.queues.deadLetterQueue.grantConsumeMessages(lambda);

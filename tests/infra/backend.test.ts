@@ -229,6 +229,21 @@ describe('the synthesized backend', () => {
       expect(JSON.stringify(resources[0])).toMatch(/remotionRemotionRenderFunction[0-9A-F]{8}Arn/);
       // No statement of the worker's grants anything on every resource.
       for (const statement of statements) expect([statement.Resource].flat()).not.toContain('*');
+      // S3: object actions under the two prefixes only (plus the one schema file Amplify's
+      // data client reads).
+      const s3 = statements.filter((statement) =>
+        [statement.Action].flat().some((action) => String(action).startsWith('s3:')),
+      );
+      expect(s3.length).toBeGreaterThan(0);
+      for (const statement of s3) {
+        for (const resource of [statement.Resource].flat()) {
+          expect(JSON.stringify(resource)).toMatch(
+            new RegExp(
+              `"/(renders|${config.outputPrefix.slice(0, -1)})/\\*"|modelIntrospectionSchemaBucket.*"/modelIntrospectionSchema\\.json"`,
+            ),
+          );
+        }
+      }
     });
   });
 
