@@ -7,16 +7,20 @@ export const REMOTION_FUNCTION_DEFAULTS = {
   timeoutInSeconds: 120,
 } as const;
 
-const wholeNumber = (name: string, min: number, max: number) =>
+const wholeNumber = (name: string, min: number, max: number, why = '') =>
   z.coerce
-    .number({ error: `${name} must be a whole number from ${min} to ${max}` })
-    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` });
+    .number({ error: `${name} must be a whole number from ${min} to ${max}${why}` })
+    .int({ error: `${name} must be a whole number from ${min} to ${max}${why}` })
+    .min(min, { error: `${name} must be at least ${min}${why}` })
+    .max(max, { error: `${name} must be at most ${max}${why}` });
 
 const pipelineConfigSchema = z.object({
-  // SQS event source mappings accept MaximumConcurrency 2–1000 only.
-  renderCap: wholeNumber('RENDER_CAP', 2, 1000).default(4),
+  renderCap: wholeNumber(
+    'RENDER_CAP',
+    2,
+    1000,
+    " (it is the SQS event source's MaximumConcurrency, which AWS limits to 2–1000)",
+  ).default(4),
   maxActiveJobsPerUser: wholeNumber('MAX_ACTIVE_JOBS_PER_USER', 1, 100).default(3),
   maxReceiveCount: wholeNumber('MAX_RECEIVE_COUNT', 1, 10).default(3),
   oldestMessageAlarmSeconds: wholeNumber('OLDEST_MESSAGE_ALARM_SECONDS', 60, 86_400).default(3600),

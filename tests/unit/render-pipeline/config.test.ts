@@ -23,7 +23,7 @@ describe('readPipelineConfig', () => {
 
   it('names each bad value, what was expected and what came', () => {
     expect(() => readPipelineConfig({ RENDER_CAP: '1', OUTPUT_PREFIX: 'Renders' })).toThrow(
-      /RENDER_CAP must be at least 2, but got "1"[\s\S]*OUTPUT_PREFIX must be .* ending in "\/".*but got "Renders"/,
+      /RENDER_CAP must be at least 2 \(it is the SQS event source's MaximumConcurrency.*\), but got "1"[\s\S]*OUTPUT_PREFIX must be .* ending in "\/".*but got "Renders"/,
     );
     expect(() => readPipelineConfig({ RENDER_CAP: 'lots' })).toThrow(
       /RENDER_CAP must be a whole number.*"lots"/,
