@@ -160,7 +160,7 @@ function renderInput(
               min={field.min}
               max={field.max}
               step={field.step}
-              value={typeof value === 'number' ? value : field.min}
+              value={typeof value === 'number' && Number.isFinite(value) ? value : field.min}
               onChange={(event) => onChange(Number(event.target.value))}
             />
           )}
