@@ -106,6 +106,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
   }
 
+  const startedAt = Date.now();
+  const elapsed = () => `${Date.now() - startedAt} ms`;
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
   const stopAll = async () => {
@@ -180,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     ]);
 
+    log(`stack: data plane, queues and output server up at ${elapsed()}`);
     const dynamodb = new DynamoDBClient({
       endpoint: dataPlane.dynamodb.endpoint,
       region,
@@ -327,6 +330,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     };
     writeFileSync(join(dataDir, 'amplify_outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
+    log(`stack: worker, stream reader and pollers running at ${elapsed()}`);
 
     return {
       outputs,

@@ -1,10 +1,10 @@
 // `npm start`: the whole product on this machine, no AWS account (ARCHITECTURE §4).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Plugin, ViteDevServer } from 'vite';
-import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
+import type { LocalStack } from './stack';
 
-const startedAt = Date.now();
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const dataDir = join(PROJECT_ROOT, '.local');
 const outputsFile = join(dataDir, 'amplify_outputs.json');
 const studioPort = Number(process.env.STUDIO_PORT ?? 5173);
@@ -16,6 +16,11 @@ function serveAmplifyOutputs(): Plugin {
     name: 'render-studio-local-outputs',
     configureServer(server) {
       server.middlewares.use('/amplify_outputs.json', (_request, response) => {
+        if (!existsSync(outputsFile)) {
+          response.statusCode = 503;
+          response.end('{"message":"The local stack is still starting."}');
+          return;
+        }
         response.setHeader('content-type', 'application/json');
         response.setHeader('cache-control', 'no-store');
         response.end(readFileSync(outputsFile));
@@ -54,11 +59,11 @@ function describeStartFailure(error: unknown): string {
 process.once('SIGINT', () => void stopEverything(0));
 process.once('SIGTERM', () => void stopEverything(0));
 
-try {
-  stack = await startLocalStack({ dataDir, renderer: 'remotion', log: printLog });
+/** The Vite dev server of the studio, with the project's own vite.config.ts. */
+async function startStudio(): Promise<ViteDevServer> {
   const { createServer } = await import('vite');
   const configFile = join(PROJECT_ROOT, 'vite.config.ts');
-  vite = await createServer({
+  const server = await createServer({
     root: PROJECT_ROOT,
     configFile: existsSync(configFile) ? configFile : false,
     plugins: [serveAmplifyOutputs()],
@@ -66,15 +71,37 @@ try {
     clearScreen: false,
     logLevel: 'warn',
   });
-  await vite.listen().catch((error: NodeJS.ErrnoException) => {
+  vite = server;
+  await server.listen().catch((error: NodeJS.ErrnoException) => {
     throw error.code === 'EADDRINUSE' || /already in use/i.test(error.message)
       ? new Error(
           `Studio: port ${studioPort} is already in use. Stop whatever uses it or run with STUDIO_PORT=<free port>.`,
         )
       : error;
   });
-  const studioUrl = vite.resolvedUrls?.local[0] ?? `http://127.0.0.1:${studioPort}/`;
-  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  return server;
+}
+
+// A file left by an earlier run names ports that are gone: the studio waits for this run's.
+rmSync(outputsFile, { force: true });
+
+try {
+  // The heavy imports (AWS SDK, Amplify, the simulator) load inside this timing, and the studio's dev
+  // server starts beside the stack: it only reads amplify_outputs.json when the browser asks.
+  const [, studio] = await Promise.all([
+    import('./stack')
+      .then(({ startLocalStack }) =>
+        startLocalStack({ dataDir, renderer: 'remotion', log: printLog }),
+      )
+      .then((localStack) => {
+        stack = localStack;
+        return localStack;
+      }),
+    startStudio(),
+  ]);
+  const studioUrl = studio.resolvedUrls?.local[0] ?? `http://127.0.0.1:${studioPort}/`;
+  // Measured from the process start, so module loading counts too.
+  const seconds = process.uptime().toFixed(1);
   console.log(`Render Studio ready in ${seconds} s: ${studioUrl}  (Ctrl-C stops everything)`);
 } catch (error) {
   console.error(`render-studio: ${describeStartFailure(error)}`);
