@@ -21,6 +21,8 @@ export type CompositionSpec<Schema extends z.ZodObject = z.ZodObject> = {
   readonly fps: number;
   /** Duration for `defaultProps`. */
   readonly durationInFrames: number;
+  /** A frame where everything is on screen: for thumbnails and the Player's first paint (frame 0 is often empty). */
+  readonly posterFrame: number;
   /** Duration for given props, when it depends on them (method syntax keeps the spec assignable to the wide type). */
   calculateDurationInFrames?(props: z.output<Schema>): number;
 };

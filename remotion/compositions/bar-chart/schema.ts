@@ -66,4 +66,5 @@ export const barChartSpec = defineCompositionSpec({
   height: 720,
   fps: 30,
   durationInFrames: 150,
+  posterFrame: 120,
 });

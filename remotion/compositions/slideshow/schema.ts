@@ -64,5 +64,6 @@ export const slideshowSpec = defineCompositionSpec({
   height: 720,
   fps: FPS,
   durationInFrames: defaultProps.slides.length * calculateFramesPerSlide(defaultProps),
+  posterFrame: 40,
   calculateDurationInFrames: (props) => props.slides.length * calculateFramesPerSlide(props),
 });

@@ -36,4 +36,5 @@ export const titleCardSpec = defineCompositionSpec({
   height: 720,
   fps: 30,
   durationInFrames: 150,
+  posterFrame: 75,
 });

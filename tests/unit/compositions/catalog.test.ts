@@ -65,6 +65,9 @@ describe('composition catalog', () => {
       for (const value of [spec.width, spec.height, spec.fps, spec.durationInFrames]) {
         expect(Number.isInteger(value) && value > 0).toBe(true);
       }
+      expect(Number.isInteger(spec.posterFrame)).toBe(true);
+      expect(spec.posterFrame).toBeGreaterThan(0);
+      expect(spec.posterFrame).toBeLessThan(spec.durationInFrames);
     },
   );
 
