@@ -54,6 +54,10 @@ export interface CostAssumptions {
   progressPushesPerSecond: number;
   /** Browser tabs subscribed to the job's updates. */
   subscribers: number;
+  /** Jobs stored in the Job table: each start lists active jobs twice, and `listJobs` with a filter scans them all. */
+  jobTableItems: number;
+  /** Size of one stored Job item. */
+  jobItemBytes: number;
 }
 
 /** Seconds per 1080p frame assumed when nothing was measured: ARCHITECTURE §6 (150 frames of 720p in ~14 s by the CLI), ×2.25 for the pixel count. */
@@ -77,6 +81,8 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   pollInvocationMs: 200,
   progressPushesPerSecond: 1,
   subscribers: 1,
+  jobTableItems: 10_000,
+  jobItemBytes: 600,
 };
 
 /** One line of the project's overhead: how many units of what, at which unit price. */
@@ -148,6 +154,9 @@ export function estimateRenderCost(
   // Worker writes: claim (RENDERING), record renderId, progress pushes, final status.
   const workerMutations = 3 + pushes;
   const workerSeconds = renderWallSeconds + a.workerOwnSeconds;
+  // Eventually consistent reads: 0.5 RRU per 4 KB read; a Scan page holds at most 1,000 items (the worker's limit).
+  const scanReadUnits = Math.ceil((a.jobTableItems * a.jobItemBytes) / 4096) * 0.5;
+  const scanPages = Math.max(1, Math.ceil(a.jobTableItems / 1000));
   const line = (item: string, quantity: number, unit: string, unitUsd: number): CostLine => ({
     item,
     quantity,
@@ -183,14 +192,14 @@ export function estimateRenderCost(
       p.dynamoDbUsdPerWriteUnit,
     ),
     line(
-      'DynamoDB reads: job get + 2 active-job listings (eventually consistent)',
-      1.5,
+      `DynamoDB reads: job get + 2 active-job listings, each a Scan of ${a.jobTableItems.toLocaleString('en-US')} stored jobs`,
+      0.5 + 2 * scanReadUnits,
       'RRU',
       p.dynamoDbUsdPerReadUnit,
     ),
     line(
-      'AppSync operations: create + get + 2 listings + worker mutations',
-      4 + workerMutations,
+      `AppSync operations: create + get + 2 listings of ${scanPages} page(s) + worker mutations`,
+      2 + 2 * scanPages + workerMutations,
       'operation',
       p.appSyncUsdPerOperation,
     ),

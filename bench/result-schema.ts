@@ -43,6 +43,8 @@ const costAssumptions = z.object({
   pollInvocationMs: z.number(),
   progressPushesPerSecond: z.number(),
   subscribers: z.number(),
+  jobTableItems: z.number(),
+  jobItemBytes: z.number(),
 });
 
 /** Every figure the issue names (null when that part could not run; `unavailable` then says why). */

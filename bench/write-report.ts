@@ -296,6 +296,7 @@ function renderCostSection(latest: BenchResult): string[] {
     `- Worker Lambda: ${a.workerMemoryMb} MB x86_64 (render-worker/resource.ts), waits the whole render + ${a.workerOwnSeconds} s of its own work.`,
     `- The worker polls \`getRenderProgress\` ${a.pollsPerSecond}/s; each poll invokes the Remotion function (status routine), billed ${a.pollInvocationMs} ms (assumption).`,
     `- Progress pushed to the Job ~${a.progressPushesPerSecond}/s of render; each worker mutation reaches ${a.subscribers} subscribed tab.`,
+    `- The Job table holds ${a.jobTableItems.toLocaleString('en-US')} jobs of ~${a.jobItemBytes} bytes: the worker lists active jobs twice per start with \`listJobs\` + filter, which DynamoDB runs as a Scan of the whole table (pages of 1,000 items), so that cost grows with every job ever stored.`,
     "- Fixed costs that do not grow per render are left out: the event source mapping's idle long polls, the Pipe's",
     '  stream polling, CloudWatch logs and alarms, S3 storage and transfer of the video.',
     '',

@@ -58,6 +58,24 @@ describe('estimateRenderCost', () => {
     expect(writes.usd).toBeCloseTo(12 * 0.625e-6, 15);
   });
 
+  it('prices the active-job listings as Scans of the whole Job table, growing with the jobs stored', () => {
+    const reads = (items: number) =>
+      estimateRenderCost(10, {
+        ...assumptions,
+        jobTableItems: items,
+        jobItemBytes: 600,
+      }).overhead.find((line) => line.unit === 'RRU')!;
+    // 10,000 × 600 B = 6,000,000 B → 1,465 blocks of 4 KB → 732.5 RRU per Scan; two Scans + a 0.5 RRU get.
+    expect(reads(10_000).quantity).toBe(0.5 + 2 * 732.5);
+    expect(reads(100_000).quantity).toBeGreaterThan(9 * reads(10_000).quantity);
+    const operations = estimateRenderCost(10, {
+      ...assumptions,
+      jobTableItems: 10_000,
+    }).overhead.find((line) => line.unit === 'operation')!;
+    // create + get + 2 listings × 10 pages + 11 worker mutations.
+    expect(operations.quantity).toBe(2 + 20 + 11);
+  });
+
   it('adds up: total = Remotion + overhead, and the share is overhead ÷ total', () => {
     for (const seconds of COST_VIDEO_SECONDS) {
       const estimate = estimateRenderCost(seconds, DEFAULT_COST_ASSUMPTIONS);
