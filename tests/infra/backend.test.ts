@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRolePolicy } from '@remotion/lambda/policies';
 import { readPipelineConfig } from '../../amplify/render-pipeline/config';
 import {
@@ -40,6 +41,10 @@ describe('the synthesized backend', () => {
       ),
       'render worker function',
     );
+  });
+
+  afterAll(() => {
+    if (backend) rmSync(backend.outDir, { recursive: true, force: true });
   });
 
   describe('synthesis', () => {
