@@ -43,6 +43,8 @@ export function escapeXml(text: string): string {
 export function formatFigure(value: number): string {
   if (Number.isInteger(value) && Math.abs(value) >= 1) return value.toLocaleString('en-US');
   if (value === 0) return '0';
+  // One decimal from 10 up (109.6 KB, not 110); three significant digits below (0.00348).
+  if (Math.abs(value) >= 10) return Number(value.toFixed(1)).toLocaleString('en-US');
   return Number(value.toPrecision(3)).toString();
 }
 

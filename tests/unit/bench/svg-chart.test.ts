@@ -73,5 +73,7 @@ describe('escapeXml and formatFigure', () => {
     expect(formatFigure(0.0034812)).toBe('0.00348');
     expect(formatFigure(1.23456)).toBe('1.23');
     expect(formatFigure(0)).toBe('0');
+    expect(formatFigure(109.6)).toBe('109.6');
+    expect(formatFigure(1234.56)).toBe('1,234.6');
   });
 });
