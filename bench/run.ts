@@ -345,7 +345,7 @@ async function main() {
     if (result.render_pipeline_median_ms) {
       assumptions.secondsPerFrame =
         (result.render_pipeline_median_ms / 1000 / spec.durationInFrames) * pixelRatio;
-      assumptions.secondsPerFrameSource = `this run's warm local pipeline median (${result.render_pipeline_median_ms} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, whole job included), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
+      assumptions.secondsPerFrameSource = `this run's warm local pipeline median (${result.render_pipeline_median_ms} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, whole job included, load average ${machine.loadAverageAtStart[0]} on ${machine.cpuCount} cores at the start), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
     }
     const estimates = COST_VIDEO_SECONDS.map((seconds) => estimateRenderCost(seconds, assumptions));
     const total = (seconds: number) =>
