@@ -6,15 +6,10 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { createAppSyncJobStore } from '../amplify/functions/render-worker/appsync-job-store';
 import { RetryableRenderError } from '../amplify/functions/render-worker/failure-classes';
-import { createRenderWorker } from '../amplify/functions/render-worker/job-lifecycle';
 import type { JobStore } from '../amplify/functions/render-worker/ports';
-import { createSqsHandler } from '../amplify/functions/render-worker/sqs-handler';
-import { createSqsJobQueue } from '../amplify/functions/render-worker/sqs-job-queue';
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
-import { createDynamoJobLoader } from '../amplify/functions/video-url/dynamo-job-loader';
-import { createVideoUrlHandler, type VideoUrlEvent } from '../amplify/functions/video-url/handler';
+import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
 import { readPipelineConfig } from '../amplify/render-pipeline/config';
 import { parseInputProps } from '../remotion/catalog';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
@@ -30,7 +25,6 @@ import {
   LOCAL_OUTPUT_BUCKET,
   type LocalRenderer,
 } from './render/remotion-renderer';
-import { createSigV4GraphqlTransport } from './worker/sigv4-graphql-transport';
 
 /** The repository root (this file lives in `local/`). */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -149,9 +143,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     stops.push(() => renderer.close());
 
+    // The worker's modules (the Amplify client among them) load while Java boots.
+    const workerModules = Promise.all([
+      import('../amplify/functions/render-worker/appsync-job-store'),
+      import('../amplify/functions/render-worker/job-lifecycle'),
+      import('../amplify/functions/render-worker/sqs-handler'),
+      import('../amplify/functions/render-worker/sqs-job-queue'),
+      import('../amplify/functions/video-url/dynamo-job-loader'),
+      import('../amplify/functions/video-url/handler'),
+      import('./worker/sigv4-graphql-transport'),
+    ]);
     // The video URL resolver is called only after the plane is up, so its ports are bound late.
     const late: { videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown> } = {};
-    const [fauxqs, outputServer, dataPlane] = await Promise.all([
+    const [fauxqs, outputServer, dataPlane, modules] = await Promise.all([
       startFauxqs({ port: options.ports?.sqs ?? 0, host: '127.0.0.1', logger: false }).then(
         (server) => {
           stops.push(() => server.stop());
@@ -180,7 +184,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stops.push(() => plane.stop());
         return plane;
       }),
+      workerModules,
     ]);
+    const [
+      { createAppSyncJobStore },
+      { createRenderWorker },
+      { createSqsHandler },
+      { createSqsJobQueue },
+      { createDynamoJobLoader },
+      { createVideoUrlHandler },
+      { createSigV4GraphqlTransport },
+    ] = modules;
 
     log(`stack: data plane, queues and output server up at ${elapsed()}`);
     const dynamodb = new DynamoDBClient({
