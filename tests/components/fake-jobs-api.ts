@@ -49,7 +49,9 @@ export class FakeJobsApi implements JobsApi {
     this.listCalls += 1;
     this.pageSize = limit;
     if (this.listError) throw this.listError;
-    const sorted = [...this.jobs].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+    const sorted = [...this.jobs].sort(
+      (a, b) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? ''),
+    );
     const start = nextToken ? Number(nextToken) : 0;
     const end = start + limit;
     return { jobs: sorted.slice(start, end), nextToken: end < sorted.length ? String(end) : null };
@@ -76,7 +78,7 @@ export class FakeJobsApi implements JobsApi {
     return {
       ...job,
       cancelRequested: true,
-      updatedAt: new Date(Date.parse(job.updatedAt) + 1_000).toISOString(),
+      updatedAt: new Date(Date.parse(job.updatedAt ?? '') + 1_000).toISOString(),
     };
   }
 

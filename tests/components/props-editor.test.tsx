@@ -56,6 +56,7 @@ const everyField: StudioComposition = {
   height: 360,
   fps: 30,
   durationInFrames: 60,
+  posterFrame: 30,
 };
 
 function Preview(props: Record<string, unknown>) {

@@ -46,7 +46,7 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
           </p>
         </div>
         <span className={`badge badge--${status.toLowerCase()}`} data-testid="job-status">
-          {pending ? 'Sending…' : cancelling ? 'Cancelling…' : STATUS_LABELS[status]}
+          {cancelling ? 'Cancelling…' : STATUS_LABELS[status]}
         </span>
       </header>
 
@@ -75,7 +75,11 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
           </p>
         </div>
       )}
-      {status === 'QUEUED' && <p className="job__note">Waiting for a renderer…</p>}
+      {status === 'QUEUED' && (
+        <p className="job__note">
+          {pending ? 'Sending to the render queue…' : 'Waiting for a renderer…'}
+        </p>
+      )}
 
       <dl className="job__facts">
         {elapsedSeconds !== null && (

@@ -32,6 +32,10 @@ export function JobVideo({ api, jobId, title }: JobVideoProps) {
         className="button button--secondary"
         href={video.url}
         download={`${fileNameOf(title)}.mp4`}
+        onClick={(event) => {
+          event.preventDefault();
+          void downloadFile(video.url, `${fileNameOf(title)}.mp4`);
+        }}
       >
         Download MP4
       </a>
@@ -47,4 +51,26 @@ function fileNameOf(title: string): string {
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '') || 'render'
   );
+}
+
+/**
+ * Saves the file under a readable name. Browsers ignore `download` on cross-origin links (the video lives on
+ * S3 or the local output server), so the bytes are fetched and saved from a blob; without CORS, open it instead.
+ */
+async function downloadFile(url: string, fileName: string) {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`download answered ${response.status}`);
+    const objectUrl = URL.createObjectURL(await response.blob());
+    const link = Object.assign(document.createElement('a'), {
+      href: objectUrl,
+      download: fileName,
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(objectUrl), 60_000);
+  } catch {
+    window.location.assign(url);
+  }
 }

@@ -7,7 +7,7 @@ interface CompositionPosterProps {
   components: Promise<CompositionComponents>;
 }
 
-/** A still of the composition with its default props, a third of the way in (loaded lazily with the Player). */
+/** A still of the composition with its default props at its poster frame (loaded lazily with the Player). */
 export default function CompositionPoster({ composition, components }: CompositionPosterProps) {
   const component = use(components)[composition.id];
   if (!component) return null;
@@ -19,7 +19,7 @@ export default function CompositionPoster({ composition, components }: Compositi
       compositionHeight={composition.height}
       fps={composition.fps}
       durationInFrames={composition.durationInFrames}
-      frameToDisplay={Math.floor(composition.durationInFrames / 3)}
+      frameToDisplay={composition.posterFrame}
       style={{ width: '100%', aspectRatio: `${composition.width} / ${composition.height}` }}
     />
   );

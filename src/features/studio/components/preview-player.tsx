@@ -27,8 +27,8 @@ export default function PreviewPlayer({
       compositionWidth={composition.width}
       compositionHeight={composition.height}
       fps={composition.fps}
-      // A second in, so the still before pressing play shows the composition rather than its fade-in.
-      initialFrame={Math.min(durationInFrames - 1, composition.fps)}
+      // The spec's poster frame, so the still before pressing play shows the composition, not its fade-in.
+      initialFrame={Math.min(durationInFrames - 1, composition.posterFrame)}
       controls
       loop
       clickToPlay
