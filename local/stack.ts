@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   renderCap?: number;
   /** Stub renders take a random time in this range (ms). */
   stubRenderMs?: [number, number];
+  /** Also serve the studio (Vite dev server) on this port (0 is not allowed by Vite's strict mode). */
+  studio?: { port: number };
   /** Where the Remotion bundle is cached; default `<repo>/.local/cache` (shared by temp-dir stacks). */
   cacheDir?: string;
   log?: (line: string) => void;
@@ -54,6 +56,8 @@ export interface LocalStack {
   dataPlane: DataPlane;
   queue: { endpoint: string; queueUrl: string; deadLetterQueueUrl: string };
   outputServerUrl: string;
+  /** The studio's URL, when `studio` was asked for. */
+  studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
   streamCaughtUp(): Promise<void>;
   /** Stops everything it started (Java, Chromium, servers); safe to call twice. */
@@ -103,6 +107,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const startedAt = Date.now();
   const elapsed = () => `${Date.now() - startedAt} ms`;
   const stops: (() => Promise<void>)[] = [];
+  // Whatever is still starting when something fails is awaited, so its stop is known before stopping.
+  const starting: Promise<unknown>[] = [];
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
@@ -110,7 +116,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await stop().catch((error: unknown) => log(`stack: stop failed: ${String(error)}`));
   };
 
+  // A file left by an earlier run names ports that are gone: the studio waits for this run's.
+  const outputsFile = join(dataDir, 'amplify_outputs.json');
+  rmSync(outputsFile, { force: true });
+
   try {
+    const studio = options.studio
+      ? import('./studio-server').then(async ({ startStudioServer }) => {
+          const server = await startStudioServer({
+            projectRoot: PROJECT_ROOT,
+            outputsFile,
+            port: options.studio!.port,
+          });
+          stops.push(() => server.stop());
+          return server;
+        })
+      : undefined;
     // Independent pieces start together; the renderer's bundle and browser warm up in the background.
     let renderer: LocalRenderer;
     const outputsDir = join(dataDir, 'outputs');
@@ -155,7 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ]);
     // The video URL resolver is called only after the plane is up, so its ports are bound late.
     const late: { videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown> } = {};
-    const [fauxqs, outputServer, dataPlane, modules] = await Promise.all([
+    const pieces = [
       startFauxqs({ port: options.ports?.sqs ?? 0, host: '127.0.0.1', logger: false }).then(
         (server) => {
           stops.push(() => server.stop());
@@ -185,7 +206,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return plane;
       }),
       workerModules,
-    ]);
+      studio ?? Promise.resolve(undefined),
+    ] as const;
+    starting.push(...pieces);
+    const [fauxqs, outputServer, dataPlane, modules] = await Promise.all(pieces);
     const [
       { createAppSyncJobStore },
       { createRenderWorker },
@@ -343,7 +367,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       },
     };
-    writeFileSync(join(dataDir, 'amplify_outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
+    writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
+    const studioUrl = (await pieces[4])?.url;
     log(`stack: worker, stream reader and pollers running at ${elapsed()}`);
 
     return {
@@ -355,10 +380,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetterQueueUrl: dlq.queueUrl,
       },
       outputServerUrl: outputServer.url,
+      ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),
       stop: stopAll,
     };
   } catch (error) {
+    await Promise.allSettled(starting);
     await stopAll();
     throw error;
   }
