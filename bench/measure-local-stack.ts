@@ -241,8 +241,8 @@ export async function measurePipelineThroughput(
     Array.from({ length: options.jobs }, (_, index) => index),
     8,
     async (index) => {
-      if ((index + 1) % 250 === 0) log(`pipeline: ${index + 1}/${options.jobs} jobs being created`);
       if (Date.now() > firstCreateAt + options.createBudgetMs) return undefined;
+      if ((index + 1) % 250 === 0) log(`pipeline: ${index + 1}/${options.jobs} jobs being created`);
       try {
         const job = await createJobThroughAppSync(
           stack.dataPlane.graphql.url,
