@@ -7,7 +7,7 @@ describe('job limits', () => {
   it('mirrors MAX_INPUT_PROPS_BYTES of the data contract', async () => {
     const contract = await import('../../amplify/data/resource');
     expect(MAX_INPUT_PROPS_BYTES).toBe(contract.MAX_INPUT_PROPS_BYTES);
-  });
+  }, 60_000); // loading @aws-amplify/backend takes seconds
 
   it('measures props in UTF-8 bytes, as sent', () => {
     expect(measurePropsBytes({ a: 'é' })).toBe(JSON.stringify({ a: 'é' }).length + 1);
