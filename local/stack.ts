@@ -286,6 +286,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         renderCap,
         maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
         maxReceiveCount: pipeline.maxReceiveCount,
+        // Local renders start in milliseconds and die with the process, so a claim without a render id
+        // older than a minute is an orphan of an earlier run; the cloud's lease must outlast a Lambda render.
+        claimLeaseMs: 60_000,
       },
       log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
     });
