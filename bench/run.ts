@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=cost,bundle,render,latency,pipeline]`: measures the product
+ * `npm run bench [-- --quick] [--only=cost,bundle,render,latency,pipeline] [--report-only]`: measures the product
  * against reference runs in the same invocation, writes bench/results/{latest,previous}.json and
  * chart.svg, and regenerates BENCHMARKS.md. Exits 0 whatever the numbers; non-zero only if the
  * harness itself breaks.
@@ -96,8 +96,13 @@ function describeFailure(error: unknown): string {
 
 async function main() {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'report-only': { type: 'boolean', default: false },
+    },
   });
+  if (values['report-only']) return rewriteReport();
   const mode = values.quick ? 'quick' : 'full';
   const settings = MODES[mode];
   const selected = new Set<Section>(
@@ -363,26 +368,31 @@ async function main() {
     ...result,
     durationSeconds: (Date.now() - started) / 1000,
   });
-  writeResults(latest);
+  await writeResults(latest);
   log(
     `done in ${latest.durationSeconds.toFixed(0)} s; wrote bench/results/latest.json, chart.svg and BENCHMARKS.md`,
   );
 }
 
-function writeResults(latest: BenchResult) {
+/** Keeps the last result as previous.json, writes the new one, then the chart and BENCHMARKS.md. */
+async function writeResults(latest: BenchResult) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const latestFile = join(RESULTS_DIR, 'latest.json');
-  const previousFile = join(RESULTS_DIR, 'previous.json');
   let previous: BenchResult | null = null;
   if (existsSync(latestFile)) {
     try {
       previous = parseBenchResult(JSON.parse(readFileSync(latestFile, 'utf8')), latestFile);
-      writeFileSync(previousFile, `${JSON.stringify(previous, null, 2)}\n`);
+      writeFileSync(join(RESULTS_DIR, 'previous.json'), `${JSON.stringify(previous, null, 2)}\n`);
     } catch (error) {
       log(`the last result could not be kept as previous: ${describeFailure(error)}`);
     }
   }
   writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
+  await writeReport(latest, previous);
+}
+
+/** Writes chart.svg and BENCHMARKS.md (formatted as `npm run lint` expects) from two results. */
+async function writeReport(latest: BenchResult, previous: BenchResult | null) {
   writeFileSync(
     join(RESULTS_DIR, 'chart.svg'),
     renderBarChartSvg(
@@ -390,7 +400,27 @@ function writeResults(latest: BenchResult) {
       buildChartPanels(latest, previous),
     ),
   );
-  writeFileSync(join(PROJECT_ROOT, 'BENCHMARKS.md'), renderBenchmarksMarkdown(latest, previous));
+  const reportFile = join(PROJECT_ROOT, 'BENCHMARKS.md');
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(reportFile)) ?? {};
+  const markdown = await prettier.format(renderBenchmarksMarkdown(latest, previous), {
+    ...options,
+    parser: 'markdown',
+  });
+  writeFileSync(reportFile, markdown);
+}
+
+/** `--report-only`: rewrites chart.svg and BENCHMARKS.md from the stored results, measuring nothing. */
+async function rewriteReport() {
+  const read = (name: string) => {
+    const file = join(RESULTS_DIR, name);
+    return existsSync(file) ? parseBenchResult(JSON.parse(readFileSync(file, 'utf8')), file) : null;
+  };
+  const latest = read('latest.json');
+  if (!latest)
+    throw new Error(`expected ${join(RESULTS_DIR, 'latest.json')}; run npm run bench first`);
+  await writeReport(latest, read('previous.json'));
+  log('rewrote bench/results/chart.svg and BENCHMARKS.md from the stored results');
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
