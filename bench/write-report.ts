@@ -181,9 +181,7 @@ export function renderBenchmarksMarkdown(
     [
       '`studio_initial_js_gzip_kb`',
       show(latest.studio_initial_js_gzip_kb, ' KB'),
-      latest.studio_initial_js_files.length > 0
-        ? latest.studio_initial_js_files.map((file) => `\`${file}\``).join(', ')
-        : '—',
+      `${latest.studio_initial_js_files.length} initial file(s): entry + modulepreload`,
       change(latest.studio_initial_js_gzip_kb, previous?.studio_initial_js_gzip_kb),
       '`vite build` (into a temporary folder)',
     ],
