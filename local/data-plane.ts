@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadTransformedApi } from './appsync/load-transformed-api';
 import { startCognitoLocal } from './cognito/cognito-local';
 import {
+  type DynamoDbLocal,
   ensureModelTables,
   LOCAL_AWS_CREDENTIALS,
   LOCAL_REGION,
@@ -34,6 +35,8 @@ export interface DataPlane {
   };
   /** Credentials the local render worker signs its IAM (SigV4) GraphQL requests with. */
   workerCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** Kills DynamoDB Local (SIGKILL) and starts it again on the same port and data, as after a crash (fault tests). */
+  restartDynamoDb(): Promise<void>;
   /** Stops every process and server this plane started. */
   stop(): Promise<void>;
 }
@@ -76,11 +79,11 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   };
   const startedAt = Date.now();
   const elapsed = () => `${Date.now() - startedAt} ms`;
-  const dynamoStart = startDynamoDbLocal({
-    dbPath: join(dataDir, 'dynamodb'),
-    port: dynamodbPort,
-    log,
-  });
+  const startDynamo = () =>
+    startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb'), port: dynamodbPort, log });
+  const dynamoStart = startDynamo();
+  // The running DynamoDB Local; replaced by a restart, so the stop below always stops the current one.
+  let currentDynamo: DynamoDbLocal | undefined;
   const cognitoStart = startCognitoLocal({
     dataDir: join(dataDir, 'cognito'),
     port: cognitoPort,
@@ -89,7 +92,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   // Whichever starts is stopped again if the other fails.
   const started = Promise.allSettled([
-    dynamoStart.then((dynamo) => stops.push(dynamo.stop)),
+    dynamoStart.then((dynamo) => {
+      currentDynamo = dynamo;
+      stops.push(async () => currentDynamo?.stop());
+    }),
     cognitoStart.then((cognito) => stops.push(cognito.stop)),
   ]);
   try {
@@ -159,6 +165,15 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         modelIntrospection,
       },
       workerCredentials,
+      async restartDynamoDb() {
+        const downAt = Date.now();
+        await currentDynamo?.kill();
+        currentDynamo = undefined;
+        currentDynamo = await startDynamo();
+        log(
+          `data plane: DynamoDB Local killed and answering again after ${Date.now() - downAt} ms`,
+        );
+      },
       stop: stopAll,
     };
   } catch (error) {

@@ -7,7 +7,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { RetryableRenderError } from '../amplify/functions/render-worker/failure-classes';
-import type { JobStore } from '../amplify/functions/render-worker/ports';
+import type { GraphqlTransport } from '../amplify/functions/render-worker/appsync-job-store';
+import type { JobStore, Renderer } from '../amplify/functions/render-worker/ports';
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
 import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
 import { readPipelineConfig } from '../amplify/render-pipeline/config';
@@ -47,6 +48,16 @@ export interface LocalStackOptions {
   /** Where the Remotion bundle is cached; default `<repo>/.local/cache` (shared by temp-dir stacks). */
   cacheDir?: string;
   log?: (line: string) => void;
+  /** Fault-injection seams for tests; `npm start` passes none, and without them nothing is wrapped. */
+  faults?: LocalStackFaults;
+}
+
+/** Wrappers a test puts around the worker's collaborators to inject faults (throttling, outages). */
+export interface LocalStackFaults {
+  /** Wraps the renderer the worker calls (the local renderer's own records and close stay underneath). */
+  wrapRenderer?: (renderer: Renderer) => Renderer;
+  /** Wraps the worker's GraphQL transport to the AppSync simulator. */
+  wrapWorkerTransport?: (transport: GraphqlTransport) => GraphqlTransport;
 }
 
 /** A running local stack. */
@@ -60,6 +71,8 @@ export interface LocalStack {
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
   streamCaughtUp(): Promise<void>;
+  /** Kills DynamoDB Local and starts it again on the same port and data, as a crash and restart would (fault tests). */
+  restartDynamoDb(): Promise<void>;
   /** Stops everything it started (Java, Chromium, servers); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -266,21 +279,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     // The worker: the same core and handler as the Lambda, over local adapters.
+    const transport = createSigV4GraphqlTransport({
+      url: dataPlane.graphql.url,
+      region: dataPlane.graphql.region,
+      credentials: dataPlane.workerCredentials,
+    });
     const store = guardStore(
-      createAppSyncJobStore(
-        createSigV4GraphqlTransport({
-          url: dataPlane.graphql.url,
-          region: dataPlane.graphql.region,
-          credentials: dataPlane.workerCredentials,
-        }),
-      ),
+      createAppSyncJobStore(options.faults?.wrapWorkerTransport?.(transport) ?? transport),
       () => stopping,
     );
+    const jobQueue = createSqsJobQueue({ client: sqs, queueUrl: queue.queueUrl });
     const worker = createRenderWorker({
       store,
-      renderer,
+      renderer: options.faults?.wrapRenderer?.(renderer) ?? renderer,
       clock: systemClock,
-      queue: createSqsJobQueue({ client: sqs, queueUrl: queue.queueUrl }),
+      queue: jobQueue,
       parseInputProps,
       config: {
         renderCap,
@@ -294,6 +307,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const handler = createSqsHandler(worker, {
       isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
+      queue: jobQueue,
     });
 
     // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again
@@ -385,6 +399,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       outputServerUrl: outputServer.url,
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),
+      restartDynamoDb: () => dataPlane.restartDynamoDb(),
       stop: stopAll,
     };
   } catch (error) {

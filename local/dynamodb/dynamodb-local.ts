@@ -20,6 +20,8 @@ export interface DynamoDbLocal {
   endpoint: string;
   client: DynamoDBClient;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would; for fault-injection tests. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -81,6 +83,13 @@ export async function startDynamoDbLocal(options: {
     stop: async () => {
       client.destroy();
       await stop();
+    },
+    kill: async () => {
+      client.destroy();
+      if (java.exitCode !== null || java.signalCode !== null) return;
+      const exited = new Promise<void>((done) => java.once('exit', () => done()));
+      java.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -59,6 +59,8 @@ const RETRYABLE_CODES = new Set([
 const RETRYABLE_MESSAGE =
   /rate exceeded|too ?many ?requests|throttl|slow down|socket hang up|fetch failed|network ?error|econnreset|etimedout|service unavailable|internal server error|bad gateway|gateway time-?out/i;
 
+const RETRYABLE_CODE_IN_MESSAGE = new RegExp(`\\b(${[...RETRYABLE_CODES].join('|')})\\b`);
+
 interface ErrorLike {
   name?: unknown;
   code?: unknown;
@@ -78,10 +80,15 @@ const isRetryableShape = (error: ErrorLike, depth: number): boolean => {
   if (error.$retryable !== undefined && error.$retryable !== null) return true;
   for (const field of [error.name, error.errorType, error.code]) {
     if (typeof field !== 'string') continue;
-    if (RETRYABLE_NAMES.has(field) || RETRYABLE_CODES.has(field)) return true;
+    // AppSync prefixes a data source's error with its service ("DynamoDB:ProvisionedThroughputExceededException").
+    const name = field.slice(field.lastIndexOf(':') + 1);
+    if (RETRYABLE_NAMES.has(name) || RETRYABLE_CODES.has(name)) return true;
     if (/throttl|TooManyRequests|ProvisionedThroughputExceeded/i.test(field)) return true;
   }
   if (typeof error.message === 'string' && RETRYABLE_MESSAGE.test(error.message)) return true;
+  // A network failure relayed as text only, e.g. AppSync's "DynamoDB:Error: connect ECONNREFUSED 127.0.0.1:8000".
+  if (typeof error.message === 'string' && RETRYABLE_CODE_IN_MESSAGE.test(error.message))
+    return true;
   if (depth < 3 && typeof error.cause === 'object' && error.cause !== null) {
     return isRetryableShape(error.cause as ErrorLike, depth + 1);
   }

@@ -19,6 +19,7 @@ const isDeadLetter = (record: SQSRecord) =>
     : /(dlq|dead-?letter)$/i.test(record.eventSourceARN.split(':').pop() ?? '');
 
 const sqsHandler = (async () => {
+  const queue = createSqsJobQueue({ client: new SQSClient({}), queueUrl: env.RENDER_QUEUE_URL });
   const worker = createRenderWorker({
     store: await createJobStoreFromFunctionEnv(process.env as DataClientEnv),
     renderer: createRemotionLambdaRenderer({
@@ -30,7 +31,7 @@ const sqsHandler = (async () => {
       remotionBucket: env.REMOTION_BUCKET_NAME,
     }),
     clock: systemClock,
-    queue: createSqsJobQueue({ client: new SQSClient({}), queueUrl: env.RENDER_QUEUE_URL }),
+    queue,
     parseInputProps,
     config: {
       renderCap: env.RENDER_CAP,
@@ -39,7 +40,7 @@ const sqsHandler = (async () => {
     },
     log: (message, details) => console.log(JSON.stringify({ message, ...details })),
   });
-  return createSqsHandler(worker, { isDeadLetter });
+  return createSqsHandler(worker, { isDeadLetter, queue });
 })();
 // Surfaced by the first invocation, not as an unhandled rejection at init.
 sqsHandler.catch(() => undefined);

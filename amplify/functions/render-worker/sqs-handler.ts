@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import type { RenderWorker } from './job-lifecycle';
-import type { Clock } from './ports';
+import type { Clock, JobQueue } from './ports';
 
 const messageSchema = z.object({ jobId: z.string().min(1) });
 
@@ -34,6 +34,11 @@ export interface WorkerContext {
 export interface SqsHandlerOptions {
   /** True for records from the dead-letter queue (e.g. compare `eventSourceARN` with the DLQ's ARN). */
   isDeadLetter?: (record: SQSRecord) => boolean;
+  /**
+   * The render queue: a malformed message is handed back at once, so it reaches the DLQ after its few receives
+   * instead of waiting out the queue's visibility timeout (hours) before each one.
+   */
+  queue?: Pick<JobQueue, 'retryLater'>;
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -51,6 +56,9 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
         // A malformed message on the DLQ has no job to fail: drop it (it is logged). On the queue, fail it so it reaches the DLQ.
         if (deadLetter)
           return console.error('Dropping malformed dead letter', record.messageId, error);
+        await options.queue?.retryLater(record.receiptHandle, 0).catch((handBackError: unknown) => {
+          console.error('Could not hand back malformed message', record.messageId, handBackError);
+        });
         throw error;
       }
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;

@@ -32,6 +32,18 @@ describe('failure classes', () => {
       new Error('start failed', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) }),
     ],
     ['an explicit retryable error', new RetryableRenderError('try later')],
+    [
+      'a refused connection relayed by AppSync as text',
+      {
+        errorType: 'DynamoDB:Error',
+        message: 'DynamoDB:Error: connect ECONNREFUSED 127.0.0.1:8000',
+      },
+    ],
+    [
+      'a service-prefixed AppSync error type',
+      { errorType: 'DynamoDB:ProvisionedThroughputExceededException', message: 'slow' },
+    ],
+    ['a prefixed 5xx name', { errorType: 'DynamoDB:InternalServerError', message: 'oops' }],
   ])('retries %s', (_what, error) => {
     expect(classifyFailure(error).retryable).toBe(true);
   });
@@ -46,6 +58,11 @@ describe('failure classes', () => {
       new PermanentRenderError('throttling config invalid'),
     ],
     ['a thrown string', 'boom'],
+    [
+      'a prefixed condition failure',
+      { errorType: 'DynamoDB:ConditionalCheckFailedException', message: 'no' },
+    ],
+    ['a code-like word inside another word', new Error('field XECONNREFUSEDX is unknown')],
   ])('does not retry %s', (_what, error) => {
     expect(classifyFailure(error).retryable).toBe(false);
   });

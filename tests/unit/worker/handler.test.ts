@@ -1,4 +1,5 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -46,6 +47,7 @@ const jobs: Record<
 
 describe('Lambda handler wiring', () => {
   const s3 = mockClient(S3Client);
+  const sqs = mockClient(SQSClient);
   let appSync: Awaited<ReturnType<typeof startFakeAppSync>>;
 
   beforeAll(async () => {
@@ -81,6 +83,7 @@ describe('Lambda handler wiring', () => {
   afterAll(async () => {
     vi.unstubAllEnvs();
     s3.restore();
+    sqs.restore();
     await appSync.close();
   });
 
@@ -95,6 +98,16 @@ describe('Lambda handler wiring', () => {
     );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: malformed.messageId }]);
+    // The malformed message is handed back at once, on its way to the DLQ.
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input),
+    ).toEqual([
+      {
+        QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue',
+        ReceiptHandle: malformed.receiptHandle,
+        VisibilityTimeout: 0,
+      },
+    ]);
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({
       Bucket: 'amplify-bucket',
       Key: 'modelIntrospectionSchema.json',

@@ -59,6 +59,7 @@ const setUp = (rendererFault?: (operation: string) => Error | undefined) => {
   const handler = createSqsHandler(worker, {
     clock,
     isDeadLetter: (record) => record.eventSourceARN === DLQ_ARN,
+    queue,
   });
   const context = { getRemainingTimeInMillis: () => 600_000 };
   return { db, rendering, handler, context };
@@ -84,6 +85,18 @@ describe('render queue handler', () => {
       { itemIdentifier: notJson.messageId },
     ]);
     expect(db.jobs.get('job-1')!.status).toBe('SUCCEEDED');
+  });
+
+  it('hands a malformed message back at once, so it reaches the DLQ without waiting out the visibility', async () => {
+    const { handler, context } = setUp();
+    const malformed = sqsRecord('{"jobId": ""}', { receiptHandle: 'receipt-bad' });
+
+    const response = await handler({ Records: [malformed] }, context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: malformed.messageId }]);
+    expect(
+      sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input),
+    ).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: 'receipt-bad', VisibilityTimeout: 0 }]);
   });
 
   it('hands a throttled job back with ChangeMessageVisibility and reports it failed', async () => {
