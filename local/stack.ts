@@ -418,5 +418,10 @@ function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
     get: async (jobId) => (check(), store.get(jobId)),
     update: async (jobId, expected, patch) => (check(), store.update(jobId, expected, patch)),
     listActiveJobs: async () => (check(), store.listActiveJobs()),
+    listRenderingJobs: async () => (check(), store.listRenderingJobs()),
+    listActiveJobsOfOwner: async (job, atLeast) => (
+      check(),
+      store.listActiveJobsOfOwner(job, atLeast)
+    ),
   };
 }

@@ -8,6 +8,7 @@ import {
   describeReceivedValue,
   type PropsIssue,
 } from './describe-props-issues';
+import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../src/lib/job-limits';
 import { barChartSpec } from './compositions/bar-chart/schema';
 import { slideshowSpec } from './compositions/slideshow/schema';
 import { titleCardSpec } from './compositions/title-card/schema';
@@ -38,14 +39,30 @@ export function findCompositionSpec(id: string): CompositionSpec | undefined {
   return compositionCatalog.find((spec) => spec.id === id);
 }
 
+/** Problems spelled out in the message; more are counted, so a stored or shown message stays readable. */
+const MAX_DESCRIBED_ISSUES = 8;
+
 function reject(issues: PropsIssue[]): ParseInputPropsResult {
-  return { ok: false, message: issues.map((issue) => issue.message).join('; '), issues };
+  const described = issues.slice(0, MAX_DESCRIBED_ISSUES).map((issue) => issue.message);
+  const more = issues.length - described.length;
+  if (more > 0) described.push(`and ${more} more problem${more === 1 ? '' : 's'}`);
+  return { ok: false, message: described.join('; '), issues };
+}
+
+/** Serialized size in bytes; `undefined` for a value JSON cannot hold (a cycle, a bigint). */
+function measureJsonBytes(value: unknown): number | undefined {
+  try {
+    return measurePropsBytes(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Validates input props for a composition. Like Remotion itself, given props are laid
  * over the composition's default props (a shallow merge), so `{ title: 'Hi' }` is enough.
- * Returns the complete props to render with, or every problem at once.
+ * Returns the complete props to render with, or every problem at once (the message spells out
+ * the first few). Props over `MAX_INPUT_PROPS_BYTES` are refused before the schema is applied.
  */
 export function parseInputProps(id: string, input: unknown): ParseInputPropsResult {
   const spec = findCompositionSpec(id);
@@ -53,7 +70,7 @@ export function parseInputProps(id: string, input: unknown): ParseInputPropsResu
     return reject([
       {
         path: '',
-        message: `Unknown composition ${JSON.stringify(id)}; known compositions are ${listCompositionIds().join(', ')}`,
+        message: `Unknown composition ${describeReceivedValue(id)}; known compositions are ${listCompositionIds().join(', ')}`,
       },
     ]);
   }
@@ -62,6 +79,19 @@ export function parseInputProps(id: string, input: unknown): ParseInputPropsResu
       {
         path: '',
         message: `Props for "${id}" must be a JSON object, but got ${describeReceivedValue(input)}`,
+      },
+    ]);
+  }
+  // The size cap holds here too, not only in the studio: this is the worker's check of what was stored.
+  const bytes = measureJsonBytes(input);
+  if (bytes === undefined || bytes > MAX_INPUT_PROPS_BYTES) {
+    return reject([
+      {
+        path: '',
+        message:
+          bytes === undefined
+            ? `Props for "${id}" must be plain JSON, but got a value JSON cannot hold`
+            : `Props for "${id}" must be at most ${MAX_INPUT_PROPS_BYTES / 1024} KB as JSON, but got ${(bytes / 1024).toFixed(1)} KB`,
       },
     ]);
   }

@@ -21,14 +21,18 @@ export function formatPropsPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
+/** Unknown fields named in one message; the rest are counted, so a message stays readable. */
+const MAX_NAMED_UNKNOWN_FIELDS = 5;
+
+/** Cuts text a user sent to 40 characters, so a message quoting it stays short. */
+const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
 /** Names a received value briefly: strings quoted and cut short, containers by kind. */
 export function describeReceivedValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  }
+  if (typeof value === 'string') return JSON.stringify(shorten(value));
   if (typeof value === 'object') return 'an object';
   return String(value);
 }
@@ -83,7 +87,9 @@ function describeUnknownKeys(
   path: string,
   knownFields: readonly string[],
 ): string {
-  const unknown = `${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((key) => `\`${key}\``).join(', ')}`;
+  const named = issue.keys.slice(0, MAX_NAMED_UNKNOWN_FIELDS).map((key) => `\`${shorten(key)}\``);
+  const more = issue.keys.length - named.length;
+  const unknown = `${issue.keys.length === 1 ? 'field' : 'fields'} ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
   if (path !== '') return `\`${path}\` has unknown ${unknown}`;
   const known = knownFields.map((key) => `\`${key}\``).join(', ');
   return `Unknown ${unknown}${known ? `; the fields are ${known}` : ''}`;

@@ -47,6 +47,8 @@ export const schema = a
       })
       .secondaryIndexes((index) => [
         index('owner').sortKeys(['createdAt']).queryField('listJobsByOwnerAndCreatedAt'),
+        // The worker counts renders in flight from this index, so the count costs the cap, not the table.
+        index('status').sortKeys(['createdAt']).queryField('listJobsByStatusAndCreatedAt'),
       ])
       .authorization((allow) => [allow.owner().to(['create', 'read', 'update'])]),
     // A playable URL for the caller's own finished video (checked in the function, not here).

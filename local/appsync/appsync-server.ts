@@ -53,6 +53,7 @@ export async function startAppSyncServer(options: {
   log?: (line: string) => void;
 }): Promise<AppSyncServer> {
   includeValuesInConditionExpressions();
+  keepEmptyStrings();
   const simulator = new AmplifyAppSyncSimulator({ port: options.port });
   simulator.init(buildSimulatorConfig(options));
   filterSubscriptionsByOwner(simulator);
@@ -74,12 +75,32 @@ export async function startAppSyncServer(options: {
     }
     throw error;
   }
-  installGate(httpServer, options.auth);
+  const connectionCallers = installGate(httpServer, options.auth);
   const realtime = internals._server._realTimeSubscriptionServer.realtimeServer.options;
   const onSubscribe = realtime.onSubscribeHandler;
   realtime.onSubscribeHandler = async (doc, variables, headers, request, operationName) => {
-    // Each subscription carries its own auth; verify it like the connection's.
-    await verifyCaller(headerValue(headers, 'authorization'), options.auth, undefined);
+    // Each subscription carries its own auth; verify it like the connection's. A start message has no
+    // signed body to check, so IAM is taken only on a connection whose own signature was the worker's.
+    try {
+      const caller = await verifyCaller(
+        headerValue(headers, 'authorization'),
+        options.auth,
+        undefined,
+      );
+      if (caller.kind === 'worker' && connectionCallers.get(request)?.kind !== 'worker')
+        throw new UnauthorizedError('IAM subscriptions need a connection signed by the worker');
+    } catch (error) {
+      // Answered as an error: a throw here would leave the start message without any answer.
+      return {
+        data: null,
+        errors: [
+          {
+            errorType: 'UnauthorizedException',
+            message: error instanceof Error ? error.message : String(error),
+          },
+        ],
+      };
+    }
     return await onSubscribe(doc, variables, headers, request, operationName);
   };
 
@@ -184,6 +205,33 @@ function includeValuesInConditionExpressions(): void {
 }
 
 /**
+ * The simulator marshals values for DynamoDB with `convertEmptyValues`, DynamoDB's rule before 2020, so every
+ * empty string in an item (a `subtitle: ''` inside `inputProps`) is stored as NULL and read back as `null`.
+ * AppSync and DynamoDB keep empty strings; this makes the simulator do the same.
+ */
+function keepEmptyStrings(): void {
+  const requireFromSimulator = createRequire(
+    createRequire(import.meta.url).resolve('@aws-amplify/amplify-appsync-simulator'),
+  );
+  const { dynamodbUtils } = requireFromSimulator('./velocity/util/dynamodb-utils.js') as {
+    dynamodbUtils: { toDynamoDB(value: unknown): unknown };
+  };
+  const { toJSON } = requireFromSimulator('./velocity/value-mapper/to-json.js') as {
+    toJSON(value: unknown): unknown;
+  };
+  const { marshall } = requireFromSimulator('@aws-sdk/util-dynamodb') as {
+    marshall(value: unknown, options?: { removeUndefinedValues?: boolean }): unknown;
+  };
+  dynamodbUtils.toDynamoDB = (value) => {
+    const json = toJSON(value);
+    if (Array.isArray(json)) return { L: marshall(json, { removeUndefinedValues: true }) };
+    if (json !== null && typeof json === 'object')
+      return { M: marshall(json, { removeUndefinedValues: true }) };
+    return marshall(json, { removeUndefinedValues: true });
+  };
+}
+
+/**
  * The simulator's VTL engine has no `$extensions`; the subscription filters it would set are applied by
  * {@link filterSubscriptionsByOwner} instead, so those lines are dropped.
  */
@@ -273,31 +321,39 @@ function buildSimulatorConfig(
       requestMappingTemplateLocation: `functions/${fn.name}.req.vtl`,
       responseMappingTemplateLocation: `functions/${fn.name}.res.vtl`,
     })),
-    mappingTemplates: api.functions.flatMap((fn) => [
-      { path: `functions/${fn.name}.req.vtl`, content: fn.requestMappingTemplate },
-      { path: `functions/${fn.name}.res.vtl`, content: fn.responseMappingTemplate },
-    ]),
-    resolvers: api.resolvers.map((resolver) =>
-      resolver.functions
-        ? {
-            kind: RESOLVER_KIND.PIPELINE,
-            typeName: resolver.typeName,
-            fieldName: resolver.fieldName,
-            functions: resolver.functions,
-            requestMappingTemplate: resolver.requestMappingTemplate,
-            responseMappingTemplate: resolver.responseMappingTemplate,
-          }
+    // Every template by location: the simulator parses those once, but inline ones on every request.
+    mappingTemplates: [
+      ...api.functions.flatMap((fn) => [
+        { path: `functions/${fn.name}.req.vtl`, content: fn.requestMappingTemplate },
+        { path: `functions/${fn.name}.res.vtl`, content: fn.responseMappingTemplate },
+      ]),
+      ...api.resolvers.flatMap((resolver) => [
+        { path: resolverTemplatePath(resolver, 'req'), content: resolver.requestMappingTemplate },
+        { path: resolverTemplatePath(resolver, 'res'), content: resolver.responseMappingTemplate },
+      ]),
+    ],
+    resolvers: api.resolvers.map((resolver) => {
+      const templates = {
+        typeName: resolver.typeName,
+        fieldName: resolver.fieldName,
+        requestMappingTemplateLocation: resolverTemplatePath(resolver, 'req'),
+        responseMappingTemplateLocation: resolverTemplatePath(resolver, 'res'),
+      };
+      return resolver.functions
+        ? { kind: RESOLVER_KIND.PIPELINE, ...templates, functions: resolver.functions }
         : {
             kind: RESOLVER_KIND.UNIT,
-            typeName: resolver.typeName,
-            fieldName: resolver.fieldName,
+            ...templates,
             dataSourceName: resolver.dataSourceName ?? 'NONE_DS',
-            requestMappingTemplate: resolver.requestMappingTemplate,
-            responseMappingTemplate: resolver.responseMappingTemplate,
-          },
-    ),
+          };
+    }),
   };
 }
+
+const resolverTemplatePath = (
+  resolver: { typeName: string; fieldName: string },
+  kind: 'req' | 'res',
+) => `resolvers/${resolver.typeName}.${resolver.fieldName}.${kind}.vtl`;
 
 /** Who is calling, once verified. */
 type Caller = { kind: 'worker' } | { kind: 'user'; claims: Record<string, unknown> };
@@ -385,8 +441,12 @@ function parseAmzDate(value: string): Date {
   return new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`);
 }
 
-/** Wraps the simulator's request and upgrade listeners with authentication. */
-function installGate(httpServer: Server, auth: AppSyncAuth): void {
+/**
+ * Wraps the simulator's request and upgrade listeners with authentication; returns who opened each realtime
+ * connection (keyed by its upgrade request, which the simulator hands to every subscription start).
+ */
+function installGate(httpServer: Server, auth: AppSyncAuth): WeakMap<IncomingMessage, Caller> {
+  const connectionCallers = new WeakMap<IncomingMessage, Caller>();
   const requestListeners = httpServer.listeners('request') as ((
     req: IncomingMessage,
     res: ServerResponse,
@@ -453,7 +513,17 @@ function installGate(httpServer: Server, auth: AppSyncAuth): void {
       const authHeaders = encoded
         ? (JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Record<string, string>)
         : {};
-      await verifyCaller(headerValue(authHeaders, 'authorization'), auth, undefined);
+      // An IAM connection is signed as a POST of `{}` to `<graphql path>/connect` (AppSync's realtime protocol).
+      const signedHeaders = Object.fromEntries(
+        Object.entries(authHeaders).map(([name, value]) => [name.toLowerCase(), String(value)]),
+      );
+      const caller = await verifyCaller(headerValue(authHeaders, 'authorization'), auth, {
+        method: 'POST',
+        path: url.pathname.replace(/\/realtime$/, '/connect'),
+        headers: signedHeaders,
+        body: '{}',
+      });
+      connectionCallers.set(req, caller);
       url.searchParams.set('header', Buffer.from(JSON.stringify(authHeaders)).toString('base64'));
       req.url = `${url.pathname}${url.search}`;
       req.headers['sec-websocket-protocol'] = 'graphql-ws';
@@ -462,6 +532,7 @@ function installGate(httpServer: Server, auth: AppSyncAuth): void {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
     });
   });
+  return connectionCallers;
 }
 
 function headerValue(

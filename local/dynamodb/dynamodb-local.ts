@@ -8,6 +8,8 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { ModelTableDefinition } from '../appsync/transform-data-schema';
 
@@ -124,12 +126,59 @@ export async function ensureModelTables(
         }),
       );
     }
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    const Table = await addMissingIndexes(client, name, definition);
     if (!Table?.LatestStreamArn)
       throw new Error(`DynamoDB Local: table ${name} has no stream; expected NEW_AND_OLD_IMAGES`);
     streamArns.set(name, Table.LatestStreamArn);
   }
   return streamArns;
+}
+
+/**
+ * Adds the indexes a table kept under `.local/` lacks because the schema gained them later, one at a time
+ * as DynamoDB requires, and waits for each to be ACTIVE: what CloudFormation does to the cloud's table.
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  name: string,
+  definition: ModelTableDefinition,
+): Promise<TableDescription | undefined> {
+  let { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  for (const index of definition.globalSecondaryIndexes) {
+    if (Table?.GlobalSecondaryIndexes?.some((have) => have.IndexName === index.indexName)) continue;
+    const keys = new Set(index.keySchema.map((key) => key.attributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: definition.attributeDefinitions
+          .filter((a) => keys.has(a.attributeName))
+          .map((a) => ({ AttributeName: a.attributeName, AttributeType: a.attributeType })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.indexName,
+              KeySchema: toKeySchema(index.keySchema),
+              Projection: { ProjectionType: index.projectionType },
+            },
+          },
+        ],
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      ({ Table } = await client.send(new DescribeTableCommand({ TableName: name })));
+      const added = Table?.GlobalSecondaryIndexes?.find(
+        (have) => have.IndexName === index.indexName,
+      );
+      if (added?.IndexStatus === 'ACTIVE') break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `DynamoDB Local: index ${index.indexName} of ${name} did not become ACTIVE in 60 s`,
+        );
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  return Table;
 }
 
 function toKeySchema(keys: ModelTableDefinition['keySchema']) {

@@ -85,6 +85,24 @@ export const createInMemoryJobStore = (
     const fault = options.fault?.(operation, key);
     if (fault) throw fault;
   };
+  const newestFirst = (a: ActiveJob, b: ActiveJob) =>
+    (a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1;
+  const listActive = (keep: (job: ActiveJob) => boolean): ActiveJob[] => {
+    const active: ActiveJob[] = [];
+    for (const job of jobs.values()) {
+      const status = job.status ?? 'QUEUED';
+      if (status === 'QUEUED' || status === 'RENDERING') {
+        const entry: ActiveJob = {
+          id: job.id,
+          owner: job.owner,
+          status,
+          createdAt: job.createdAt ?? null,
+        };
+        if (keep(entry)) active.push(entry);
+      }
+    }
+    return active;
+  };
   const store: JobStore = {
     async get(jobId) {
       await pause('get', jobId);
@@ -106,14 +124,17 @@ export const createInMemoryJobStore = (
     },
     async listActiveJobs() {
       await pause('listActiveJobs', '*');
-      const active: ActiveJob[] = [];
-      for (const job of jobs.values()) {
-        const status = job.status ?? 'QUEUED';
-        if (status === 'QUEUED' || status === 'RENDERING') {
-          active.push({ id: job.id, owner: job.owner, status, createdAt: job.createdAt ?? null });
-        }
-      }
-      return active;
+      return listActive(() => true);
+    },
+    async listRenderingJobs() {
+      await pause('listRenderingJobs', '*');
+      return listActive((job) => job.status === 'RENDERING');
+    },
+    async listActiveJobsOfOwner(of) {
+      await pause('listActiveJobsOfOwner', of.id);
+      return listActive(
+        (job) => job.owner === of.owner && (job.createdAt ?? '') <= (of.createdAt ?? ''),
+      ).sort(newestFirst);
     },
   };
   return {

@@ -31,8 +31,15 @@ const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequest
 const GET_JOB = `query GetJob($id: ID!) { getJob(id: $id) { ${JOB_FIELDS} } }`;
 const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: ModelJobConditionInput) {
   updateJob(input: $input, condition: $condition) { ${JOB_FIELDS} } }`;
+const ACTIVE_JOB_FIELDS = 'items { id owner status createdAt } nextToken';
 const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
-  listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { items { id owner status createdAt } nextToken } }`;
+  listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
+const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String) {
+  listJobsByStatusAndCreatedAt(status: RENDERING, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
+const LIST_ACTIVE_OF_OWNER = `query ListActiveJobsOfOwner($owner: String!, $createdAt: ModelStringKeyConditionInput,
+  $filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
+  listJobsByOwnerAndCreatedAt(owner: $owner, createdAt: $createdAt, sortDirection: DESC, filter: $filter,
+    limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
 // A record over the union, so the compiler flags any status added to the schema but not here.
 const KNOWN_STATUSES: Record<JobStatus, true> = {
   QUEUED: true,
@@ -104,23 +111,42 @@ const isConditionFailure = (error: unknown) =>
   error instanceof AppSyncRequestError &&
   /ConditionalCheckFailed/.test(error.errorType ?? error.message);
 
+/** One page of a listing, whichever query field it came from. */
+type JobPage = { items: (JobItem | null)[]; nextToken?: string | null };
+
+const toActiveJob = (item: JobItem): ActiveJob => ({
+  id: item.id,
+  owner: item.owner ?? '',
+  status: item.status === 'RENDERING' ? 'RENDERING' : 'QUEUED',
+  createdAt: item.createdAt ?? null,
+});
+
 /** The Job table over AppSync: every write is a conditional `updateJob` that selects `owner`. */
 export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
-  // A scan with a filter, not the owner index: the cap counts everyone, and the owner a read
-  // reports may differ from the stored index key (`<sub>` vs `<sub>::<username>` in the simulator).
-  const listActive = async () => {
+  // Pages through one listing until it ends or `enough` says the caller has what it needs.
+  const listPages = async (
+    query: string,
+    field: string,
+    variables: Record<string, unknown>,
+    enough: (items: JobItem[]) => boolean = () => false,
+  ): Promise<ActiveJob[]> => {
     const items: JobItem[] = [];
     let nextToken: string | null | undefined = null;
     do {
-      const data = (await send(LIST_ACTIVE, { filter: ACTIVE_FILTER, limit: 1000, nextToken })) as {
-        listJobs?: { items: (JobItem | null)[]; nextToken?: string | null } | null;
-      };
-      if (!data.listJobs) throw new Error('AppSync returned no "listJobs" field');
-      items.push(...data.listJobs.items.filter((item): item is JobItem => item !== null));
-      nextToken = data.listJobs.nextToken;
-    } while (nextToken);
-    return items;
+      const data = (await send(query, { ...variables, nextToken })) as Record<
+        string,
+        JobPage | null | undefined
+      >;
+      const page = data[field];
+      if (!page) throw new Error(`AppSync returned no "${field}" field`);
+      items.push(...page.items.filter((item): item is JobItem => item !== null));
+      nextToken = page.nextToken;
+    } while (nextToken && !enough(items));
+    return items.map(toActiveJob);
   };
+  // A scan with a filter: it reads the whole table, so only start-up recovery and the fallback above use it.
+  const listActiveJobs = () =>
+    listPages(LIST_ACTIVE, 'listJobs', { filter: ACTIVE_FILTER, limit: 1000 });
   return {
     async get(jobId) {
       const data = (await send(GET_JOB, { id: jobId })) as { getJob: JobItem | null };
@@ -141,13 +167,31 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       if (!data.updateJob) throw new Error(`AppSync returned no job from updateJob for ${jobId}`);
       return true;
     },
-    async listActiveJobs() {
-      return (await listActive()).map((item): ActiveJob => ({
-        id: item.id,
-        owner: item.owner ?? '',
-        status: item.status === 'RENDERING' ? 'RENDERING' : 'QUEUED',
-        createdAt: item.createdAt ?? null,
-      }));
+    listActiveJobs,
+    // Records with no status yet are not in the status index, but they are not rendering either.
+    listRenderingJobs: () =>
+      listPages(LIST_RENDERING, 'listJobsByStatusAndCreatedAt', { limit: 1000 }),
+    async listActiveJobsOfOwner(job, atLeast) {
+      // Reads report the owner as its last `::` part (Amplify's owner field resolver) while the index holds
+      // `<sub>::<username>`; with email sign-in both parts are the same id. The job itself must be in the
+      // answer, which proves the key; if it is not, the full listing answers instead.
+      const isThisJob = (item: { id: string }) => item.id === job.id;
+      const listed = await listPages(
+        LIST_ACTIVE_OF_OWNER,
+        'listJobsByOwnerAndCreatedAt',
+        {
+          owner: job.owner.includes('::') ? job.owner : `${job.owner}::${job.owner}`,
+          ...(job.createdAt ? { createdAt: { le: job.createdAt } } : {}),
+          filter: ACTIVE_FILTER,
+          limit: 100,
+        },
+        (items) => items.length >= atLeast && items.some(isThisJob),
+      );
+      if (listed.some(isThisJob)) return listed;
+      const createdAt = job.createdAt ?? '';
+      return (await listActiveJobs())
+        .filter((other) => other.owner === job.owner && (other.createdAt ?? '') <= createdAt)
+        .sort((a, b) => ((a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1));
     },
   };
 };

@@ -238,10 +238,11 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
         `The props for composition "${job.compositionId}" are invalid: ${parsed.message}`,
       );
     }
-    // One listing serves both limits: the owner's earlier active jobs, and renders in flight.
-    const active = await store.listActiveJobs();
-    const earlierActive = active.filter(
-      (other) => other.owner === job.owner && other.id !== job.id && createdBefore(other, job),
+    // Both listings are indexed: they cost the owner's active jobs and the cap, not the table.
+    // One more than the limit: the job itself is among them.
+    const ownersActive = await store.listActiveJobsOfOwner(job, settings.maxActiveJobsPerUser + 1);
+    const earlierActive = ownersActive.filter(
+      (other) => other.id !== job.id && createdBefore(other, job),
     );
     if (earlierActive.length >= settings.maxActiveJobsPerUser) {
       const message = tooManyActiveJobsMessage(earlierActive.length, settings.maxActiveJobsPerUser);
@@ -249,7 +250,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     }
     // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
     // written before, so concurrent claimers can never together exceed the cap.
-    if (countOtherRenders(active, job.id) >= settings.renderCap) {
+    if (countOtherRenders(await store.listRenderingJobs(), job.id) >= settings.renderCap) {
       return later(jittered(settings.capWaitSeconds), 'render cap reached');
     }
     const startedAt = iso();
@@ -269,7 +270,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     const release = () => store.update(job.id, mine, { status: 'QUEUED', startedAt: null });
     let renderId: string;
     try {
-      if (countOtherRenders(await store.listActiveJobs(), job.id) >= settings.renderCap) {
+      if (countOtherRenders(await store.listRenderingJobs(), job.id) >= settings.renderCap) {
         await release();
         return later(jittered(settings.capWaitSeconds), 'render cap reached while claiming');
       }

@@ -101,8 +101,18 @@ export interface JobStore {
   get(jobId: string): Promise<JobRecord | null>;
   /** Writes `patch` only if the job matches `expected`; resolves false when it did not (nothing written). */
   update(jobId: string, expected: JobExpectation, patch: JobPatch): Promise<boolean>;
-  /** Every job QUEUED (or with no status yet) or RENDERING, with its owner as this store reports it. */
+  /** Every job QUEUED (or with no status yet) or RENDERING: a full listing, for recovery at start-up. */
   listActiveJobs(): Promise<ActiveJob[]>;
+  /** Every job RENDERING (what the render cap counts), read from the status index. */
+  listRenderingJobs(): Promise<ActiveJob[]>;
+  /**
+   * The QUEUED or RENDERING jobs of `job`'s owner created at or before it (itself included), newest first; it
+   * may stop once `atLeast` are found. Costs the owner's jobs, not the table.
+   */
+  listActiveJobsOfOwner(
+    job: Pick<JobRecord, 'id' | 'owner' | 'createdAt'>,
+    atLeast: number,
+  ): Promise<ActiveJob[]>;
 }
 
 /** The queue side: hand a message back for a retry, or enqueue a fresh one to continue later. */

@@ -42,8 +42,11 @@ describe('AppSync documents of the job store', () => {
       sent.push({ query, variables });
       if (query.includes('getJob')) return { getJob: null };
       if (query.includes('updateJob')) return { updateJob: { id: 'job-1' } };
+      const page = { items: [{ id: 'job-1', owner: 'sub-1', status: null }], nextToken: null };
       return {
-        listJobs: { items: [], nextToken: null },
+        listJobs: page,
+        listJobsByStatusAndCreatedAt: page,
+        listJobsByOwnerAndCreatedAt: page,
       };
     });
 
@@ -64,8 +67,13 @@ describe('AppSync documents of the job store', () => {
       { status: 'SUCCEEDED', outputBucket: 'b', outputKey: 'k', outputSizeBytes: 1, costUsd: 0.1 },
     );
     await store.listActiveJobs();
+    await store.listRenderingJobs();
+    await store.listActiveJobsOfOwner(
+      { id: 'job-1', owner: 'sub-1', createdAt: '2026-01-01T00:00:00.000Z' },
+      4,
+    );
 
-    expect(sent).toHaveLength(5);
+    expect(sent).toHaveLength(7);
     for (const { query, variables } of sent) {
       const document = parse(query);
       expect(validate(appSyncSchema, document).map((error) => error.message)).toEqual([]);

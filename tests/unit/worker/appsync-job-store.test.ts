@@ -151,6 +151,71 @@ describe('AppSync job store', () => {
     expect(selectedFields(transport.calls[0]!.query)).toContain('owner');
   });
 
+  it('lists rendering jobs from the status index, page by page', async () => {
+    const pages = [
+      { items: [{ id: 'a', owner: 'o', status: 'RENDERING', createdAt: '1' }], nextToken: 't1' },
+      { items: [{ id: 'b', owner: 'p', status: 'RENDERING', createdAt: '2' }], nextToken: null },
+    ];
+    const transport = recordingTransport(() => ({ listJobsByStatusAndCreatedAt: pages.shift() }));
+    const store = createAppSyncJobStore(transport.send);
+
+    const rendering = await store.listRenderingJobs();
+
+    expect(rendering.map((job) => job.id)).toEqual(['a', 'b']);
+    expect(transport.calls[0]!.query).toMatch(/listJobsByStatusAndCreatedAt\(status: RENDERING/);
+    expect(transport.calls.map((call) => call.variables.nextToken)).toEqual([null, 't1']);
+  });
+
+  it("lists the owner's earlier active jobs from the owner index, newest first, stopping once it has enough", async () => {
+    const item = (id: string) => ({ id, owner: 'u-1', status: 'QUEUED', createdAt: id });
+    const pages = [
+      { items: [item('9'), item('8')], nextToken: 't1' },
+      { items: [item('7'), item('6')], nextToken: 't2' },
+      { items: [item('5')], nextToken: null },
+    ];
+    const transport = recordingTransport(() => ({ listJobsByOwnerAndCreatedAt: pages.shift() }));
+    const store = createAppSyncJobStore(transport.send);
+
+    const active = await store.listActiveJobsOfOwner({ id: '9', owner: 'u-1', createdAt: '9' }, 3);
+
+    expect(active.map((job) => job.id)).toEqual(['9', '8', '7', '6']);
+    expect(transport.calls).toHaveLength(2);
+    expect(transport.calls[0]!.query).toMatch(/sortDirection: DESC/);
+    // A read reports the owner's last `::` part; the index key is `<sub>::<username>`.
+    expect(transport.calls[0]!.variables).toMatchObject({
+      owner: 'u-1::u-1',
+      createdAt: { le: '9' },
+      filter: { not: { or: expect.any(Array) as unknown } },
+    });
+  });
+
+  it('falls back to the full listing when the owner index does not hold the job itself (the key guess was wrong)', async () => {
+    const transport = recordingTransport((query) =>
+      query.includes('listJobsByOwnerAndCreatedAt')
+        ? { listJobsByOwnerAndCreatedAt: { items: [], nextToken: null } }
+        : {
+            listJobs: {
+              items: [
+                { id: 'mine', owner: 'ada', status: 'QUEUED', createdAt: '2' },
+                { id: 'older', owner: 'ada', status: 'RENDERING', createdAt: '1' },
+                { id: 'newer', owner: 'ada', status: 'QUEUED', createdAt: '3' },
+                { id: 'theirs', owner: 'bert', status: 'QUEUED', createdAt: '1' },
+              ],
+              nextToken: null,
+            },
+          },
+    );
+    const store = createAppSyncJobStore(transport.send);
+
+    const active = await store.listActiveJobsOfOwner(
+      { id: 'mine', owner: 'ada', createdAt: '2' },
+      3,
+    );
+
+    expect(active.map((job) => job.id)).toEqual(['mine', 'older']);
+    expect(transport.calls.map((call) => /listJobs\(/.test(call.query))).toEqual([false, true]);
+  });
+
   it('lists active jobs page by page with a filter that also matches a missing status', async () => {
     const pages = [
       { items: [{ id: 'a', owner: 'o', status: 'QUEUED', createdAt: '1' }], nextToken: 't1' },
