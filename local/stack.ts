@@ -6,7 +6,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { RetryableRenderError } from '../amplify/functions/render-worker/failure-classes';
+import { HandBackError } from '../amplify/functions/render-worker/failure-classes';
 import type { GraphqlTransport } from '../amplify/functions/render-worker/appsync-job-store';
 import type { JobStore, Renderer } from '../amplify/functions/render-worker/ports';
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
@@ -288,7 +288,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       createAppSyncJobStore(options.faults?.wrapWorkerTransport?.(transport) ?? transport),
       () => stopping,
     );
-    const jobQueue = createSqsJobQueue({ client: sqs, queueUrl: queue.queueUrl });
+    const jobQueue = createSqsJobQueue({
+      client: sqs,
+      queueUrl: queue.queueUrl,
+      deadLetterQueueUrl: dlq.queueUrl,
+    });
     const worker = createRenderWorker({
       store,
       renderer: options.faults?.wrapRenderer?.(renderer) ?? renderer,
@@ -412,7 +416,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 /** Once the stack stops, in-flight worker deliveries fail as retryable instead of writing half a state. */
 function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
   const check = () => {
-    if (isStopping()) throw new RetryableRenderError('The local stack is stopping.');
+    if (isStopping()) throw new HandBackError('The local stack is stopping.');
   };
   return {
     get: async (jobId) => (check(), store.get(jobId)),

@@ -11,7 +11,9 @@ const stampFile = join(root, 'node_modules', '.render-studio-setup');
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error(`render-studio setup: \`${command} ${args.join(' ')}\` failed (exit ${result.status}).`);
+    console.error(
+      `render-studio setup: \`${command} ${args.join(' ')}\` failed (exit ${result.status}).`,
+    );
     process.exit(result.status ?? 1);
   }
 }
@@ -27,7 +29,12 @@ function ensureNpmDependencies() {
   const have = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : '';
   if (have === wanted) return;
   console.log('render-studio setup: installing npm dependencies (missing or stale)…');
-  run('npm', existsSync(lockFile) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  run(
+    'npm',
+    existsSync(lockFile)
+      ? ['ci', '--no-audit', '--no-fund']
+      : ['install', '--no-audit', '--no-fund'],
+  );
   writeFileSync(stampFile, wanted);
 }
 
@@ -38,7 +45,9 @@ function ensureDebianPackages() {
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    console.error(`render-studio setup: missing ${missing.join(' and ')}; run: sudo sh -c '${command}'`);
+    console.error(
+      `render-studio setup: missing ${missing.join(' and ')}; run: sudo sh -c '${command}'`,
+    );
     process.exit(1);
   }
   console.log(`render-studio setup: installing ${missing.join(' and ')} with apt-get…`);

@@ -18,6 +18,7 @@ export interface RenderWorkerEnvironment {
   OUTPUT_PREFIX: string;
   RENDER_QUEUE_URL: string;
   RENDER_DLQ_ARN: string;
+  RENDER_DLQ_URL: string;
 }
 
 /** What the worker is wired to. */
@@ -52,6 +53,7 @@ export const renderWorkerEnvironmentOf = (
   OUTPUT_PREFIX: targets.config.outputPrefix,
   RENDER_QUEUE_URL: targets.queues.queue.queueUrl,
   RENDER_DLQ_ARN: targets.queues.deadLetterQueue.queueArn,
+  RENDER_DLQ_URL: targets.queues.deadLetterQueue.queueUrl,
 });
 
 /**

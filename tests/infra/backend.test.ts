@@ -206,6 +206,7 @@ describe('the synthesized backend', () => {
         'OUTPUT_PREFIX',
         'MAX_ACTIVE_JOBS_PER_USER',
         'RENDER_QUEUE_URL',
+        'RENDER_DLQ_URL',
         'AMPLIFY_DATA_GRAPHQL_ENDPOINT',
       ]) {
         expect(env, name).toHaveProperty(name);

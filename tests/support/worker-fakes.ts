@@ -280,11 +280,12 @@ export const createScriptedRenderer = (
 
 /** A queue that records what the worker asked of it. */
 export const createRecordingQueue = () => {
-  const retries: { receiptHandle: string; delaySeconds: number }[] = [];
+  const retries: { receiptHandle: string; delaySeconds: number; from: 'render' | 'dead-letter' }[] =
+    [];
   const continuations: { jobId: string; delaySeconds: number }[] = [];
   const queue: JobQueue = {
-    async retryLater(receiptHandle, delaySeconds) {
-      retries.push({ receiptHandle, delaySeconds });
+    async retryLater(receiptHandle, delaySeconds, from = 'render') {
+      retries.push({ receiptHandle, delaySeconds, from });
     },
     async continueLater(jobId, delaySeconds) {
       continuations.push({ jobId, delaySeconds });

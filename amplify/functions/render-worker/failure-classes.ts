@@ -10,7 +10,12 @@ export class PermanentRenderError extends Error {
 
 /** A failure that is expected to pass (throttling, network, 5xx): retry later. */
 export class RetryableRenderError extends Error {
-  override readonly name = 'RetryableRenderError';
+  override readonly name: string = 'RetryableRenderError';
+}
+
+/** A retryable failure that must go back to the queue at once, never be retried in place (the worker is stopping). */
+export class HandBackError extends RetryableRenderError {
+  override readonly name = 'HandBackError';
 }
 
 /** The verdict on a failure. */

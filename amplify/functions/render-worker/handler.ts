@@ -19,7 +19,11 @@ const isDeadLetter = (record: SQSRecord) =>
     : /(dlq|dead-?letter)$/i.test(record.eventSourceARN.split(':').pop() ?? '');
 
 const sqsHandler = (async () => {
-  const queue = createSqsJobQueue({ client: new SQSClient({}), queueUrl: env.RENDER_QUEUE_URL });
+  const queue = createSqsJobQueue({
+    client: new SQSClient({}),
+    queueUrl: env.RENDER_QUEUE_URL,
+    deadLetterQueueUrl: env.RENDER_DLQ_URL,
+  });
   const worker = createRenderWorker({
     store: await createJobStoreFromFunctionEnv(process.env as DataClientEnv),
     renderer: createRemotionLambdaRenderer({

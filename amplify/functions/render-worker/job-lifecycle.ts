@@ -1,5 +1,10 @@
 import type { JobStatus } from '../../data/resource';
-import { classifyFailure, computeBackoffSeconds, describeError } from './failure-classes';
+import {
+  classifyFailure,
+  computeBackoffSeconds,
+  describeError,
+  HandBackError,
+} from './failure-classes';
 import type {
   ActiveJob,
   Clock,
@@ -157,7 +162,12 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       } catch (error) {
         const waitMs =
           computeBackoffSeconds(attempt, random, { baseSeconds: 1, maxSeconds: 8 }) * 1000;
-        if (!classifyFailure(error).retryable || attempt >= 8 || clock.now() + waitMs >= deadlineMs)
+        if (
+          error instanceof HandBackError ||
+          !classifyFailure(error).retryable ||
+          attempt >= 8 ||
+          clock.now() + waitMs >= deadlineMs
+        )
           throw error;
         await clock.sleep(waitMs);
       }
@@ -319,21 +329,26 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     const mine: JobExpectation = { status: 'RENDERING', renderId };
     let lastProgress = job.progress ?? -1;
     let lastPushAt = Number.NEGATIVE_INFINITY;
+    // While a render runs, a short outage of the store or the renderer is ridden out in place: handing the
+    // message back would spend one of its few receives, and a few outages would fail a render that is fine.
+    const steady = <T>(action: () => Promise<T>) => insist(action, delivery.deadlineMs);
     for (;;) {
-      const progress = await renderer.getProgress(renderId);
+      const progress = await steady(() => renderer.getProgress(renderId));
       if (progress.state === 'done') {
-        const written = await store.update(job.id, mine, {
-          status: 'SUCCEEDED',
-          progress: 1,
-          renderedFrames: progress.renderedFrames,
-          totalFrames: progress.totalFrames,
-          etaSeconds: 0,
-          costUsd: progress.costUsd,
-          outputBucket: progress.output.bucket,
-          outputKey: progress.output.key,
-          outputSizeBytes: progress.output.sizeBytes,
-          finishedAt: iso(),
-        });
+        const written = await steady(() =>
+          store.update(job.id, mine, {
+            status: 'SUCCEEDED',
+            progress: 1,
+            renderedFrames: progress.renderedFrames,
+            totalFrames: progress.totalFrames,
+            etaSeconds: 0,
+            costUsd: progress.costUsd,
+            outputBucket: progress.output.bucket,
+            outputKey: progress.output.key,
+            outputSizeBytes: progress.output.sizeBytes,
+            finishedAt: iso(),
+          }),
+        );
         return written ? ack('succeeded') : RELOAD;
       }
       if (progress.state === 'failed') {
@@ -343,7 +358,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
           progress.costUsd,
         );
       }
-      const current = await store.get(job.id);
+      const current = await steady(() => store.get(job.id));
       if (!current || statusOf(current) !== 'RENDERING' || current.renderId !== renderId)
         return RELOAD;
       if (current.cancelRequested) return cancelJob(current);
@@ -352,13 +367,15 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
         progress.progress - lastProgress >= settings.pushMinProgressDelta ||
         now - lastPushAt >= settings.pushMaxIntervalMs
       ) {
-        const pushed = await store.update(job.id, mine, {
-          progress: progress.progress,
-          renderedFrames: progress.renderedFrames,
-          totalFrames: progress.totalFrames,
-          etaSeconds: etaSecondsOf(job, progress.progress),
-          costUsd: progress.costUsd,
-        });
+        const pushed = await steady(() =>
+          store.update(job.id, mine, {
+            progress: progress.progress,
+            renderedFrames: progress.renderedFrames,
+            totalFrames: progress.totalFrames,
+            etaSeconds: etaSecondsOf(job, progress.progress),
+            costUsd: progress.costUsd,
+          }),
+        );
         if (!pushed) return RELOAD;
         lastProgress = progress.progress;
         lastPushAt = now;
@@ -406,7 +423,8 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     try {
       // A lost conditional write means someone else moved the job: read it again and decide anew.
       for (let round = 0; round < 5; round += 1) {
-        const job = await store.get(delivery.jobId);
+        // A short outage is ridden out in place: each hand-back spends one of the message's few receives.
+        const job = await insist(() => store.get(delivery.jobId), delivery.deadlineMs);
         if (!job) return ack('job not found');
         const result = await handle(job);
         if (result !== RELOAD) return result;
@@ -482,8 +500,12 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       await queue.continueLater(delivery.jobId, outcome.delaySeconds);
       return 'delete';
     }
-    // The queue port speaks for the render queue; a dead letter simply stays on the DLQ for its next receive.
-    if (!delivery.deadLetter) await queue.retryLater(delivery.receiptHandle, outcome.delaySeconds);
+    // A dead letter is handed back on the DLQ, or it would wait out the DLQ's long visibility timeout.
+    await queue.retryLater(
+      delivery.receiptHandle,
+      outcome.delaySeconds,
+      delivery.deadLetter ? 'dead-letter' : 'render',
+    );
     return 'keep';
   };
 

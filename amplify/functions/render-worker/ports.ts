@@ -117,8 +117,15 @@ export interface JobStore {
 
 /** The queue side: hand a message back for a retry, or enqueue a fresh one to continue later. */
 export interface JobQueue {
-  /** Makes the received message visible again after `delaySeconds` (counts as another receive). */
-  retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
+  /**
+   * Makes the received message visible again after `delaySeconds` (counts as another receive), on the queue it
+   * came from: the render queue unless `from` says the DLQ.
+   */
+  retryLater(
+    receiptHandle: string,
+    delaySeconds: number,
+    from?: 'render' | 'dead-letter',
+  ): Promise<void>;
   /** Sends a new `{ jobId }` message delivered after `delaySeconds` (a fresh receive count). */
   continueLater(jobId: string, delaySeconds: number): Promise<void>;
 }

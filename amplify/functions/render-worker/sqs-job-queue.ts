@@ -11,18 +11,23 @@ const MAX_DELAY_SECONDS = 900;
 
 const clamp = (seconds: number, max: number) => Math.min(max, Math.max(0, Math.round(seconds)));
 
-/** The render queue over SQS (fauxqs locally): hand a message back, or enqueue a fresh `{ jobId }`. */
+/** The render queue and its DLQ over SQS (fauxqs locally): hand a message back, or enqueue a fresh `{ jobId }`. */
 export const createSqsJobQueue = ({
   client,
   queueUrl,
+  deadLetterQueueUrl,
 }: {
   client: SQSClient;
   queueUrl: string;
+  /** Without it a dead letter is not handed back early: it waits out the DLQ's visibility timeout. */
+  deadLetterQueueUrl?: string;
 }): JobQueue => ({
-  async retryLater(receiptHandle, delaySeconds) {
+  async retryLater(receiptHandle, delaySeconds, from = 'render') {
+    const url = from === 'dead-letter' ? deadLetterQueueUrl : queueUrl;
+    if (!url) return;
     await client.send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
+        QueueUrl: url,
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: clamp(delaySeconds, MAX_VISIBILITY_SECONDS),
       }),

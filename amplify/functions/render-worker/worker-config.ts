@@ -27,6 +27,8 @@ const envSchema = z.object({
   REMOTION_BUCKET_NAME: text('a bucket name').optional(),
   // Optional: the DLQ's ARN, so one handler can tell DLQ records from queue records.
   RENDER_DLQ_ARN: text('an SQS queue ARN').optional(),
+  // Optional: the DLQ's URL, so a dead letter hit by a temporary error is retried after its backoff.
+  RENDER_DLQ_URL: z.url({ error: 'the URL of the render dead-letter SQS queue' }).optional(),
   // Optional: the queue's maxReceiveCount, quoted in the "gave up" message.
   MAX_RECEIVE_COUNT: wholeNumber(1).default(3),
 });

@@ -24,10 +24,11 @@ const setUp = (
     config?: Partial<WorkerSettings>;
     script?: (request: RenderRequest) => RenderScript;
     rendererFault?: FaultHook;
+    storeFault?: FaultHook;
   } = {},
 ) => {
   const clock = createFakeClock();
-  const db = createInMemoryJobStore();
+  const db = createInMemoryJobStore({ fault: options.storeFault });
   const rendering = createScriptedRenderer(clock, {
     script: options.script,
     fault: options.rendererFault,
@@ -389,12 +390,69 @@ describe('render worker lifecycle', () => {
     };
 
     expect(await worker.handleMessage(message)).toBe('keep');
-    expect(recording.retries).toEqual([{ receiptHandle: 'rh-1', delaySeconds: 1 }]);
+    expect(recording.retries).toEqual([{ receiptHandle: 'rh-1', delaySeconds: 1, from: 'render' }]);
 
     throttle = false;
     db.insert({ id: 'other', status: 'RENDERING', renderId: 'x' });
     expect(await worker.handleMessage(message)).toBe('delete');
     expect(recording.continuations).toEqual([{ jobId: 'job-1', delaySeconds: expect.any(Number) }]);
+  });
+
+  it('rides out a short store outage while tracking, in place: no receive spent, one render', async () => {
+    let outage = false;
+    let refused = 0;
+    const { db, rendering, recording, worker, clock } = setUp({
+      script: () => ({ durationMs: 10_000 }),
+      storeFault: (operation) => {
+        if (!outage || (operation !== 'get' && operation !== 'update')) return undefined;
+        refused += 1;
+        if (refused >= 4) outage = false;
+        return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), {
+          code: 'ECONNREFUSED',
+        });
+      },
+    });
+    db.insert({ id: 'job-1' });
+    const message = {
+      jobId: 'job-1',
+      receiveCount: 1,
+      deadlineMs: clock.now() + HOUR,
+      receiptHandle: 'rh-1',
+    };
+    await worker.processDelivery({ ...message, deadlineMs: clock.now() + 4000 });
+    outage = true;
+
+    expect(await worker.handleMessage(message)).toBe('delete');
+
+    expect(refused).toBe(4);
+    expect(db.jobs.get('job-1')!.status).toBe('SUCCEEDED');
+    expect(recording.retries).toEqual([]);
+    expect(rendering.startsByJob.get('job-1')).toBe(1);
+  });
+
+  it('hands a dead letter back on the DLQ after its backoff when recording the failure hits a temporary error', async () => {
+    let down = true;
+    const { db, recording, worker, clock } = setUp({
+      storeFault: (operation) => (operation === 'update' && down ? throttlingError() : undefined),
+    });
+    db.insert({ id: 'job-1' });
+    const deadLetter = {
+      jobId: 'job-1',
+      receiveCount: 1,
+      deadlineMs: clock.now() + HOUR,
+      receiptHandle: 'dlq-rh',
+      deadLetter: true,
+    };
+
+    expect(await worker.handleMessage(deadLetter)).toBe('keep');
+    expect(recording.retries).toEqual([
+      { receiptHandle: 'dlq-rh', delaySeconds: expect.any(Number), from: 'dead-letter' },
+    ]);
+    expect(recording.retries[0]!.delaySeconds).toBeLessThan(60);
+
+    down = false;
+    expect(await worker.handleMessage({ ...deadLetter, receiveCount: 2 })).toBe('delete');
+    expect(db.jobs.get('job-1')!.status).toBe('FAILED');
   });
 
   it('never writes over a terminal state even when it loses a race', async () => {

@@ -164,6 +164,26 @@ describe('render queue handler', () => {
 describe('SQS job queue', () => {
   beforeEach(() => sqsMock.reset());
 
+  it('hands a dead letter back on the DLQ, and leaves it alone when the DLQ URL is unknown', async () => {
+    const dlqUrl = 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-dlq';
+    const client = new SQSClient({ region: 'eu-central-1' });
+
+    await createSqsJobQueue({ client, queueUrl: QUEUE_URL, deadLetterQueueUrl: dlqUrl }).retryLater(
+      'rh-dlq',
+      20,
+      'dead-letter',
+    );
+    await createSqsJobQueue({ client, queueUrl: QUEUE_URL }).retryLater(
+      'rh-dlq',
+      20,
+      'dead-letter',
+    );
+
+    expect(
+      sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input),
+    ).toEqual([{ QueueUrl: dlqUrl, ReceiptHandle: 'rh-dlq', VisibilityTimeout: 20 }]);
+  });
+
   it('clamps visibility and delay to what SQS accepts', async () => {
     const queue = createSqsJobQueue({
       client: new SQSClient({ region: 'eu-central-1' }),
