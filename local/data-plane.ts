@@ -35,8 +35,11 @@ export interface DataPlane {
   };
   /** Credentials the local render worker signs its IAM (SigV4) GraphQL requests with. */
   workerCredentials: { accessKeyId: string; secretAccessKey: string };
-  /** Kills DynamoDB Local (SIGKILL) and starts it again on the same port and data, as after a crash (fault tests). */
-  restartDynamoDb(): Promise<void>;
+  /**
+   * Kills DynamoDB Local (SIGKILL) and, after `downForMs`, starts it again on the same port and data, as after a
+   * crash (fault tests).
+   */
+  restartDynamoDb(downForMs?: number): Promise<void>;
   /** Stops every process and server this plane started. */
   stop(): Promise<void>;
 }
@@ -165,10 +168,11 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         modelIntrospection,
       },
       workerCredentials,
-      async restartDynamoDb() {
+      async restartDynamoDb(downForMs = 0) {
         const downAt = Date.now();
         await currentDynamo?.kill();
         currentDynamo = undefined;
+        if (downForMs > 0) await new Promise((done) => setTimeout(done, downForMs));
         currentDynamo = await startDynamo();
         log(
           `data plane: DynamoDB Local killed and answering again after ${Date.now() - downAt} ms`,

@@ -71,8 +71,8 @@ export interface LocalStack {
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
   streamCaughtUp(): Promise<void>;
-  /** Kills DynamoDB Local and starts it again on the same port and data, as a crash and restart would (fault tests). */
-  restartDynamoDb(): Promise<void>;
+  /** Kills DynamoDB Local and, after `downForMs`, starts it again on the same port and data (fault tests). */
+  restartDynamoDb(downForMs?: number): Promise<void>;
   /** Stops everything it started (Java, Chromium, servers); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -403,7 +403,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       outputServerUrl: outputServer.url,
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),
-      restartDynamoDb: () => dataPlane.restartDynamoDb(),
+      restartDynamoDb: (downForMs) => dataPlane.restartDynamoDb(downForMs),
       stop: stopAll,
     };
   } catch (error) {

@@ -29,7 +29,9 @@ const MAX_RECEIVE_COUNT = 3; // the pipeline's default maxReceiveCount
 type StartFault =
   | { kind: 'throttle'; times: number }
   | { kind: 'permanent'; message: string }
-  | { kind: 'fatal-progress'; message: string };
+  | { kind: 'fatal-progress'; message: string }
+  /** The render reports itself running (half done) while `held.active`, then goes on as usual. */
+  | { kind: 'hold' };
 
 let dataDir: string;
 let stack: LocalStack;
@@ -40,6 +42,8 @@ const startFaults = new Map<string, StartFault>();
 const startAttempts = new Map<string, number[]>();
 /** While set, every worker request to AppSync fails as a refused connection would. */
 const appSync = { downUntil: 0, refused: 0 };
+/** Renders of `hold` jobs stay running while this is set. */
+const held = { active: false, renderIds: new Set<string>() };
 
 const faultOf = (request: RenderRequest) => {
   const title = String(request.inputProps.title ?? '');
@@ -64,11 +68,21 @@ function wrapRenderer(renderer: Renderer): Renderer {
         fatal.set(renderId, fault.message);
         return { renderId };
       }
-      return renderer.start(request);
+      const started = await renderer.start(request);
+      if (fault?.kind === 'hold') held.renderIds.add(started.renderId);
+      return started;
     },
     async getProgress(renderId) {
       const message = fatal.get(renderId);
       if (message) return { state: 'failed', message, retryable: false, costUsd: 0 };
+      if (held.active && held.renderIds.has(renderId))
+        return {
+          state: 'running',
+          progress: 0.5,
+          renderedFrames: 75,
+          totalFrames: 150,
+          costUsd: 0,
+        };
       return renderer.getProgress(renderId);
     },
     cancel: (renderId) => (fatal.has(renderId) ? Promise.resolve() : renderer.cancel(renderId)),
@@ -267,8 +281,7 @@ describe('faults the pipeline survives', () => {
   });
 
   it('loses no job when DynamoDB Local is killed and restarted between runs: 3 jobs before, 3 after', async () => {
-    // Prepare: 3 jobs finished before the crash. (Jobs rendering through a crash of 8–15 s are not survived yet:
-    // each failed store call burns a receive, and a dead letter that cannot be failed waits out the DLQ's 5400 s.)
+    // Prepare: 3 jobs finished before the crash (jobs rendering through one: the next test).
     startFaults.set('Restart', { kind: 'throttle', times: 0 });
     const before = await createJobs('Restart before', 3);
     const finished = await waitForTerminal(before.ids, 30_000);
@@ -288,6 +301,35 @@ describe('faults the pipeline survives', () => {
     expect(stackLog.some((line) => /DynamoDB Local killed and answering again/.test(line))).toBe(
       true,
     );
+  });
+
+  it('carries jobs rendering through a 12 s crash of DynamoDB Local to SUCCEEDED: 4 jobs, one render each', async () => {
+    // Prepare: 4 jobs (the cap) held rendering, so the crash lands mid-render.
+    startFaults.set('Crash', { kind: 'hold' });
+    held.active = true;
+    const { ids } = await createJobs('Crash', 4);
+    await waitUntil(
+      'all 4 jobs rendering',
+      async () => {
+        const jobs = await Promise.all(ids.map((id) => table.get(id)));
+        return jobs.every((job) => job?.status === 'RENDERING' && job.renderId) ? true : undefined;
+      },
+      30_000,
+      logTail,
+    );
+
+    // Act: SIGKILL DynamoDB Local under the renders, 12 s down (longer than three quick hand-backs would
+    // ride out), start it again on the same data, then let the renders finish.
+    await stack.restartDynamoDb(12_000);
+    held.active = false;
+    const jobs = await waitForTerminal(ids, 90_000);
+
+    // Assess
+    for (const job of jobs) {
+      expect(job.status, `${job.title}: ${job.errorMessage ?? ''}\n${logTail()}`).toBe('SUCCEEDED');
+      expect(countRenderStarts(dataDir).get(job.id)).toBe(1);
+      expect(outputFilesOf(dataDir, job.owner)).toEqual([`${job.id}.mp4`]);
+    }
   });
 
   it('moves malformed messages sent to the render queue to the DLQ and keeps serving other jobs', async () => {

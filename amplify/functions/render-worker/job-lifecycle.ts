@@ -126,6 +126,9 @@ const createdBefore = (
   return ta < tb || (ta === tb && a.id < b.id);
 };
 
+/** Cuts an id a client sent to 40 characters, so a message quoting it stays readable. */
+const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
 /** The user-facing message of the per-user limit. */
 export const tooManyActiveJobsMessage = (active: number, limit: number): string =>
   `You already have ${active} render${active === 1 ? '' : 's'} queued or rendering; the limit is ${limit}. ` +
@@ -245,7 +248,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     if (!parsed.ok) {
       return failJob(
         job,
-        `The props for composition "${job.compositionId}" are invalid: ${parsed.message}`,
+        `The props for composition "${shorten(job.compositionId)}" are invalid: ${parsed.message}`,
       );
     }
     // Both listings are indexed: they cost the owner's active jobs and the cap, not the table.

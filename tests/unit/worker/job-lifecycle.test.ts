@@ -132,6 +132,16 @@ describe('render worker lifecycle', () => {
     expect(rendering.startsByJob.size).toBe(0);
   });
 
+  it('quotes at most 40 characters of a very long composition id', async () => {
+    const { db, deliver } = setUp();
+    db.insert({ id: 'job-1', compositionId: 'x'.repeat(5000) });
+
+    await deliver('job-1');
+
+    const message = db.jobs.get('job-1')!.errorMessage as string;
+    expect(message).toMatch(/^The props for composition "x{40}…" are invalid: /);
+  });
+
   it('acknowledges terminal and missing jobs without writing anything', async () => {
     const { db, deliver } = setUp();
     db.insert({ id: 'done', status: 'SUCCEEDED' });
