@@ -315,7 +315,9 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       await insist(() => renderer.cancel(renderId), delivery.deadlineMs);
       return RELOAD;
     }
-    return trackRender({ ...job, status: 'RENDERING', renderId, startedAt }, renderId, delivery);
+    return trackRender({ ...job, status: 'RENDERING', renderId, startedAt }, renderId, delivery, {
+      justStarted: true,
+    });
   };
 
   const etaSecondsOf = (job: JobRecord, progress: number): number | null => {
@@ -328,10 +330,13 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     job: JobRecord,
     renderId: string,
     delivery: Delivery,
+    { justStarted = false } = {},
   ): Promise<StepResult> => {
     const mine: JobExpectation = { status: 'RENDERING', renderId };
-    let lastProgress = job.progress ?? -1;
-    let lastPushAt = Number.NEGATIVE_INFINITY;
+    // Right after the start, the job was just read and written (progress 0): the first look needs neither.
+    let lastProgress = justStarted ? 0 : (job.progress ?? -1);
+    let lastPushAt = justStarted ? clock.now() : Number.NEGATIVE_INFINITY;
+    let reread = !justStarted;
     // While a render runs, a short outage of the store or the renderer is ridden out in place: handing the
     // message back would spend one of its few receives, and a few outages would fail a render that is fine.
     const steady = <T>(action: () => Promise<T>) => insist(action, delivery.deadlineMs);
@@ -361,10 +366,13 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
           progress.costUsd,
         );
       }
-      const current = await steady(() => store.get(job.id));
-      if (!current || statusOf(current) !== 'RENDERING' || current.renderId !== renderId)
-        return RELOAD;
-      if (current.cancelRequested) return cancelJob(current);
+      if (reread) {
+        const current = await steady(() => store.get(job.id));
+        if (!current || statusOf(current) !== 'RENDERING' || current.renderId !== renderId)
+          return RELOAD;
+        if (current.cancelRequested) return cancelJob(current);
+      }
+      reread = true;
       const now = clock.now();
       if (
         progress.progress - lastProgress >= settings.pushMinProgressDelta ||
