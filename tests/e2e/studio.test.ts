@@ -201,5 +201,39 @@ describe('the studio in a real browser', () => {
       .toBeLessThanOrEqual(390);
     await snap('09-phone', true);
     expect(consoleErrors).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('keeps the truth through a reload and a lost connection mid-render: Reconnecting…, then Done', async () => {
+    // Prepare: a render under way, its progress bar moving.
+    await titleBox().fill('Through a reload');
+    await page.getByRole('button', { name: 'Render', exact: true }).click();
+    const card = page.getByRole('article', { name: /^Through a reload,/ });
+    const progressOf = () =>
+      card.evaluate((element) =>
+        Number(element.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') ?? -1),
+      );
+    await expect.poll(progressOf, { timeout: 60_000 }).toBeGreaterThan(0);
+
+    // Act 1: reload mid-render; the card comes back rendering, its progress not behind what was shown.
+    const shown = await progressOf();
+    await page.reload();
+    await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
+    const afterReload = await statusOf(card).textContent();
+    expect(['Rendering', 'Done']).toContain(afterReload);
+    if (afterReload === 'Rendering') expect(await progressOf()).toBeGreaterThanOrEqual(shown);
+
+    // Act 2: the network drops while it renders, then comes back.
+    const reconnecting = page.getByText('Reconnecting…');
+    await page.context().setOffline(true);
+    await expect.poll(() => reconnecting.count(), { timeout: 20_000 }).toBe(1);
+    await snap('10-reconnecting', true);
+    await new Promise((done) => setTimeout(done, 2_000));
+    await page.context().setOffline(false);
+
+    // Assess: the banner goes, and the card ends Done with the video, though updates were missed offline.
+    await expect.poll(() => reconnecting.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => statusOf(card).textContent(), { timeout: 120_000 }).toBe('Done');
+    await expect.poll(() => card.locator('video').count(), { timeout: 20_000 }).toBe(1);
   });
 });
