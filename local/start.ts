@@ -30,8 +30,10 @@ function describeStartFailure(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-process.once('SIGINT', () => void stopEverything(0));
-process.once('SIGTERM', () => void stopEverything(0));
+// `on`, not `once`: a second signal (tsx relays the terminal's Ctrl-C too) must not end the process mid-stop
+// and leave Java or cognito-local behind; the stop itself is bounded (SIGKILL after 3 s).
+process.on('SIGINT', () => void stopEverything(0));
+process.on('SIGTERM', () => void stopEverything(0));
 
 try {
   // Imported here so the heavy modules load inside the measured start-up.
