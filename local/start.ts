@@ -4,6 +4,8 @@ import type { LocalStack } from './stack';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const studioPort = Number(process.env.STUDIO_PORT ?? 5173);
+// Where jobs, users and videos live; `.local/` unless LOCAL_DATA_DIR names another folder.
+const dataDir = resolve(process.env.LOCAL_DATA_DIR ?? join(PROJECT_ROOT, '.local'));
 const verbose = process.env.LOCAL_LOG === 'verbose';
 
 /** Worker chatter stays out of the terminal unless LOCAL_LOG=verbose; everything else is shown. */
@@ -39,7 +41,7 @@ try {
   // Imported here so the heavy modules load inside the measured start-up.
   const { startLocalStack } = await import('./stack');
   stack = await startLocalStack({
-    dataDir: join(PROJECT_ROOT, '.local'),
+    dataDir,
     renderer: 'remotion',
     studio: { port: studioPort },
     log: printLog,
