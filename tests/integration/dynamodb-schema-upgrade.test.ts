@@ -1,7 +1,6 @@
 // A Job table kept under `.local/` from before the schema gained an index gets that index on the next
 // start, with its items kept: what CloudFormation does to the cloud's table.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,6 +9,7 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { freePort } from '../support/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../amplify/data/resource';
 import {
@@ -24,16 +24,6 @@ import {
 
 const TABLE = 'Job-upgrade';
 const STATUS_INDEX = 'jobsByStatusAndCreatedAt';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 let dataDir: string;
 let dynamodb: DynamoDbLocal;

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeMaxOverlap } from '../../bench/stats';
 import type { Renderer } from '../../amplify/functions/render-worker/ports';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import {
@@ -49,19 +50,6 @@ function countInFlight(renderer: Renderer): Renderer {
       open.delete(renderId);
     },
   };
-}
-
-/** The most intervals [start, end) that overlap at one instant. */
-function maxOverlap(intervals: { start: number; end: number }[]): number {
-  const edges = intervals.flatMap(({ start, end }) => [
-    { at: start, delta: 1 },
-    { at: end, delta: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let current = 0;
-  let max = 0;
-  for (const edge of edges) max = Math.max(max, (current += edge.delta));
-  return max;
 }
 
 /** Runs `task` over `items`, at most `limit` at once (cognito-local is a single Node process). */
@@ -153,7 +141,7 @@ describe('load', () => {
       end: Date.parse(row.finishedAt ?? ''),
     }));
     expect(intervals.every(({ start, end }) => start <= end)).toBe(true);
-    const tableMax = maxOverlap(intervals);
+    const tableMax = computeMaxOverlap(intervals);
     console.log(
       `load: ${USERS} jobs, max renders in flight ${inFlight.max} (worker view), ${tableMax} (Job table)`,
     );
