@@ -84,7 +84,22 @@ async function startNpmStart() {
   };
 }
 
-const leftOf = (pids: number[]) => pids.filter(isAlive).map((pid) => `${pid} ${commandOf(pid)}`);
+/** The processes of `pids` still running once they had up to 10 s to finish exiting. */
+async function leftOf(pids: number[]): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  while (pids.some(isAlive) && Date.now() < deadline)
+    await new Promise((done) => setTimeout(done, 200));
+  return pids.filter(isAlive).map((pid) => `${pid} ${commandOf(pid)}`);
+}
+
+/** Sends `signal` unless the process is already gone (it may exit between a check and the kill). */
+const signalIfRunning = (pid: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+};
 
 describe('npm start', () => {
   it('prints ready with the studio URL, serves it, and a Ctrl-C leaves no process behind', async () => {
@@ -97,7 +112,6 @@ describe('npm start', () => {
     const commands = run.started.map(commandOf);
     process.kill(-run.pid, 'SIGINT');
     await run.exited;
-    await new Promise((done) => setTimeout(done, 500));
 
     // Assess
     expect(run.url).toBe(`http://127.0.0.1:${run.port}/`);
@@ -105,7 +119,7 @@ describe('npm start', () => {
     expect(html).toContain('<div id="root">');
     expect(commands.some((command) => /DynamoDBLocal\.jar/.test(command))).toBe(true);
     expect(commands.some((command) => /cognito-local/.test(command))).toBe(true);
-    expect(leftOf(run.started), run.output().slice(-1500)).toEqual([]);
+    expect(await leftOf(run.started), run.output().slice(-1500)).toEqual([]);
   });
 
   it('stops everything on a SIGTERM to the studio process alone, even when it comes twice', async () => {
@@ -117,11 +131,10 @@ describe('npm start', () => {
     // Act
     process.kill(studio!, 'SIGTERM');
     await new Promise((done) => setTimeout(done, 50));
-    if (isAlive(studio!)) process.kill(studio!, 'SIGTERM');
+    signalIfRunning(studio!, 'SIGTERM');
     await run.exited;
-    await new Promise((done) => setTimeout(done, 500));
 
     // Assess
-    expect(leftOf(run.started), run.output().slice(-1500)).toEqual([]);
+    expect(await leftOf(run.started), run.output().slice(-1500)).toEqual([]);
   });
 });
