@@ -204,6 +204,49 @@ describe('the studio in a real browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('works from the keyboard alone: Tab reaches a composition, Space selects it, Tab reaches its fields and Render', async () => {
+    /** Presses Tab until `focusedIs` (run in the page, on `document.activeElement`) holds; returns the presses. */
+    const tabUntil = async (focusedIs: () => boolean, what: string) => {
+      for (let presses = 1; presses <= 80; presses += 1) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(focusedIs)) return presses;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
+    await tabUntil(
+      () =>
+        document.activeElement?.tagName === 'BUTTON' &&
+        /Bar chart/.test(document.activeElement.textContent ?? ''),
+      'the Bar chart card',
+    );
+    await page.keyboard.press('Space');
+    const barChart = page.getByRole('button', { name: /Bar chart/ });
+    await expect.poll(() => barChart.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.getByText('Show values', { exact: true }).count()).toBe(1);
+    await tabUntil(
+      () => document.activeElement === document.querySelector('input[type="checkbox"]'),
+      'the Show values checkbox',
+    );
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByRole('checkbox').first().isChecked()).toBe(false);
+    await page.keyboard.press('Space');
+    await tabUntil(
+      () =>
+        document.activeElement?.tagName === 'BUTTON' &&
+        document.activeElement.textContent?.trim() === 'Render',
+      'the Render button',
+    );
+
+    // Back to the title card, by keyboard too, for the test below.
+    await page.getByRole('button', { name: /Title card/ }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByRole('button', { name: /Title card/ }).getAttribute('aria-pressed'))
+      .toBe('true');
+  });
+
   it('keeps the truth through a reload and a lost connection mid-render: Reconnecting…, then Done', async () => {
     // Prepare: a render under way, its progress bar moving.
     await titleBox().fill('Through a reload');
