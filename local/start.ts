@@ -32,8 +32,8 @@ function describeStartFailure(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-// `on`, not `once`: a second signal (tsx relays the terminal's Ctrl-C too) must not end the process mid-stop
-// and leave Java or cognito-local behind; the stop itself is bounded (SIGKILL after 3 s).
+// `on`, not `once`: a second Ctrl-C must not end the process mid-stop and leave Java or cognito-local behind;
+// the stop itself is bounded (SIGKILL after 3 s).
 process.on('SIGINT', () => void stopEverything(0));
 process.on('SIGTERM', () => void stopEverything(0));
 

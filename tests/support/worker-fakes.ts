@@ -85,8 +85,6 @@ export const createInMemoryJobStore = (
     const fault = options.fault?.(operation, key);
     if (fault) throw fault;
   };
-  const newestFirst = (a: ActiveJob, b: ActiveJob) =>
-    (a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1;
   const listActive = (keep: (job: ActiveJob) => boolean): ActiveJob[] => {
     const active: ActiveJob[] = [];
     for (const job of jobs.values()) {
@@ -134,7 +132,7 @@ export const createInMemoryJobStore = (
       await pause('listActiveJobsOfOwner', of.id);
       return listActive(
         (job) => job.owner === of.owner && (job.createdAt ?? '') <= (of.createdAt ?? ''),
-      ).sort(newestFirst);
+      ).sort((a, b) => ((a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1));
     },
   };
   return {

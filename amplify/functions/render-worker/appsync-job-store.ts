@@ -121,6 +121,10 @@ const toActiveJob = (item: JobItem): ActiveJob => ({
   createdAt: item.createdAt ?? null,
 });
 
+/** Orders listings as the owner index answers them: newest first. */
+const byNewestFirst = (a: ActiveJob, b: ActiveJob): number =>
+  (a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1;
+
 /** The Job table over AppSync: every write is a conditional `updateJob` that selects `owner`. */
 export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
   // Pages through one listing until it ends or `enough` says the caller has what it needs.
@@ -144,7 +148,7 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
     } while (nextToken && !enough(items));
     return items.map(toActiveJob);
   };
-  // A scan with a filter: it reads the whole table, so only start-up recovery and the fallback above use it.
+  // A scan with a filter: it reads the whole table, so only start-up recovery and the owner fallback use it.
   const listActiveJobs = () =>
     listPages(LIST_ACTIVE, 'listJobs', { filter: ACTIVE_FILTER, limit: 1000 });
   return {
@@ -191,7 +195,7 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       const createdAt = job.createdAt ?? '';
       return (await listActiveJobs())
         .filter((other) => other.owner === job.owner && (other.createdAt ?? '') <= createdAt)
-        .sort((a, b) => ((a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1));
+        .sort(byNewestFirst);
     },
   };
 };

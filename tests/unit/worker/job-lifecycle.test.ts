@@ -48,6 +48,19 @@ const setUp = (
   return { clock, db, rendering, recording, worker, deliver };
 };
 
+/** A render-queue message for `jobId`, due within the hour. */
+const messageOf = (
+  clock: { now(): number },
+  jobId: string,
+  overrides: { receiptHandle?: string; receiveCount?: number; deadLetter?: boolean } = {},
+) => ({
+  jobId,
+  receiveCount: 1,
+  deadlineMs: clock.now() + HOUR,
+  receiptHandle: 'rh-1',
+  ...overrides,
+});
+
 const progressPushes = (db: ReturnType<typeof createInMemoryJobStore>, jobId: string) =>
   db.patches.filter(
     (p) => p.jobId === jobId && p.written && p.patch.progress !== undefined && !p.patch.status,
@@ -392,12 +405,7 @@ describe('render worker lifecycle', () => {
       config: { renderCap: 1 },
     });
     db.insert({ id: 'job-1' });
-    const message = {
-      jobId: 'job-1',
-      receiveCount: 1,
-      deadlineMs: clock.now() + HOUR,
-      receiptHandle: 'rh-1',
-    };
+    const message = messageOf(clock, 'job-1');
 
     expect(await worker.handleMessage(message)).toBe('keep');
     expect(recording.retries).toEqual([{ receiptHandle: 'rh-1', delaySeconds: 1, from: 'render' }]);
@@ -423,12 +431,7 @@ describe('render worker lifecycle', () => {
       },
     });
     db.insert({ id: 'job-1' });
-    const message = {
-      jobId: 'job-1',
-      receiveCount: 1,
-      deadlineMs: clock.now() + HOUR,
-      receiptHandle: 'rh-1',
-    };
+    const message = messageOf(clock, 'job-1');
     await worker.processDelivery({ ...message, deadlineMs: clock.now() + 4000 });
     outage = true;
 
@@ -446,13 +449,7 @@ describe('render worker lifecycle', () => {
       storeFault: (operation) => (operation === 'update' && down ? throttlingError() : undefined),
     });
     db.insert({ id: 'job-1' });
-    const deadLetter = {
-      jobId: 'job-1',
-      receiveCount: 1,
-      deadlineMs: clock.now() + HOUR,
-      receiptHandle: 'dlq-rh',
-      deadLetter: true,
-    };
+    const deadLetter = messageOf(clock, 'job-1', { receiptHandle: 'dlq-rh', deadLetter: true });
 
     expect(await worker.handleMessage(deadLetter)).toBe('keep');
     expect(recording.retries).toEqual([
