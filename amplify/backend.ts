@@ -4,7 +4,7 @@ import { auth } from './auth/resource';
 import { data } from './data/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { videoUrl } from './functions/video-url/resource';
-import { pipelineConfig as config } from './render-pipeline/config';
+import { pipelineConfig as config, renderLimitsOf } from './render-pipeline/config';
 import { connectJobStreamToQueue } from './render-pipeline/job-stream-pipe';
 import { connectQueueToWorker } from './render-pipeline/queue-worker-mapping';
 import { createRenderAlarms } from './render-pipeline/render-alarms';
@@ -14,6 +14,8 @@ import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-
 import { createRemotionBucket, deployRemotionSite } from './remotion-lambda/remotion-site';
 import { storage } from './storage/resource';
 import { configureVideoUrlFunction, createVideoUrlSigner } from './storage/video-url-signer';
+import { enableNagChecksWhenAsked } from './nag-suppressions';
+import { toRenderLimitsOutput } from '../src/lib/amplify-outputs';
 
 const backend = defineBackend({ auth, data, storage, renderWorker, videoUrl });
 
@@ -24,14 +26,14 @@ const outputBucket = backend.storage.resources.bucket;
 const worker = backend.renderWorker.resources.lambda;
 
 const queues = createRenderQueue(dataStack, config);
-connectJobStreamToQueue(dataStack, { table: jobTable, queue: queues.queue });
+const jobStream = connectJobStreamToQueue(dataStack, { table: jobTable, queue: queues.queue });
 connectQueueToWorker(queues, worker, config);
-createRenderAlarms(dataStack, queues, worker, config);
+createRenderAlarms(dataStack, queues, worker, config, jobStream.deadLetterQueue);
 
 const remotionStack = backend.createStack('remotion');
 const remotionBucket = createRemotionBucket(remotionStack);
 const remotionFunction = createRemotionRenderFunction(remotionStack, { config, outputBucket });
-const serveUrl = deployRemotionSite(remotionStack, remotionBucket);
+const serveUrl = deployRemotionSite(remotionStack);
 configureRenderWorker(backend.renderWorker, {
   queues,
   remotionFunction,
@@ -43,3 +45,8 @@ configureRenderWorker(backend.renderWorker, {
 
 const signerSecret = createVideoUrlSigner(Stack.of(outputBucket), { outputBucket, config });
 configureVideoUrlFunction(backend.videoUrl, { jobTable, outputBucket, signerSecret, config });
+
+enableNagChecksWhenAsked(remotionStack);
+
+// The studio refuses videos longer than the render function can finish (amplify_outputs.json custom.render_limits).
+backend.addOutput({ custom: { render_limits: toRenderLimitsOutput(renderLimitsOf(config)) } });

@@ -1,6 +1,19 @@
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Aws, CfnMapping, Duration, Fn, RemovalPolicy, Size, Tags, type Stack } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnMapping,
+  CfnRule,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Size,
+  Tags,
+  Token,
+  type Stack,
+} from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { PolicyDocument, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
@@ -63,13 +76,79 @@ const createHostedLayerMapping = (stack: Stack): CfnMapping => {
   return new CfnMapping(stack, 'RemotionHostedLayers', { mapping });
 };
 
-/** The render function's name as Remotion itself names it, e.g. `remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`. */
-export const remotionFunctionNameOf = (config: PipelineConfig): string =>
-  speculateFunctionName({
+/** The regions Remotion serves (those with its hosted layers), sorted. */
+export const supportedRemotionRegions = (): string[] => Object.keys(readHostedLayers()).sort();
+
+/**
+ * Fails synthesis when the deploy region is known and Remotion does not serve it; otherwise the
+ * deploy would fail deep inside CloudFormation on the layer mapping.
+ */
+export const assertRegionSupported = (region: string | undefined): void => {
+  if (region === undefined || Token.isUnresolved(region)) return;
+  const regions = supportedRemotionRegions();
+  if (regions.includes(region)) return;
+  throw new Error(
+    `The render backend cannot deploy to ${region}: Remotion Lambda runs only in ${regions.join(', ')}. ` +
+      "Choose one of these with AWS_REGION (or your AWS profile's region) and deploy again.",
+  );
+};
+
+/** The deploy region as the Amplify CLI and CDK give it to synthesis, if they do. */
+export const deployRegionOf = (stack: Stack): string | undefined =>
+  Token.isUnresolved(stack.region)
+    ? (process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION)
+    : stack.region;
+
+/**
+ * Eight hex characters naming this Amplify environment (sandbox or branch), from the backend
+ * identifier the Amplify CLI puts in the CDK context, so two environments in one account and
+ * region never share a physical name.
+ */
+export const environmentTagOf = (scope: IConstruct): string => {
+  const identifier = ['namespace', 'name', 'type'].map((part) => {
+    const value: unknown = scope.node.tryGetContext(`amplify-backend-${part}`);
+    if (typeof value !== 'string' || value === '') {
+      throw new Error(
+        `The CDK context must hold amplify-backend-${part} (the Amplify CLI sets it), but got ${JSON.stringify(value)}.`,
+      );
+    }
+    return value;
+  });
+  return createHash('sha256').update(identifier.join('/')).digest('hex').slice(0, 8);
+};
+
+/**
+ * The render function's name: Remotion's own (`remotion-render-4-0-527-mem2048mb-disk2048mb-120sec`)
+ * with the environment's tag after the version. Remotion's role policy matches `remotion-render-*`,
+ * and `getRenderProgress({ skipLambdaInvocation })` parses memory, disk and timeout from the
+ * `-mem…mb-disk…mb-…sec` ending, so both parts stay where Remotion looks for them.
+ */
+export const remotionFunctionNameOf = (config: PipelineConfig, environmentTag: string): string => {
+  if (!/^[0-9a-f]{8}$/.test(environmentTag)) {
+    throw new Error(
+      `The environment tag must be 8 hex characters, but got ${JSON.stringify(environmentTag)}.`,
+    );
+  }
+  const remotionName = speculateFunctionName({
     memorySizeInMb: config.remotionMemorySizeInMb,
     diskSizeInMb: config.remotionDiskSizeInMb,
     timeoutInSeconds: config.remotionTimeoutSeconds,
   });
+  return remotionName.replace(/-mem(\d+)mb-/, `-${environmentTag}-mem$1mb-`);
+};
+
+/** Makes CloudFormation refuse, before creating anything, a stack deployed where Remotion has no layers. */
+const requireSupportedRegion = (stack: Stack): void => {
+  const regions = supportedRemotionRegions();
+  new CfnRule(stack, 'RemotionSupportedRegion', {
+    assertions: [
+      {
+        assert: Fn.conditionContains(regions, Aws.REGION),
+        assertDescription: `Remotion Lambda runs only in ${regions.join(', ')}: deploy to one of these regions.`,
+      },
+    ],
+  });
+};
 
 /**
  * Creates the Remotion render function the way `deployFunction` does (zip, handler, Node 24,
@@ -80,7 +159,9 @@ export const createRemotionRenderFunction = (
   stack: Stack,
   { config, outputBucket }: { config: PipelineConfig; outputBucket: IBucket },
 ): LambdaFunction => {
-  const functionName = remotionFunctionNameOf(config);
+  assertRegionSupported(deployRegionOf(stack));
+  requireSupportedRegion(stack);
+  const functionName = remotionFunctionNameOf(config, environmentTagOf(stack));
   const role = new Role(stack, 'RemotionRenderRole', {
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
     description: 'remotion-lambda-role: Remotion suggested role policy (getRolePolicy).',

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  maxRenderableFrames,
+  peakExecutionsOf,
+  renderersPerRenderWithin,
+  type RenderLimits,
+} from '../../src/lib/render-limits';
 
 /** Remotion's own defaults for the render function (`@remotion/lambda-client/constants`). */
 export const REMOTION_FUNCTION_DEFAULTS = {
@@ -20,7 +26,9 @@ const pipelineConfigSchema = z.object({
     2,
     1000,
     " (it is the SQS event source's MaximumConcurrency, which AWS limits to 2–1000)",
-  ).default(4),
+  ).optional(),
+  // New accounts get 10 concurrent Lambda executions: renders must fit that until a raise is granted.
+  lambdaConcurrencyBudget: wholeNumber('LAMBDA_CONCURRENCY_BUDGET', 6, 100_000).default(10),
   maxActiveJobsPerUser: wholeNumber('MAX_ACTIVE_JOBS_PER_USER', 1, 100).default(3),
   maxReceiveCount: wholeNumber('MAX_RECEIVE_COUNT', 1, 10).default(3),
   oldestMessageAlarmSeconds: wholeNumber('OLDEST_MESSAGE_ALARM_SECONDS', 60, 86_400).default(3600),
@@ -43,11 +51,19 @@ const pipelineConfigSchema = z.object({
   videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),
 });
 
-/** The render pipeline's settings, validated once. */
-export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+/** The render pipeline's settings, validated once, with what follows from them. */
+export type PipelineConfig = Omit<z.infer<typeof pipelineConfigSchema>, 'renderCap'> & {
+  /** Renders in flight at once (the queue's MaximumConcurrency). */
+  renderCap: number;
+  /** Renderer Lambdas per render (Remotion's `concurrency`), so the peak fits the budget. */
+  renderersPerRender: number;
+  /** Executions the busiest moment needs: at most `lambdaConcurrencyBudget`. */
+  peakConcurrentExecutions: number;
+};
 
-const ENV_NAMES: Record<keyof PipelineConfig, string> = {
+const ENV_NAMES: Record<keyof z.infer<typeof pipelineConfigSchema>, string> = {
   renderCap: 'RENDER_CAP',
+  lambdaConcurrencyBudget: 'LAMBDA_CONCURRENCY_BUDGET',
   maxActiveJobsPerUser: 'MAX_ACTIVE_JOBS_PER_USER',
   maxReceiveCount: 'MAX_RECEIVE_COUNT',
   oldestMessageAlarmSeconds: 'OLDEST_MESSAGE_ALARM_SECONDS',
@@ -57,6 +73,53 @@ const ENV_NAMES: Record<keyof PipelineConfig, string> = {
   remotionTimeoutSeconds: 'REMOTION_TIMEOUT_SECONDS',
   videoUrlTtlSeconds: 'VIDEO_URL_TTL_SECONDS',
 };
+
+/** Renders in flight when RENDER_CAP is unset: up to 4, as long as each keeps two renderers. */
+const DEFAULT_RENDER_CAP = 4;
+const SQS_MIN_MAXIMUM_CONCURRENCY = 2;
+
+/**
+ * Fits the render fan-out into the concurrency budget: every render in flight holds the worker,
+ * Remotion's main function and its renderers (docs/architecture.md, "Render limits").
+ */
+const withConcurrencyPlan = (parsed: z.infer<typeof pipelineConfigSchema>): PipelineConfig => {
+  const budget = parsed.lambdaConcurrencyBudget;
+  let renderCap = parsed.renderCap;
+  if (renderCap === undefined) {
+    renderCap = SQS_MIN_MAXIMUM_CONCURRENCY;
+    for (let cap = DEFAULT_RENDER_CAP; cap > SQS_MIN_MAXIMUM_CONCURRENCY; cap -= 1) {
+      if (renderersPerRenderWithin(budget, cap) >= 2) {
+        renderCap = cap;
+        break;
+      }
+    }
+  }
+  const renderersPerRender = renderersPerRenderWithin(budget, renderCap);
+  if (renderersPerRender < 1) {
+    throw new Error(
+      `The render pipeline configuration is invalid:\n  RENDER_CAP ${renderCap} renders at once need at least ` +
+        `${peakExecutionsOf(renderCap, 1)} concurrent Lambda executions, but LAMBDA_CONCURRENCY_BUDGET is ${budget}.\n` +
+        "Lower RENDER_CAP, or raise LAMBDA_CONCURRENCY_BUDGET after the account's Lambda concurrency quota " +
+        '(Service Quotas → AWS Lambda → Concurrent executions) has been raised.',
+    );
+  }
+  return {
+    ...parsed,
+    renderCap,
+    renderersPerRender,
+    peakConcurrentExecutions: peakExecutionsOf(renderCap, renderersPerRender),
+  };
+};
+
+/** The limits a render must fit in this deployment. */
+export const renderLimitsOf = (config: PipelineConfig): RenderLimits => ({
+  remotionTimeoutSeconds: config.remotionTimeoutSeconds,
+  renderersPerRender: config.renderersPerRender,
+});
+
+/** The longest 1280×720 video this deployment renders, in frames. */
+export const maxHdFramesOf = (config: PipelineConfig): number =>
+  maxRenderableFrames(renderLimitsOf(config), { width: 1280, height: 720 });
 
 /**
  * Reads the pipeline settings from the deploy-time environment (Amplify Hosting's environment
@@ -69,9 +132,9 @@ export const readPipelineConfig = (
     Object.entries(ENV_NAMES).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]),
   );
   const result = pipelineConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
+  if (result.success) return withConcurrencyPlan(result.data);
   const lines = result.error.issues.map((issue) => {
-    const key = issue.path[0] as keyof PipelineConfig | undefined;
+    const key = issue.path[0] as keyof typeof ENV_NAMES | undefined;
     const got = key ? JSON.stringify(raw[key]) : '';
     return `${issue.message}${key ? `, but got ${got}` : ''}`;
   });

@@ -1,8 +1,8 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 
 /** Only new jobs are enqueued: updates and deletes on the Job table never reach the queue. */
 export const JOB_STREAM_FILTER = { eventName: ['INSERT'] } as const;
@@ -10,14 +10,29 @@ export const JOB_STREAM_FILTER = { eventName: ['INSERT'] } as const;
 /** The message body: the job id alone, since the Job record is the one source of truth. */
 export const JOB_MESSAGE_TEMPLATE = '{"jobId": "<$.dynamodb.NewImage.id.S>"}';
 
+/** How hard the pipe tries to deliver one stream batch before it sets it aside in its DLQ. */
+export const PIPE_RETRY_LIMITS = {
+  maximumRetryAttempts: 10,
+  maximumRecordAgeInSeconds: 3600,
+} as const;
+
+/** The pipe and the queue that keeps what it could not deliver. */
+export interface JobStreamPipe {
+  pipe: CfnPipe;
+  /** Holds the stream positions of batches the pipe gave up on (the jobs themselves are re-enqueued by the reconciler). */
+  deadLetterQueue: Queue;
+}
+
 /**
  * Connects the Job table's stream to the render queue with an EventBridge Pipe that passes
- * INSERT events only and sends `{ "jobId": ... }` as the message body.
+ * INSERT events only and sends `{ "jobId": ... }` as the message body. A failing target is retried
+ * a bounded number of times (not until the record expires 24 h later), then the batch is recorded
+ * in the pipe's dead-letter queue, which is alarmed.
  */
 export const connectJobStreamToQueue = (
   stack: Stack,
   { table, queue }: { table: ITable; queue: IQueue },
-): CfnPipe => {
+): JobStreamPipe => {
   const streamArn = table.tableStreamArn;
   if (!streamArn) {
     throw new Error(
@@ -40,11 +55,22 @@ export const connectJobStreamToQueue = (
     }),
   );
   queue.grantSendMessages(role);
+  const deadLetterQueue = new Queue(stack, 'JobStreamPipeDeadLetterQueue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  deadLetterQueue.grantSendMessages(role);
   const pipe = new CfnPipe(stack, 'JobStreamToRenderQueue', {
     roleArn: role.roleArn,
     source: streamArn,
     sourceParameters: {
-      dynamoDbStreamParameters: { startingPosition: 'LATEST', batchSize: 1 },
+      dynamoDbStreamParameters: {
+        startingPosition: 'LATEST',
+        batchSize: 1,
+        ...PIPE_RETRY_LIMITS,
+        deadLetterConfig: { arn: deadLetterQueue.queueArn },
+      },
       filterCriteria: { filters: [{ pattern: JSON.stringify(JOB_STREAM_FILTER) }] },
     },
     target: queue.queueArn,
@@ -52,5 +78,5 @@ export const connectJobStreamToQueue = (
   });
   // The pipe validates its role on creation: the policy must exist first.
   pipe.node.addDependency(role);
-  return pipe;
+  return { pipe, deadLetterQueue };
 };

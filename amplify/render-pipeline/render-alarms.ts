@@ -6,14 +6,16 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
 
-/** The pipeline's three alarms. */
+/** The pipeline's alarms. */
 export interface RenderAlarms {
   deadLetterQueueNotEmpty: Alarm;
   oldestMessageTooOld: Alarm;
   workerErrors: Alarm;
+  pipeDeliveryFailed: Alarm;
 }
 
 /** Creates the alarms an operator needs: jobs given up on, a stalled queue, a failing worker. */
@@ -22,6 +24,7 @@ export const createRenderAlarms = (
   { queue, deadLetterQueue }: RenderQueues,
   worker: IFunction,
   config: PipelineConfig,
+  pipeDeadLetterQueue: IQueue,
 ): RenderAlarms => {
   const oneMinute = Duration.minutes(1);
   // Visible + in flight: the worker drains the DLQ, so "visible" alone would hide a stuck consumer.
@@ -63,5 +66,17 @@ export const createRenderAlarms = (
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
-  return { deadLetterQueueNotEmpty, oldestMessageTooOld, workerErrors };
+  const pipeDeliveryFailed = new Alarm(stack, 'JobStreamPipeDeliveryFailed', {
+    alarmDescription:
+      'The Job stream pipe gave up delivering new jobs to the render queue (see its DLQ); the reconciler re-enqueues them.',
+    metric: pipeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: oneMinute,
+      statistic: 'Maximum',
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  return { deadLetterQueueNotEmpty, oldestMessageTooOld, workerErrors, pipeDeliveryFailed };
 };

@@ -19,6 +19,8 @@ export interface RenderWorkerEnvironment {
   RENDER_QUEUE_URL: string;
   RENDER_DLQ_ARN: string;
   RENDER_DLQ_URL: string;
+  REMOTION_CONCURRENCY_PER_RENDER: string;
+  REMOTION_TIMEOUT_SECONDS: string;
 }
 
 /** What the worker is wired to. */
@@ -54,12 +56,16 @@ export const renderWorkerEnvironmentOf = (
   RENDER_QUEUE_URL: targets.queues.queue.queueUrl,
   RENDER_DLQ_ARN: targets.queues.deadLetterQueue.queueArn,
   RENDER_DLQ_URL: targets.queues.deadLetterQueue.queueUrl,
+  // The fan-out that fits the concurrency budget, and the deadline that bounds a video's length.
+  REMOTION_CONCURRENCY_PER_RENDER: String(targets.config.renderersPerRender),
+  REMOTION_TIMEOUT_SECONDS: String(targets.config.remotionTimeoutSeconds),
 });
 
 /**
  * Sets the worker's environment and grants it exactly what it needs: invoke the Remotion render
- * function (that ARN only, never `*`), read/write Remotion's render state under `renders/`, read
- * and delete finished videos under the output prefix, and hand queue messages back.
+ * function (that ARN only, never `*`), read/write Remotion's render state under `renders/` (the
+ * cancel file is written with an ACL), read and delete finished videos under the output prefix,
+ * hand queue messages back and enqueue fresh ones.
  */
 export const configureRenderWorker = (
   worker: AmplifyFunctionResource,
@@ -77,9 +83,10 @@ export const configureRenderWorker = (
   );
   // Object actions on the prefixes only (no bucket-wide grants): Remotion's render state
   // (progress, cancel signal) and the finished videos (a cancelled render's leftovers are deleted).
+  // `cancelRenderOnLambda` writes its cancel file with `ACL: private`, which IAM judges as PutObjectAcl.
   lambda.addToRolePolicy(
     new PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject'],
+      actions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectAcl'],
       resources: [targets.remotionBucket.arnForObjects('renders/*')],
     }),
   );
@@ -89,7 +96,9 @@ export const configureRenderWorker = (
       resources: [targets.outputBucket.arnForObjects(`${targets.config.outputPrefix}*`)],
     }),
   );
-  // Handing a message back with a delay (ChangeMessageVisibility) on either queue.
+  // Handing a message back with a delay (ChangeMessageVisibility) on either queue, and
+  // `continueLater` (cap reached, claim races, long renders) sending a fresh one to the render queue.
   targets.queues.queue.grantConsumeMessages(lambda);
+  targets.queues.queue.grantSendMessages(lambda);
   targets.queues.deadLetterQueue.grantConsumeMessages(lambda);
 };

@@ -91,9 +91,10 @@ describe('the synthesized backend', () => {
   });
 
   describe('render queue and DLQ', () => {
-    it('encrypts both queues and redrives to the DLQ after 3 receives', () => {
+    it('encrypts every queue and redrives to the DLQ after 3 receives', () => {
       const queues = resourcesOf(data.json, 'AWS::SQS::Queue');
-      expect(queues).toHaveLength(2);
+      // The render queue, its DLQ, and the stream pipe's DLQ.
+      expect(queues).toHaveLength(3);
       for (const [, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
       const [dlqId] = only(
         queues.filter(([id]) => id.startsWith('RenderDeadLetterQueue')),
@@ -254,11 +255,11 @@ describe('the synthesized backend', () => {
   });
 
   describe('alarms', () => {
-    it('alarms when the DLQ is not empty, the oldest message is too old, and the worker errors', () => {
+    it('alarms when the DLQ is not empty, the oldest message is too old, the worker errors, and the pipe gives up', () => {
       const alarms = resourcesOf(data.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) =>
         JSON.stringify(alarm.Properties),
       );
-      expect(alarms).toHaveLength(3);
+      expect(alarms.length).toBeGreaterThanOrEqual(4);
       const dlqId = only(
         resourcesOf(data.json, 'AWS::SQS::Queue').filter(([id]) =>
           id.startsWith('RenderDeadLetterQueue'),
@@ -298,9 +299,11 @@ describe('the synthesized backend', () => {
       expect(props.MemorySize).toBe(config.remotionMemorySizeInMb);
       expect(props.Timeout).toBe(config.remotionTimeoutSeconds);
       expect(props.EphemeralStorage).toEqual({ Size: config.remotionDiskSizeInMb });
-      expect(props.FunctionName).toMatch(/^remotion-render-4-0-527-mem\d+mb-disk\d+mb-\d+sec$/);
-      expect(props.FunctionName).toBe(
-        `remotion-render-4-0-527-mem${config.remotionMemorySizeInMb}mb-disk${config.remotionDiskSizeInMb}mb-${config.remotionTimeoutSeconds}sec`,
+      // Remotion's name with this environment's tag after the version (unique per sandbox/branch).
+      expect(props.FunctionName).toMatch(
+        new RegExp(
+          `^remotion-render-4-0-527-[0-9a-f]{8}-mem${config.remotionMemorySizeInMb}mb-disk${config.remotionDiskSizeInMb}mb-${config.remotionTimeoutSeconds}sec$`,
+        ),
       );
       expect(props.Tags).toEqual(
         expect.arrayContaining([{ Key: 'remotion-lambda', Value: 'true' }]),
@@ -340,12 +343,12 @@ describe('the synthesized backend', () => {
       );
     });
 
-    it('keeps its site and render state in a remotionlambda-* bucket and deploys the site', () => {
+    it('keeps render state in a remotionlambda-* bucket and deploys the site into a folder per version', () => {
       remotion.template.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: { 'Fn::Join': ['', Match.arrayWith(['remotionlambda-'])] },
       });
       remotion.template.hasResourceProperties('Custom::CDKBucketDeployment', {
-        DestinationBucketKeyPrefix: 'sites/render-studio/',
+        DestinationBucketKeyPrefix: Match.stringLikeRegexp('^sites/[0-9a-f]{16}/$'),
       });
     });
   });
