@@ -50,7 +50,7 @@ export interface CostAssumptions {
   pollsPerSecond: number;
   /** Billed duration of one `getRenderProgress` status invocation. */
   pollInvocationMs: number;
-  /** Progress pushes to the Job per second of render (ARCHITECTURE §2: ≥ 1 % or 2 s; ~1/s). */
+  /** Progress pushes to the Job per second of render (docs/architecture.md, "Job lifecycle": ≥ 1 % or 2 s; ~1/s). */
   progressPushesPerSecond: number;
   /** Browser tabs subscribed to the job's updates. */
   subscribers: number;
@@ -60,7 +60,7 @@ export interface CostAssumptions {
   jobItemBytes: number;
 }
 
-/** Seconds per 1080p frame assumed when nothing was measured: ARCHITECTURE §6 (150 frames of 720p in ~14 s by the CLI), ×2.25 for the pixel count. */
+/** Seconds per 1080p frame assumed when nothing was measured: BENCHMARKS.md (150 frames of 720p in ~14 s by the CLI), ×2.25 for the pixel count. */
 export const FALLBACK_SECONDS_PER_FRAME_1080P = (14 / 150) * ((1920 * 1080) / (1280 * 720));
 
 /** The defaults of the estimate; `secondsPerFrame` is replaced by the measured value when there is one. */
@@ -69,7 +69,7 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   fps: 30,
   secondsPerFrame: FALLBACK_SECONDS_PER_FRAME_1080P,
   secondsPerFrameSource:
-    'ARCHITECTURE §6: the CLI renders 150 frames of 1280×720 in ~14 s on this machine, scaled ×2.25 to 1920×1080',
+    'Measured here (BENCHMARKS.md): the CLI renders 150 frames of 1280×720 in ~14 s on this machine, scaled ×2.25 to 1920×1080',
   rendererStartupSeconds: 3,
   mainSetupSeconds: 2,
   combineSecondsPerVideoMinute: 1,

@@ -1,4 +1,4 @@
-// `npm start`: the whole product on this machine, no AWS account (ARCHITECTURE §4).
+// `npm start`: the whole product on this machine, no AWS account (docs/architecture.md, "Local mode").
 import { join, resolve } from 'node:path';
 import type { LocalStack } from './stack';
 
