@@ -1,5 +1,5 @@
 // Bundles the Remotion site: `node bundle-site.mjs <entryPoint> <outDir>` (run by CDK asset bundling).
-/* global process, console */
+/* global process, console, URL */
 import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
