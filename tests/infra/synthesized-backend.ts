@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { synthesizeBackend } from '../../scripts/synth';
+import { synthesizeBackend, type SynthesizeOptions } from '../../scripts/synth';
 
 /** A CloudFormation template as plain JSON. */
 export interface TemplateJson {
@@ -26,9 +26,11 @@ export interface SynthesizedBackend {
 }
 
 /** Synthesizes amplify/backend.ts offline into a fresh temp dir (asset bundling skipped). */
-export const synthesizeForTests = (): SynthesizedBackend => {
+export const synthesizeForTests = (
+  options: Omit<SynthesizeOptions, 'skipBundling'> = {},
+): SynthesizedBackend => {
   const outDir = mkdtempSync(join(tmpdir(), 'render-studio-synth-'));
-  const templates = synthesizeBackend(outDir, { skipBundling: true });
+  const templates = synthesizeBackend(outDir, { ...options, skipBundling: true });
   const rootName = templates.find((name) => !name.includes('.nested.'));
   if (!rootName) throw new Error(`No root template among ${templates.join(', ')}`);
   const rootPrefix = rootName.replace('.template.json', '').replace(/[^A-Za-z0-9]/g, '');
