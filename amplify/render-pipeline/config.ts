@@ -49,6 +49,8 @@ const pipelineConfigSchema = z.object({
     REMOTION_FUNCTION_DEFAULTS.timeoutInSeconds,
   ),
   videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),
+  // The video-URL signer's key; a replaced key must outlive every URL it signed (checked where the secret is made).
+  signerKeyRotationDays: wholeNumber('SIGNER_KEY_ROTATION_DAYS', 2, 1000).default(30),
 });
 
 /** The render pipeline's settings, validated once, with what follows from them. */
@@ -72,6 +74,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof pipelineConfigSchema>, string> = {
   remotionDiskSizeInMb: 'REMOTION_DISK_MB',
   remotionTimeoutSeconds: 'REMOTION_TIMEOUT_SECONDS',
   videoUrlTtlSeconds: 'VIDEO_URL_TTL_SECONDS',
+  signerKeyRotationDays: 'SIGNER_KEY_ROTATION_DAYS',
 };
 
 /** Renders in flight when RENDER_CAP is unset: up to 4, as long as each keeps two renderers. */

@@ -64,7 +64,7 @@ export const renderWorkerEnvironmentOf = (
 /**
  * Sets the worker's environment and grants it exactly what it needs: invoke the Remotion render
  * function (that ARN only, never `*`), read/write Remotion's render state under `renders/` (the
- * cancel file is written with an ACL), read and delete finished videos under the output prefix,
+ * cancel file is written with an ACL), read finished videos under the output prefix,
  * hand queue messages back and enqueue fresh ones.
  */
 export const configureRenderWorker = (
@@ -82,7 +82,7 @@ export const configureRenderWorker = (
     }),
   );
   // Object actions on the prefixes only (no bucket-wide grants): Remotion's render state
-  // (progress, cancel signal) and the finished videos (a cancelled render's leftovers are deleted).
+  // (progress, cancel signal) and the finished videos.
   // `cancelRenderOnLambda` writes its cancel file with `ACL: private`, which IAM judges as PutObjectAcl.
   lambda.addToRolePolicy(
     new PolicyStatement({
@@ -90,9 +90,10 @@ export const configureRenderWorker = (
       resources: [targets.remotionBucket.arnForObjects('renders/*')],
     }),
   );
+  // GetObject: Remotion's progress check looks for the finished video (a HEAD) once every chunk is in.
   lambda.addToRolePolicy(
     new PolicyStatement({
-      actions: ['s3:GetObject', 's3:DeleteObject'],
+      actions: ['s3:GetObject'],
       resources: [targets.outputBucket.arnForObjects(`${targets.config.outputPrefix}*`)],
     }),
   );

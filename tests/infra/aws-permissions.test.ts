@@ -1,0 +1,218 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsCallRecorder, queueArnOfUrl, type AwsCall } from '../support/aws-call-recorder';
+import { remotionFunctionCallsOf } from '../support/remotion-function-calls';
+import {
+  objectOwnershipProblem,
+  simulateAwsCall,
+  type CallVerdict,
+} from '../support/simulate-aws-calls';
+import { loadSynthesizedAccount, type SynthesizedAccount } from '../support/template-resolver';
+import {
+  lambdaLogWritesOf,
+  recordReconcilerCalls,
+  recordRenderWorkerCalls,
+  recordVideoUrlCalls,
+} from './recorded-function-calls';
+import { platformCallsOf, recordSignerKeyRotationCalls } from './recorded-service-calls';
+import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
+
+/**
+ * Every AWS call our functions make, recorded through their real adapters, must be allowed by the
+ * synthesized policies (identity policies of the caller; bucket, queue and Lambda resource
+ * policies), evaluated by the IAM simulator (@cloud-copilot/iam-simulate), and every ACL a writer
+ * sends must be accepted by the target bucket's object ownership. Calls the Remotion render
+ * function makes on our behalf come from a table built from Remotion's source and the request the
+ * worker actually sent (tests/support/remotion-function-calls.ts); calls AWS services make to run
+ * our functions are read from the templates (`platformCallsOf`).
+ */
+
+/** A unique key for a call as IAM sees it (duplicates share one simulation). */
+const keyOf = (call: AwsCall) =>
+  JSON.stringify([call.principal, call.action, call.resource, call.context]);
+
+describe('AWS permissions of every call our functions make', () => {
+  let backend: SynthesizedBackend;
+  let account: SynthesizedAccount;
+  const calls: AwsCall[] = [];
+  const callers = new Map<string, string>(); // principal ARN → who it is
+  const verdicts = new Map<string, CallVerdict>();
+  let reconcilerFound = false;
+  let reconcilerProblem: string | undefined;
+  const expected = { renderQueueArn: '', deadLetterQueueArn: '', remotionFunctionArn: '' };
+
+  beforeAll(async () => {
+    backend = synthesizeForTests();
+    account = loadSynthesizedAccount(backend.outDir);
+    const recorder = createAwsCallRecorder();
+    const worker = await recordRenderWorkerCalls(account, recorder);
+    const videoUrl = await recordVideoUrlCalls(account, recorder);
+    const reconciler = await recordReconcilerCalls(account, recorder);
+    reconcilerFound = reconciler !== undefined;
+    reconcilerProblem = reconciler?.problem;
+    // Last: the fake signer account mocks the IAM and Secrets Manager client classes while it runs.
+    const rotation = await recordSignerKeyRotationCalls(
+      account,
+      recorder,
+      videoUrl.fn.environment.VIDEO_URL_SIGNER_SECRET_ARN ?? '',
+    );
+    const renderFunction = account.functionNamed(worker.env.REMOTION_FUNCTION_NAME);
+    expected.renderQueueArn = queueArnOfUrl(worker.env.RENDER_QUEUE_URL);
+    expected.deadLetterQueueArn = queueArnOfUrl(worker.env.RENDER_DLQ_URL ?? '');
+    expected.remotionFunctionArn = renderFunction.arn;
+    calls.push(
+      ...recorder.calls,
+      ...platformCallsOf(account),
+      ...remotionFunctionCallsOf({
+        payload: worker.startPayload,
+        renderId: worker.renderId,
+        renderFunction,
+        account,
+      }),
+      ...lambdaLogWritesOf(account, renderFunction),
+    );
+    callers.set(worker.fn.roleArn, 'render worker');
+    callers.set(videoUrl.fn.roleArn, 'video-url function');
+    if (reconciler) callers.set(reconciler.fn.roleArn, 'job reconciler');
+    callers.set(rotation.fn.roleArn, 'signer-key rotation function');
+    callers.set('events.amazonaws.com', 'EventBridge (schedules)');
+    callers.set('secretsmanager.amazonaws.com', 'Secrets Manager (rotation)');
+    callers.set(renderFunction.roleArn, 'Remotion render function');
+    callers.set(videoUrl.signerArn, 'video URL signer (IAM user)');
+    callers.set('anonymous', "anonymous (Remotion's Chromium)");
+    callers.set('cloudfront.amazonaws.com', "CloudFront (serving Remotion's site)");
+    for (const call of calls) {
+      if (call.needsNoPermission || verdicts.has(keyOf(call))) continue;
+      verdicts.set(keyOf(call), await simulateAwsCall(account, call));
+    }
+  });
+
+  afterAll(() => {
+    if (backend) rmSync(backend.outDir, { recursive: true, force: true });
+  });
+
+  const callsOf = (caller: string) =>
+    calls.filter((call) => callers.get(call.principal) === caller);
+  /** Why each refused call of `caller` was refused, once per distinct call. */
+  const deniedOf = (caller: string) => [
+    ...new Set(
+      callsOf(caller)
+        .filter((call) => !call.needsNoPermission)
+        .map((call) => verdicts.get(keyOf(call))!)
+        .filter((verdict) => !verdict.allowed)
+        .map((verdict) => verdict.explanation),
+    ),
+  ];
+  const has = (caller: string, action: string, resource: string | RegExp) =>
+    callsOf(caller).some(
+      (call) =>
+        call.action === action &&
+        (typeof resource === 'string' ? call.resource === resource : resource.test(call.resource)),
+    );
+
+  it('records the calls of every adapter, each from a known caller', () => {
+    // Guards the recording itself: a stub that stopped seeing calls would make every check pass.
+    expect(calls.filter((call) => !callers.has(call.principal)).map((call) => call.source)).toEqual(
+      [],
+    );
+    const worker = 'render worker';
+    expect(has(worker, 'sqs:ChangeMessageVisibility', expected.renderQueueArn)).toBe(true);
+    expect(has(worker, 'sqs:ChangeMessageVisibility', expected.deadLetterQueueArn)).toBe(true);
+    expect(has(worker, 'sqs:SendMessage', expected.renderQueueArn)).toBe(true);
+    expect(has(worker, 'lambda:InvokeFunction', expected.remotionFunctionArn)).toBe(true);
+    expect(
+      has(worker, 's3:GetObject', /^arn:aws:s3:::remotionlambda-.*\/renders\/.*\/progress\.json$/),
+    ).toBe(true);
+    expect(
+      has(worker, 's3:PutObjectAcl', /^arn:aws:s3:::remotionlambda-.*\/renders\/.*\/cancel\.json$/),
+    ).toBe(true);
+    expect(has(worker, 'appsync:GraphQL', /\/types\/Mutation\/fields\/updateJob$/)).toBe(true);
+    expect(has('video-url function', 'dynamodb:GetItem', /:table\/Job-/)).toBe(true);
+    expect(has('video-url function', 'secretsmanager:GetSecretValue', /:secret:/)).toBe(true);
+    expect(
+      has('video URL signer (IAM user)', 's3:GetObject', /\/renders\/sub-1\/job-1\.mp4$/),
+    ).toBe(true);
+    expect(has('Remotion render function', 's3:PutObject', /\/renders\/sub-1\/job-1\.mp4$/)).toBe(
+      true,
+    );
+    expect(has('signer-key rotation function', 'iam:CreateAccessKey', /:user\//)).toBe(true);
+    expect(has('signer-key rotation function', 'iam:DeleteAccessKey', /:user\//)).toBe(true);
+    expect(has('signer-key rotation function', 'secretsmanager:PutSecretValue', /:secret:/)).toBe(
+      true,
+    );
+    expect(has(worker, 'sqs:ReceiveMessage', expected.deadLetterQueueArn)).toBe(true);
+    expect(has('Secrets Manager (rotation)', 'lambda:InvokeFunction', /:function:/)).toBe(true);
+    if (reconcilerFound && !reconcilerProblem) {
+      expect(has('job reconciler', 'sqs:SendMessage', expected.renderQueueArn)).toBe(true);
+      expect(has('job reconciler', 'appsync:GraphQL', /\/fields\/deleteRenderSlot$/)).toBe(true);
+    }
+  });
+
+  it('allows every call the render worker makes (job queue, Remotion client, Amplify data, AppSync)', () => {
+    expect(deniedOf('render worker')).toEqual([]);
+  });
+
+  it('allows every call the job reconciler makes (job store, job queue), if the backend has one', () => {
+    expect(reconcilerProblem).toBeUndefined();
+    expect(deniedOf('job reconciler')).toEqual([]);
+  });
+
+  it('allows every call the video-url function makes', () => {
+    expect(deniedOf('video-url function')).toEqual([]);
+  });
+
+  it("allows the browser's GET of a video URL, signed with the signer user's key", () => {
+    expect(deniedOf('video URL signer (IAM user)')).toEqual([]);
+  });
+
+  it('allows every call the signer-key rotation function makes (IAM keys, the secret)', () => {
+    expect(deniedOf('signer-key rotation function')).toEqual([]);
+  });
+
+  it('lets the services that invoke our functions do so (schedules, secret rotation)', () => {
+    expect(deniedOf('EventBridge (schedules)')).toEqual([]);
+    expect(deniedOf('Secrets Manager (rotation)')).toEqual([]);
+  });
+
+  it('allows every call the Remotion render function makes on our behalf, and its site reads', () => {
+    expect(deniedOf('Remotion render function')).toEqual([]);
+    expect(deniedOf("anonymous (Remotion's Chromium)")).toEqual([]);
+    expect(deniedOf("CloudFront (serving Remotion's site)")).toEqual([]);
+  });
+
+  it('sends only ACLs that the target bucket’s object ownership accepts', () => {
+    const writes = calls.filter((call) => call.acl !== undefined && call.action === 's3:PutObject');
+    // The cancel file and Remotion's own state carry ACLs: the check must see them.
+    expect(writes.length).toBeGreaterThan(0);
+    const problems = [...new Set(writes.map((call) => objectOwnershipProblem(account, call)))];
+    expect(problems.filter((problem) => problem !== null)).toEqual([]);
+  });
+
+  it('reports how many recorded calls were simulated per caller', () => {
+    const counts: Record<string, { simulated: number; distinct: number; notSimulated: number }> =
+      {};
+    for (const call of calls) {
+      const caller = callers.get(call.principal)!;
+      const count = (counts[caller] ??= { simulated: 0, distinct: 0, notSimulated: 0 });
+      if (call.needsNoPermission) count.notSimulated += 1;
+      else count.simulated += 1;
+    }
+    for (const caller of Object.keys(counts)) {
+      counts[caller]!.distinct = new Set(
+        callsOf(caller)
+          .filter((call) => !call.needsNoPermission)
+          .map(keyOf),
+      ).size;
+    }
+    console.info(
+      `IAM-simulated AWS calls per caller${reconcilerFound ? '' : ' (no job reconciler in the templates)'}:\n` +
+        Object.entries(counts)
+          .map(
+            ([caller, { simulated, distinct, notSimulated }]) =>
+              `  ${caller}: ${simulated} calls simulated (${distinct} distinct)${notSimulated ? `, ${notSimulated} needing no permission` : ''}`,
+          )
+          .join('\n'),
+    );
+    expect(Object.keys(counts).length).toBeGreaterThanOrEqual(4);
+  });
+});
