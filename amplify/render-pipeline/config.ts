@@ -28,7 +28,7 @@ const pipelineConfigSchema = z.object({
     " (it is the SQS event source's MaximumConcurrency, which AWS limits to 2–1000)",
   ).optional(),
   // New accounts get 10 concurrent Lambda executions: renders must fit that until a raise is granted.
-  lambdaConcurrencyBudget: wholeNumber('LAMBDA_CONCURRENCY_BUDGET', 6, 100_000).default(10),
+  lambdaConcurrencyBudget: wholeNumber('LAMBDA_CONCURRENCY_BUDGET', 8, 100_000).default(10),
   maxActiveJobsPerUser: wholeNumber('MAX_ACTIVE_JOBS_PER_USER', 1, 100).default(3),
   maxReceiveCount: wholeNumber('MAX_RECEIVE_COUNT', 1, 10).default(3),
   oldestMessageAlarmSeconds: wholeNumber('OLDEST_MESSAGE_ALARM_SECONDS', 60, 86_400).default(3600),
@@ -45,7 +45,8 @@ const pipelineConfigSchema = z.object({
   remotionDiskSizeInMb: wholeNumber('REMOTION_DISK_MB', 512, 10_240).default(
     REMOTION_FUNCTION_DEFAULTS.diskSizeInMb,
   ),
-  remotionTimeoutSeconds: wholeNumber('REMOTION_TIMEOUT_SECONDS', 15, 900).default(
+  // At least Remotion's default: below it, one renderer could not finish even the catalog's default videos.
+  remotionTimeoutSeconds: wholeNumber('REMOTION_TIMEOUT_SECONDS', 120, 900).default(
     REMOTION_FUNCTION_DEFAULTS.timeoutInSeconds,
   ),
   videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),

@@ -1,12 +1,19 @@
 import { lazy, Suspense } from 'react';
 import { AuthGate } from '../features/auth/components/auth-gate';
 import type { AuthFlow } from '../lib/configure-amplify';
+import type { RenderLimits } from '../lib/render-limits';
 
 // The workspace (data client, schemas, forms) loads once someone is signed in; the first paint needs none of it.
 const StudioApp = lazy(() => import('./studio-app'));
 
-/** The whole studio: sign-in first, then the workspace. */
-export function App({ authFlow }: { authFlow: AuthFlow }) {
+/** The whole studio: sign-in first, then the workspace; `renderLimits` is what the deployment can render. */
+export function App({
+  authFlow,
+  renderLimits,
+}: {
+  authFlow: AuthFlow;
+  renderLimits?: RenderLimits;
+}) {
   return (
     <AuthGate authFlow={authFlow}>
       {(user) => (
@@ -17,7 +24,7 @@ export function App({ authFlow }: { authFlow: AuthFlow }) {
             </div>
           }
         >
-          <StudioApp user={user} />
+          <StudioApp user={user} renderLimits={renderLimits} />
         </Suspense>
       )}
     </AuthGate>

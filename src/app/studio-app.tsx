@@ -7,6 +7,7 @@ import { JobsPanel } from '../features/jobs/components/jobs-panel';
 import { useJobs } from '../features/jobs/hooks/use-jobs';
 import { Studio, type RenderRequest } from '../features/studio/components/studio';
 import type { SignedInUser } from '../features/auth/components/auth-gate';
+import type { RenderLimits } from '../lib/render-limits';
 
 // Started once, on first use: the components carry Remotion, which loads with the Player, not before.
 let componentsPromise: Promise<CompositionComponents> | undefined;
@@ -18,7 +19,16 @@ const loadComponents = () =>
 const compositionNames = Object.fromEntries(compositionCatalog.map((spec) => [spec.id, spec.name]));
 
 /** The signed-in studio: header, gallery + editor + preview, and the live jobs panel. */
-export default function StudioApp({ user, api: givenApi }: { user: SignedInUser; api?: JobsApi }) {
+export default function StudioApp({
+  user,
+  api: givenApi,
+  renderLimits,
+}: {
+  user: SignedInUser;
+  api?: JobsApi;
+  /** What the deployment can render; absent for deployments that publish no limits. */
+  renderLimits?: RenderLimits;
+}) {
   const api = useMemo(() => givenApi ?? createAmplifyJobsApi(), [givenApi]);
   const jobs = useJobs(api);
   const { createJob } = jobs;
@@ -50,7 +60,12 @@ export default function StudioApp({ user, api: givenApi }: { user: SignedInUser;
         </div>
       </header>
       <main className="layout">
-        <Studio compositions={compositionCatalog} components={loadComponents()} onRender={render} />
+        <Studio
+          compositions={compositionCatalog}
+          components={loadComponents()}
+          onRender={render}
+          renderLimits={renderLimits}
+        />
         <JobsPanel api={api} jobs={jobs} compositionNames={compositionNames} />
       </main>
     </div>

@@ -1,5 +1,8 @@
 // zod/mini: the same validation as zod, tree-shaken, so parsing the outputs does not put all of zod in the first bundle.
 import { z } from 'zod/mini';
+import type { RenderLimits } from './render-limits';
+
+const positiveWholeNumber = () => z.int().check(z.positive());
 
 /** The parts of `amplify_outputs.json` the studio reads; everything else passes through to Amplify untouched. */
 const amplifyOutputsSchema = z.looseObject({
@@ -18,6 +21,13 @@ const amplifyOutputsSchema = z.looseObject({
     z.looseObject({
       // Present only in local mode (`npm start`): where the stand-ins for AWS services listen.
       local_endpoints: z.optional(z.looseObject({ cognito: z.url() })),
+      // What bounds a render (`addOutput` in amplify/backend.ts, and local mode); older deployments have none.
+      render_limits: z.optional(
+        z.looseObject({
+          remotion_timeout_seconds: positiveWholeNumber(),
+          renderers_per_render: positiveWholeNumber(),
+        }),
+      ),
     }),
   ),
 });
@@ -69,4 +79,28 @@ export function parseAmplifyOutputs(body: unknown): AmplifyOutputsResult {
 /** True when the outputs come from local mode (`npm start`) rather than a cloud deployment. */
 export function isLocalMode(outputs: AmplifyOutputs): boolean {
   return outputs.custom?.local_endpoints !== undefined;
+}
+
+/** `custom.render_limits` as the backend and local mode publish it in `amplify_outputs.json`. */
+export interface RenderLimitsOutput {
+  remotion_timeout_seconds: number;
+  renderers_per_render: number;
+}
+
+/** The limits in the shape of `custom.render_limits`: the one writer both the backend and local mode use. */
+export function toRenderLimitsOutput(limits: RenderLimits): RenderLimitsOutput {
+  return {
+    remotion_timeout_seconds: limits.remotionTimeoutSeconds,
+    renderers_per_render: limits.renderersPerRender,
+  };
+}
+
+/** The deployment's render limits; `undefined` when it publishes none (a deployment older than them). */
+export function readRenderLimits(outputs: AmplifyOutputs): RenderLimits | undefined {
+  const published = outputs.custom?.render_limits;
+  if (!published) return undefined;
+  return {
+    remotionTimeoutSeconds: published.remotion_timeout_seconds,
+    renderersPerRender: published.renderers_per_render,
+  };
 }

@@ -5,6 +5,7 @@ import {
   type StudioComposition,
 } from '../../../lib/composition';
 import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../lib/job-limits';
+import { checkVideoFitsLimits, type RenderLimits } from '../../../lib/render-limits';
 import { usePersistedProps } from '../hooks/use-persisted-props';
 import { readSchemaFields } from '../schema/read-schema-fields';
 import { validateProps } from '../schema/validate-props';
@@ -26,6 +27,8 @@ interface StudioProps {
   components: Promise<CompositionComponents>;
   /** Creates the job; a rejection's message is shown under the Render button. */
   onRender: (request: RenderRequest) => Promise<void>;
+  /** What the deployment can render (`custom.render_limits`); absent: no length limit is known. */
+  renderLimits?: RenderLimits;
   storage?: Storage;
 }
 
@@ -36,6 +39,7 @@ export function Studio({
   compositions,
   components,
   onRender,
+  renderLimits,
   storage = localStorage,
 }: StudioProps) {
   const [selectedId, setSelectedId] = useState(() => {
@@ -69,6 +73,7 @@ export function Studio({
           composition={composition}
           components={components}
           onRender={onRender}
+          renderLimits={renderLimits}
           storage={storage}
         />
       )}
@@ -80,6 +85,7 @@ interface CompositionEditorProps {
   composition: StudioComposition;
   components: Promise<CompositionComponents>;
   onRender: StudioProps['onRender'];
+  renderLimits?: RenderLimits;
   storage: Storage;
 }
 
@@ -88,6 +94,7 @@ export function CompositionEditor({
   composition,
   components,
   onRender,
+  renderLimits,
   storage,
 }: CompositionEditorProps) {
   const { props, setProps, resetProps } = usePersistedProps(
@@ -110,12 +117,22 @@ export function CompositionEditor({
 
   const bytes = check.valid ? measurePropsBytes(check.props) : 0;
   const tooLarge = bytes > MAX_INPUT_PROPS_BYTES;
+  // Refused here, before a job exists: the render function's deadline cuts a longer video off.
+  const fit = renderLimits
+    ? checkVideoFitsLimits(renderLimits, {
+        width: composition.width,
+        height: composition.height,
+        fps: composition.fps,
+        durationInFrames,
+      })
+    : undefined;
+  const tooLong = fit !== undefined && !fit.ok;
   const [submitting, setSubmitting] = useState(false);
   const [renderError, setRenderError] = useState<string | null>(null);
   const errorCount = check.errors.size;
 
   const render = async () => {
-    if (!check.valid || tooLarge) return;
+    if (!check.valid || tooLarge || tooLong) return;
     setSubmitting(true);
     setRenderError(null);
     try {
@@ -181,12 +198,14 @@ export function CompositionEditor({
                 ? `${errorCount} ${errorCount === 1 ? 'field needs' : 'fields need'} fixing before rendering.`
                 : tooLarge
                   ? `These props are ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_INPUT_PROPS_BYTES / 1024} KB.`
-                  : 'Ready to render.'}
+                  : fit && !fit.ok
+                    ? fit.message
+                    : 'Ready to render.'}
             </p>
             <button
               type="submit"
               className="button button--primary"
-              disabled={!check.valid || tooLarge || submitting}
+              disabled={!check.valid || tooLarge || tooLong || submitting}
             >
               {submitting ? 'Queuing…' : 'Render'}
             </button>
