@@ -23,6 +23,7 @@ import {
   LOCAL_REGION,
   stopProcess,
 } from '../dynamodb/dynamodb-local';
+import { claimPool, type PoolClaim, type PoolHolder } from './pool-owner';
 
 const POOL_NAME = 'render-studio-local';
 const CLIENT_NAME = 'render-studio-web';
@@ -41,18 +42,69 @@ export interface CognitoLocal {
   stop(): Promise<void>;
 }
 
+/** Creates (or resets) a confirmed user with a verified email and a permanent password, as sign-up would leave it. */
+export async function createConfirmedUser(
+  client: CognitoIdentityProviderClient,
+  user: { userPoolId: string; email: string; password: string },
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<void> {
+  try {
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: user.userPoolId,
+        Username: user.email,
+        MessageAction: 'SUPPRESS',
+        TemporaryPassword: user.password,
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+      options,
+    );
+  } catch (error) {
+    if (!(error instanceof UsernameExistsException)) throw error;
+  }
+  await client.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: user.userPoolId,
+      Username: user.email,
+      Password: user.password,
+      Permanent: true,
+    }),
+    options,
+  );
+}
+
 /**
  * Starts `cognito-local` (data under `dataDir`) on an internal port and, on `port`, a proxy that adds what the
  * Amplify JS client expects and cognito-local lacks: `GetTokensFromRefreshToken`, and `email_verified` after sign-up
  * confirmation. Creates the user pool and its USER_PASSWORD_AUTH client once; later starts reuse them.
+ * Only one process serves a pool folder at a time (see `pool-owner.ts`); `holder` says who this one is.
  */
 export async function startCognitoLocal(options: {
   dataDir: string;
   port: number;
   internalPort: number;
   log: (line: string) => void;
+  /** Default `stack`: serves until stopped, and `npm run local:user` goes through it. */
+  holder?: PoolHolder;
 }): Promise<CognitoLocal> {
   const workDir = resolve(options.dataDir);
+  const claim = await claimPool(workDir, options.holder ?? 'stack');
+  try {
+    return await startClaimedCognitoLocal(workDir, options, claim);
+  } catch (error) {
+    claim.release();
+    throw error;
+  }
+}
+
+async function startClaimedCognitoLocal(
+  workDir: string,
+  options: { port: number; internalPort: number; log: (line: string) => void },
+  claim: PoolClaim,
+): Promise<CognitoLocal> {
   mkdirSync(join(workDir, '.cognito'), { recursive: true });
   writeFileSync(
     join(workDir, '.cognito', 'config.json'),
@@ -94,7 +146,8 @@ export async function startCognitoLocal(options: {
   });
   child.stdout.on('data', surfaceConfirmationCodes(options.log));
   try {
-    await withTimeout(ready, 20_000, 'cognito-local did not start within 20 s');
+    // A node process loading its modules: over 20 s on two cores shared with other work.
+    await withTimeout(ready, 60_000, 'cognito-local did not start within 60 s');
   } catch (error) {
     await stopProcess(child);
     throw error;
@@ -105,44 +158,28 @@ export async function startCognitoLocal(options: {
     region: LOCAL_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
-  const { userPoolId, userPoolClientId } = await ensureUserPool(client);
-  const proxy = await startCompatibilityProxy({
-    port: options.port,
-    internalUrl,
-    client,
-    userPoolId,
-  });
+  const stopStarted = async () => {
+    client.destroy();
+    await stopProcess(child);
+  };
+  let userPoolId: string, userPoolClientId: string, proxy: Server;
+  try {
+    ({ userPoolId, userPoolClientId } = await ensureUserPool(client));
+    proxy = await startCompatibilityProxy({ port: options.port, internalUrl, client, userPoolId });
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  claim.announce(endpoint, userPoolId);
   const jwks = createRemoteJWKSet(new URL(`${internalUrl}/${userPoolId}/.well-known/jwks.json`));
 
   return {
-    endpoint: `http://127.0.0.1:${options.port}`,
+    endpoint,
     userPoolId,
     userPoolClientId,
     async createUser(email, password) {
-      try {
-        await client.send(
-          new AdminCreateUserCommand({
-            UserPoolId: userPoolId,
-            Username: email,
-            MessageAction: 'SUPPRESS',
-            TemporaryPassword: password,
-            UserAttributes: [
-              { Name: 'email', Value: email },
-              { Name: 'email_verified', Value: 'true' },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof UsernameExistsException)) throw error;
-      }
-      await client.send(
-        new AdminSetUserPasswordCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          Password: password,
-          Permanent: true,
-        }),
-      );
+      await createConfirmedUser(client, { userPoolId, email, password });
     },
     async signIn(email, password) {
       const { AuthenticationResult: result } = await client.send(
@@ -163,10 +200,10 @@ export async function startCognitoLocal(options: {
       return payload;
     },
     async stop() {
-      client.destroy();
       await new Promise<void>((done) => proxy.close(() => done()));
       proxy.closeAllConnections();
-      await stopProcess(child);
+      await stopStarted();
+      claim.release();
     },
   };
 }
