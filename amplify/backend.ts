@@ -2,13 +2,19 @@ import { defineBackend } from '@aws-amplify/backend';
 import { Stack } from 'aws-cdk-lib';
 import { auth } from './auth/resource';
 import { data } from './data/resource';
+import { jobReconciler } from './functions/job-reconciler/resource';
 import { renderWorker } from './functions/render-worker/resource';
+import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
 import { pipelineConfig as config, renderLimitsOf } from './render-pipeline/config';
 import { connectJobStreamToQueue } from './render-pipeline/job-stream-pipe';
 import { connectQueueToWorker } from './render-pipeline/queue-worker-mapping';
-import { createRenderAlarms } from './render-pipeline/render-alarms';
+import { createAlarmTopic, sendEveryAlarmTo } from './render-pipeline/alarm-topic';
+import { retainLogsOfEveryFunction } from './render-pipeline/log-retention';
+import { createRenderAlarms, createRenderBudgetAlarms } from './render-pipeline/render-alarms';
+import { createRenderDashboard } from './render-pipeline/render-dashboard';
 import { createRenderQueue } from './render-pipeline/render-queue';
+import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
 import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-function';
 import { createRemotionBucket, deployRemotionSite } from './remotion-lambda/remotion-site';
@@ -17,7 +23,15 @@ import { configureVideoUrlFunction, createVideoUrlSigner } from './storage/video
 import { enableNagChecksWhenAsked } from './nag-suppressions';
 import { toRenderLimitsOutput } from '../src/lib/amplify-outputs';
 
-const backend = defineBackend({ auth, data, storage, renderWorker, videoUrl });
+const backend = defineBackend({
+  auth,
+  data,
+  storage,
+  renderWorker,
+  videoUrl,
+  signerKeyRotation,
+  jobReconciler,
+});
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.
 const dataStack = Stack.of(backend.data.resources.graphqlApi);
@@ -29,6 +43,7 @@ const queues = createRenderQueue(dataStack, config);
 const jobStream = connectJobStreamToQueue(dataStack, { table: jobTable, queue: queues.queue });
 connectQueueToWorker(queues, worker, config);
 createRenderAlarms(dataStack, queues, worker, config, jobStream.deadLetterQueue);
+scheduleJobReconciler(dataStack, { reconciler: backend.jobReconciler, queues });
 
 const remotionStack = backend.createStack('remotion');
 const remotionBucket = createRemotionBucket(remotionStack);
@@ -43,8 +58,25 @@ configureRenderWorker(backend.renderWorker, {
   config,
 });
 
-const signerSecret = createVideoUrlSigner(Stack.of(outputBucket), { outputBucket, config });
+const signerSecret = createVideoUrlSigner(Stack.of(outputBucket), {
+  outputBucket,
+  config,
+  rotationFunction: backend.signerKeyRotation,
+  rotationDays: config.signerKeyRotationDays,
+});
 configureVideoUrlFunction(backend.videoUrl, { jobTable, outputBucket, signerSecret, config });
+
+// Operations (data stack, which already reads the render function): a dashboard, every alarm to one topic, logs kept.
+createRenderBudgetAlarms(dataStack, { renderFunction: remotionFunction, worker, config });
+createRenderDashboard(dataStack, {
+  queues,
+  pipeDeadLetterQueue: jobStream.deadLetterQueue,
+  worker,
+  renderFunction: remotionFunction,
+  config,
+});
+sendEveryAlarmTo(dataStack, createAlarmTopic(dataStack, config));
+retainLogsOfEveryFunction(dataStack.node.root);
 
 enableNagChecksWhenAsked(remotionStack);
 

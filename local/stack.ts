@@ -9,10 +9,16 @@ import { startFauxqs } from 'fauxqs';
 import { HandBackError } from '../amplify/functions/render-worker/failure-classes';
 import type { GraphqlTransport } from '../amplify/functions/render-worker/appsync-job-store';
 import type { JobStore, Renderer } from '../amplify/functions/render-worker/ports';
+import type {
+  ReconcileSettings,
+  ReconcileSummary,
+} from '../amplify/functions/render-worker/reconcile-jobs';
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
 import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
-import { readPipelineConfig } from '../amplify/render-pipeline/config';
+import { createRenderablePropsParser } from '../amplify/functions/render-worker/parse-renderable-props';
+import { readPipelineConfig, renderLimitsOf } from '../amplify/render-pipeline/config';
 import { parseInputProps } from '../remotion/catalog';
+import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
 import { startOutputServer } from './outputs/output-server';
 import { loadOrCreateSecret } from './outputs/signed-urls';
@@ -50,7 +56,21 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Fault-injection seams for tests; `npm start` passes none, and without them nothing is wrapped. */
   faults?: LocalStackFaults;
+  /** The job reconciler: every `everyMs` (default 30 s; 0: on demand only), {@link LOCAL_RECONCILE_SETTINGS}. */
+  reconciler?: { everyMs?: number; settings?: Partial<ReconcileSettings> };
 }
+
+/**
+ * The reconciler's bounds in local mode: local renders start in milliseconds and the worker's claim lease is a
+ * minute, so a lost message is noticed within about a minute instead of the cloud's ten.
+ */
+export const LOCAL_RECONCILE_SETTINGS: ReconcileSettings = {
+  queuedUnseenMs: 60_000,
+  renderingSilentMs: 60_000,
+  claimLeaseMs: 60_000,
+  cancelUnheardMs: 30_000,
+  slotMinAgeMs: 30_000,
+};
 
 /** Wrappers a test puts around the worker's collaborators to inject faults (throttling, outages). */
 export interface LocalStackFaults {
@@ -58,6 +78,8 @@ export interface LocalStackFaults {
   wrapRenderer?: (renderer: Renderer) => Renderer;
   /** Wraps the worker's GraphQL transport to the AppSync simulator. */
   wrapWorkerTransport?: (transport: GraphqlTransport) => GraphqlTransport;
+  /** Wraps what the stream reader (the pipe) sends to the render queue, e.g. to lose a message. */
+  wrapStreamSend?: (send: (jobId: string) => Promise<void>) => (jobId: string) => Promise<void>;
 }
 
 /** A running local stack. */
@@ -71,6 +93,8 @@ export interface LocalStack {
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
   streamCaughtUp(): Promise<void>;
+  /** Runs the job reconciler once, now (it also runs on its timer). */
+  reconcileNow(): Promise<ReconcileSummary>;
   /** Kills DynamoDB Local and, after `downForMs`, starts it again on the same port and data (fault tests). */
   restartDynamoDb(downForMs?: number): Promise<void>;
   /** Stops everything it started (Java, Chromium, servers); safe to call twice. */
@@ -89,7 +113,10 @@ export type LocalAmplifyOutputs = ReturnType<typeof toAmplifyOutputs> & {
       paths: Record<string, unknown>;
     }[];
   };
-  custom: { local_endpoints: { cognito: string; dynamodb: string; sqs: string; outputs: string } };
+  custom: {
+    local_endpoints: { cognito: string; dynamodb: string; sqs: string; outputs: string };
+    render_limits: RenderLimitsOutput;
+  };
 };
 
 /**
@@ -101,7 +128,7 @@ export const WORKER_TIMEOUT_SECONDS = 900;
 const LOCAL_QUEUE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
- * Starts every local stand-in of ARCHITECTURE §4 and the render worker over them, then writes
+ * Starts every local stand-in of docs/architecture.md ("Local mode") and the render worker over them, then writes
  * `<dataDir>/amplify_outputs.json`. The one entry of `npm start`, the integration tests and the benchmarks.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -186,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       import('../amplify/functions/video-url/dynamo-job-loader'),
       import('../amplify/functions/video-url/handler'),
       import('./worker/sigv4-graphql-transport'),
+      import('../amplify/functions/render-worker/reconcile-jobs'),
     ]);
     // The video URL resolver is called only after the plane is up, so its ports are bound late.
     const late: { videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown> } = {};
@@ -231,6 +259,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { createDynamoJobLoader },
       { createVideoUrlHandler },
       { createSigV4GraphqlTransport },
+      { reconcileJobs },
     ] = modules;
 
     log(`stack: data plane, queues and output server up at ${elapsed()}`);
@@ -293,12 +322,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: dlq.queueUrl,
     });
+    const reconcileSettings = { ...LOCAL_RECONCILE_SETTINGS, ...options.reconciler?.settings };
     const worker = createRenderWorker({
       store,
       renderer: options.faults?.wrapRenderer?.(renderer) ?? renderer,
       clock: systemClock,
       queue: jobQueue,
-      parseInputProps,
+      // The cloud's limits, so local mode refuses exactly the videos the cloud would refuse.
+      parseInputProps: createRenderablePropsParser(renderLimitsOf(pipeline), parseInputProps),
       config: {
         renderCap,
         maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
@@ -306,6 +337,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // Local renders start in milliseconds and die with the process, so a claim without a render id
         // older than a minute is an orphan of an earlier run; the cloud's lease must outlast a Lambda render.
         claimLeaseMs: 60_000,
+        // Stamped twice per reconciler bound, so a job waiting under the cap is never taken for a lost one.
+        queueCheckIntervalMs: reconcileSettings.queuedUnseenMs / 2,
       },
       log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
     });
@@ -331,7 +364,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dataDir,
         `stream-checkpoint-${createHash('sha256').update(dataPlane.dynamodb.jobTableStreamArn).digest('hex').slice(0, 12)}.json`,
       ),
-      send: enqueue,
+      send: options.faults?.wrapStreamSend?.(enqueue) ?? enqueue,
       log,
     });
     stops.push(() => streamReader.stop());
@@ -365,6 +398,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const poller of pollers) poller.stop();
     });
 
+    // The job reconciler, as the cloud schedules it: lost messages, unheard cancels, slots of ended jobs.
+    const reconcileNow = () =>
+      reconcileJobs({ store, queue: jobQueue, clock: systemClock, settings: reconcileSettings });
+    const reconcileEveryMs = options.reconciler?.everyMs ?? 30_000;
+    let reconciling: Promise<void> | undefined;
+    const reconcileOnce = () => {
+      reconciling ??= reconcileNow()
+        .then((summary) => {
+          if (summary.acted > 0 || summary.errors.length > 0)
+            log(`reconciler: ${JSON.stringify(summary)}`);
+        })
+        .catch((error: unknown) => {
+          if (!stopping) log(`reconciler: run failed: ${String(error)}`);
+        })
+        .finally(() => (reconciling = undefined));
+    };
+    const reconcileTimer =
+      reconcileEveryMs > 0 ? setInterval(reconcileOnce, reconcileEveryMs) : undefined;
+    stops.push(async () => {
+      clearInterval(reconcileTimer);
+      await reconciling;
+    });
+
     const outputs: LocalAmplifyOutputs = {
       ...toAmplifyOutputs(dataPlane),
       storage: {
@@ -386,6 +442,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           sqs: fauxqs.address,
           outputs: outputServer.url,
         },
+        render_limits: toRenderLimitsOutput(renderLimitsOf(pipeline)),
       },
     };
     writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
@@ -403,6 +460,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       outputServerUrl: outputServer.url,
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),
+      reconcileNow,
       restartDynamoDb: (downForMs) => dataPlane.restartDynamoDb(downForMs),
       stop: stopAll,
     };
@@ -423,9 +481,8 @@ function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
     update: async (jobId, expected, patch) => (check(), store.update(jobId, expected, patch)),
     listActiveJobs: async () => (check(), store.listActiveJobs()),
     listRenderingJobs: async () => (check(), store.listRenderingJobs()),
-    listActiveJobsOfOwner: async (job, atLeast) => (
-      check(),
-      store.listActiveJobsOfOwner(job, atLeast)
-    ),
+    listRenderSlots: async (jobOwner) => (check(), store.listRenderSlots(jobOwner)),
+    createRenderSlot: async (slot) => (check(), store.createRenderSlot(slot)),
+    deleteRenderSlot: async (slot) => (check(), store.deleteRenderSlot(slot)),
   };
 }

@@ -1,8 +1,9 @@
 import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
+import { jobReconciler } from '../functions/job-reconciler/resource';
 import { renderWorker } from '../functions/render-worker/resource';
 import { videoUrl } from '../functions/video-url/resource';
 
-/** Lifecycle states of a render job (ARCHITECTURE §2). Terminal: SUCCEEDED, FAILED, CANCELLED. */
+/** Lifecycle states of a render job (docs/architecture.md, "Job lifecycle"). Terminal: SUCCEEDED, FAILED, CANCELLED. */
 export const JOB_STATUSES = ['QUEUED', 'RENDERING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -41,6 +42,8 @@ export const schema = a
         attempts: a.integer().authorization((allow) => [allow.owner().to(['read'])]),
         startedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         finishedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        // When a delivery last saw the job waiting QUEUED: the reconciler re-enqueues a job unseen for too long.
+        queueCheckedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         createdAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         updatedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         owner: a.string().authorization((allow) => [allow.owner().to(['read'])]),
@@ -51,6 +54,17 @@ export const schema = a
         index('status').sortKeys(['createdAt']).queryField('listJobsByStatusAndCreatedAt'),
       ])
       .authorization((allow) => [allow.owner().to(['create', 'read', 'update'])]),
+    // The per-user limit: an owner has `maxActiveJobsPerUser` slots, a job holds one from admission to its end,
+    // and a conditional create is the only way in, so racing starts cannot exceed the limit.
+    RenderSlot: a
+      .model({
+        jobOwner: a.string().required(),
+        slot: a.integer().required(),
+        jobId: a.id().required(),
+      })
+      .identifier(['jobOwner', 'slot'])
+      // No operation for any signed-in user: only IAM (the render worker and the reconciler) reaches slots.
+      .authorization((allow) => [allow.authenticated().to([])]),
     // A playable URL for the caller's own finished video (checked in the function, not here).
     VideoUrl: a.customType({ url: a.string().required(), expiresAt: a.datetime().required() }),
     getJobVideoUrl: a
@@ -60,7 +74,7 @@ export const schema = a
       .handler(a.handler.function(videoUrl))
       .authorization((allow) => [allow.authenticated()]),
   })
-  .authorization((allow) => [allow.resource(renderWorker)]);
+  .authorization((allow) => [allow.resource(renderWorker), allow.resource(jobReconciler)]);
 
 /** The one contract between the backend, the worker and the studio. */
 export type Schema = ClientSchema<typeof schema>;

@@ -648,9 +648,28 @@ const SERVER_FIELDS: [string, unknown][] = [
   ['attempts', 0],
   ['startedAt', '2026-01-01T00:00:00.000Z'],
   ['finishedAt', '2026-01-01T00:00:01.000Z'],
+  ['queueCheckedAt', '2026-01-01T00:00:01.000Z'],
   ['createdAt', '2020-01-01T00:00:00.000Z'],
   ['owner', 'someone-else'],
 ];
+
+describe('render slots (the per-user limit), as a signed-in user', () => {
+  it.each([
+    [
+      'create a slot (to block someone else)',
+      'mutation { createRenderSlot(input: { jobOwner: "victim::victim", slot: 0, jobId: "x" }) { jobOwner } }',
+    ],
+    [
+      'delete a slot (to exceed the limit)',
+      'mutation { deleteRenderSlot(input: { jobOwner: "victim::victim", slot: 0 }) { jobOwner } }',
+    ],
+    ['list slots', 'query { listRenderSlots { items { jobOwner slot jobId } } }'],
+  ])('cannot %s', async (_what, query) => {
+    const { body } = await postGraphql(tokens.a, query, {});
+    expect(body.errors?.length ?? 0).toBeGreaterThan(0);
+    expect(JSON.stringify(body.data ?? null)).not.toMatch(/victim|jobId/);
+  });
+});
 
 describe('server fields, set by the owner', () => {
   it('lets the owner create with the input fields alone (the refusals below are about one field)', async () => {

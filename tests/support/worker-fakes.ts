@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobStatus } from '../../amplify/data/resource';
 import type { ParseInputProps } from '../../amplify/functions/render-worker/job-lifecycle';
 import type {
-  ActiveJob,
+  ActiveJobDetails,
   Clock,
   JobExpectation,
   JobPatch,
@@ -13,6 +13,7 @@ import type {
   JobStore,
   RenderProgress,
   RenderRequest,
+  RenderSlot,
   Renderer,
 } from '../../amplify/functions/render-worker/ports';
 
@@ -71,11 +72,26 @@ const matches = (job: JobRecord, expected: JobExpectation): boolean => {
   return true;
 };
 
-/** An in-memory Job table with the same conditional semantics as the AppSync adapter. */
+/**
+ * An in-memory Job table and slot table with the same conditional semantics as the AppSync adapter. `now` stamps
+ * `updatedAt` (every write) and a slot's `createdAt`, as AppSync does.
+ */
 export const createInMemoryJobStore = (
-  options: { clock?: Pick<Clock, 'sleep'>; latencyMs?: () => number; fault?: FaultHook } = {},
+  options: {
+    clock?: Pick<Clock, 'sleep'>;
+    latencyMs?: () => number;
+    fault?: FaultHook;
+    now?: () => number;
+  } = {},
 ) => {
+  const now = options.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
   const jobs = new Map<string, JobRecord & Record<string, unknown>>();
+  const slots = new Map<string, RenderSlot>();
+  const slotKey = (slot: Pick<RenderSlot, 'jobOwner' | 'slot'>) => `${slot.jobOwner}#${slot.slot}`;
+  /** Jobs written RENDERING while holding no slot (must stay empty), and the most RENDERING at once per owner. */
+  const renderingWithoutSlot: string[] = [];
+  const maxRenderingByOwner = new Map<string, number>();
   /** Every status each job has been written with, in order. */
   const statusHistory = new Map<string, JobStatus[]>();
   const patches: { jobId: string; expected: JobExpectation; patch: JobPatch; written: boolean }[] =
@@ -85,21 +101,39 @@ export const createInMemoryJobStore = (
     const fault = options.fault?.(operation, key);
     if (fault) throw fault;
   };
-  const listActive = (keep: (job: ActiveJob) => boolean): ActiveJob[] => {
-    const active: ActiveJob[] = [];
+  const listActive = (keep: (job: ActiveJobDetails) => boolean): ActiveJobDetails[] => {
+    const active: ActiveJobDetails[] = [];
     for (const job of jobs.values()) {
       const status = job.status ?? 'QUEUED';
       if (status === 'QUEUED' || status === 'RENDERING') {
-        const entry: ActiveJob = {
+        const entry: ActiveJobDetails = {
           id: job.id,
           owner: job.owner,
           status,
           createdAt: job.createdAt ?? null,
+          cancelRequested: job.cancelRequested,
+          renderId: job.renderId ?? null,
+          startedAt: job.startedAt ?? null,
+          queueCheckedAt: job.queueCheckedAt ?? null,
+          updatedAt: job.updatedAt ?? null,
         };
         if (keep(entry)) active.push(entry);
       }
     }
     return active;
+  };
+  const noteRendering = (job: JobRecord) => {
+    const holds = [...slots.values()].some(
+      (slot) => slot.jobOwner === job.owner && slot.jobId === job.id,
+    );
+    if (!holds) renderingWithoutSlot.push(job.id);
+    const rendering = [...jobs.values()].filter(
+      (other) => other.owner === job.owner && other.status === 'RENDERING',
+    ).length;
+    maxRenderingByOwner.set(
+      job.owner,
+      Math.max(maxRenderingByOwner.get(job.owner) ?? 0, rendering),
+    );
   };
   const store: JobStore = {
     async get(jobId) {
@@ -117,7 +151,9 @@ export const createInMemoryJobStore = (
         if (value === null) delete job[key];
         else if (value !== undefined) job[key] = value;
       }
+      job.updatedAt = iso();
       if (patch.status) statusHistory.get(jobId)?.push(patch.status);
+      if (patch.status === 'RENDERING') noteRendering(job);
       return true;
     },
     async listActiveJobs() {
@@ -128,18 +164,36 @@ export const createInMemoryJobStore = (
       await pause('listRenderingJobs', '*');
       return listActive((job) => job.status === 'RENDERING');
     },
-    async listActiveJobsOfOwner(of) {
-      await pause('listActiveJobsOfOwner', of.id);
-      return listActive(
-        (job) => job.owner === of.owner && (job.createdAt ?? '') <= (of.createdAt ?? ''),
-      ).sort((a, b) => ((a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1));
+    async listRenderSlots(jobOwner) {
+      await pause('listRenderSlots', jobOwner ?? '*');
+      return [...slots.values()]
+        .filter((slot) => jobOwner === undefined || slot.jobOwner === jobOwner)
+        .sort((a, b) => a.slot - b.slot)
+        .map((slot) => ({ ...slot }));
+    },
+    async createRenderSlot(slot) {
+      await pause('createRenderSlot', slotKey(slot));
+      if (slots.has(slotKey(slot))) return false;
+      slots.set(slotKey(slot), { ...slot, createdAt: iso() });
+      return true;
+    },
+    async deleteRenderSlot(slot) {
+      await pause('deleteRenderSlot', slotKey(slot));
+      if (slots.get(slotKey(slot))?.jobId !== slot.jobId) return false;
+      slots.delete(slotKey(slot));
+      return true;
     },
   };
   return {
     store,
     jobs,
+    /** The render slots, by `<jobOwner>#<slot>`. */
+    slots,
     statusHistory,
     patches,
+    renderingWithoutSlot,
+    /** The most jobs of `owner` that were RENDERING at the same moment. */
+    maxRenderingOf: (owner: string) => maxRenderingByOwner.get(owner) ?? 0,
     /** Inserts a job as the client's `create` would: no status yet. */
     insert(job: Partial<JobRecord> & Pick<JobRecord, 'id'>) {
       const record = {
@@ -151,6 +205,7 @@ export const createInMemoryJobStore = (
         createdAt: new Date(Date.parse('2026-01-01T00:00:00.000Z') + jobs.size).toISOString(),
         ...job,
       } as JobRecord & Record<string, unknown>;
+      record.updatedAt ??= record.createdAt;
       jobs.set(job.id, record);
       statusHistory.set(job.id, record.status ? [record.status] : []);
       return record;
@@ -158,7 +213,9 @@ export const createInMemoryJobStore = (
     /** What the owner's `cancelRequested` update does. */
     requestCancel(jobId: string) {
       const job = jobs.get(jobId);
-      if (job) job.cancelRequested = true;
+      if (!job) return;
+      job.cancelRequested = true;
+      job.updatedAt = iso();
     },
   };
 };

@@ -3,7 +3,15 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 // Types only: a value import would bundle the backend definition (CDK) into the Lambda.
 import type { JobStatus, Schema } from '../../data/resource';
-import type { ActiveJob, JobExpectation, JobPatch, JobRecord, JobStore } from './ports';
+import type {
+  ActiveJob,
+  ActiveJobDetails,
+  JobExpectation,
+  JobPatch,
+  JobRecord,
+  JobStore,
+  RenderSlot,
+} from './ports';
 
 /** Sends one GraphQL operation and resolves its `data`; rejects with the AppSync errors otherwise. */
 export type GraphqlTransport = (
@@ -26,20 +34,26 @@ export class AppSyncRequestError extends Error {
 // owner-scoped subscriptions do not fire at all without `owner`.
 const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequested progress renderedFrames totalFrames
   etaSeconds renderId outputBucket outputKey outputSizeBytes errorMessage costUsd attempts startedAt finishedAt
-  createdAt updatedAt`;
+  queueCheckedAt createdAt updatedAt`;
 
 const GET_JOB = `query GetJob($id: ID!) { getJob(id: $id) { ${JOB_FIELDS} } }`;
 const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: ModelJobConditionInput) {
   updateJob(input: $input, condition: $condition) { ${JOB_FIELDS} } }`;
 const ACTIVE_JOB_FIELDS = 'items { id owner status createdAt } nextToken';
+const ACTIVE_JOB_DETAIL_FIELDS = `items { id owner status createdAt cancelRequested renderId startedAt queueCheckedAt
+  updatedAt } nextToken`;
 const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
-  listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
+  listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_DETAIL_FIELDS} } }`;
 const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String) {
   listJobsByStatusAndCreatedAt(status: RENDERING, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
-const LIST_ACTIVE_OF_OWNER = `query ListActiveJobsOfOwner($owner: String!, $createdAt: ModelStringKeyConditionInput,
-  $filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
-  listJobsByOwnerAndCreatedAt(owner: $owner, createdAt: $createdAt, sortDirection: DESC, filter: $filter,
-    limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
+const SLOT_FIELDS = 'jobOwner slot jobId createdAt';
+// With a `jobOwner` this is a key query; without one, a scan of the (small) slot table.
+const LIST_SLOTS = `query ListRenderSlots($jobOwner: String, $limit: Int, $nextToken: String) {
+  listRenderSlots(jobOwner: $jobOwner, limit: $limit, nextToken: $nextToken) { items { ${SLOT_FIELDS} } nextToken } }`;
+const CREATE_SLOT = `mutation CreateRenderSlot($input: CreateRenderSlotInput!) {
+  createRenderSlot(input: $input) { ${SLOT_FIELDS} } }`;
+const DELETE_SLOT = `mutation DeleteRenderSlot($input: DeleteRenderSlotInput!, $condition: ModelRenderSlotConditionInput) {
+  deleteRenderSlot(input: $input, condition: $condition) { ${SLOT_FIELDS} } }`;
 // A record over the union, so the compiler flags any status added to the schema but not here.
 const KNOWN_STATUSES: Record<JobStatus, true> = {
   QUEUED: true,
@@ -112,7 +126,7 @@ const isConditionFailure = (error: unknown) =>
   /ConditionalCheckFailed/.test(error.errorType ?? error.message);
 
 /** One page of a listing, whichever query field it came from. */
-type JobPage = { items: (JobItem | null)[]; nextToken?: string | null };
+type Page<T> = { items: (T | null)[]; nextToken?: string | null };
 
 const toActiveJob = (item: JobItem): ActiveJob => ({
   id: item.id,
@@ -121,36 +135,48 @@ const toActiveJob = (item: JobItem): ActiveJob => ({
   createdAt: item.createdAt ?? null,
 });
 
-/** Orders listings as the owner index answers them: newest first. */
-const byNewestFirst = (a: ActiveJob, b: ActiveJob): number =>
-  (a.createdAt ?? '') < (b.createdAt ?? '') ? 1 : -1;
+const toActiveJobDetails = (item: JobItem): ActiveJobDetails => ({
+  ...toActiveJob(item),
+  cancelRequested: item.cancelRequested === true,
+  renderId: (item.renderId as string | null | undefined) ?? null,
+  startedAt: (item.startedAt as string | null | undefined) ?? null,
+  queueCheckedAt: (item.queueCheckedAt as string | null | undefined) ?? null,
+  updatedAt: (item.updatedAt as string | null | undefined) ?? null,
+});
+
+interface SlotItem {
+  jobOwner: string;
+  slot: number;
+  jobId: string;
+  createdAt?: string | null;
+}
 
 /** The Job table over AppSync: every write is a conditional `updateJob` that selects `owner`. */
 export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
-  // Pages through one listing until it ends or `enough` says the caller has what it needs.
-  const listPages = async (
+  // Pages through one listing until it ends.
+  const listPages = async <T>(
     query: string,
     field: string,
     variables: Record<string, unknown>,
-    enough: (items: JobItem[]) => boolean = () => false,
-  ): Promise<ActiveJob[]> => {
-    const items: JobItem[] = [];
+  ): Promise<T[]> => {
+    const items: T[] = [];
     let nextToken: string | null | undefined = null;
     do {
       const data = (await send(query, { ...variables, nextToken })) as Record<
         string,
-        JobPage | null | undefined
+        Page<T> | null | undefined
       >;
       const page = data[field];
       if (!page) throw new Error(`AppSync returned no "${field}" field`);
-      items.push(...page.items.filter((item): item is JobItem => item !== null));
+      items.push(...page.items.filter((item): item is T => item !== null));
       nextToken = page.nextToken;
-    } while (nextToken && !enough(items));
-    return items.map(toActiveJob);
+    } while (nextToken);
+    return items;
   };
-  // A scan with a filter: it reads the whole table, so only start-up recovery and the owner fallback use it.
-  const listActiveJobs = () =>
-    listPages(LIST_ACTIVE, 'listJobs', { filter: ACTIVE_FILTER, limit: 1000 });
+  const slotVariables = ({ jobOwner, slot }: Pick<RenderSlot, 'jobOwner' | 'slot'>) => ({
+    jobOwner,
+    slot,
+  });
   return {
     async get(jobId) {
       const data = (await send(GET_JOB, { id: jobId })) as { getJob: JobItem | null };
@@ -171,31 +197,49 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       if (!data.updateJob) throw new Error(`AppSync returned no job from updateJob for ${jobId}`);
       return true;
     },
-    listActiveJobs,
+    // A scan with a filter: it reads the whole table, so only start-up recovery and the reconciler use it.
+    listActiveJobs: async () =>
+      (
+        await listPages<JobItem>(LIST_ACTIVE, 'listJobs', { filter: ACTIVE_FILTER, limit: 1000 })
+      ).map(toActiveJobDetails),
     // Records with no status yet are not in the status index, but they are not rendering either.
-    listRenderingJobs: () =>
-      listPages(LIST_RENDERING, 'listJobsByStatusAndCreatedAt', { limit: 1000 }),
-    async listActiveJobsOfOwner(job, atLeast) {
-      // Reads report the owner as its last `::` part (Amplify's owner field resolver) while the index holds
-      // `<sub>::<username>`; with email sign-in both parts are the same id. The job itself must be in the
-      // answer, which proves the key; if it is not, the full listing answers instead.
-      const isThisJob = (item: { id: string }) => item.id === job.id;
-      const listed = await listPages(
-        LIST_ACTIVE_OF_OWNER,
-        'listJobsByOwnerAndCreatedAt',
-        {
-          owner: job.owner.includes('::') ? job.owner : `${job.owner}::${job.owner}`,
-          ...(job.createdAt ? { createdAt: { le: job.createdAt } } : {}),
-          filter: ACTIVE_FILTER,
-          limit: 100,
-        },
-        (items) => items.length >= atLeast && items.some(isThisJob),
-      );
-      if (listed.some(isThisJob)) return listed;
-      const createdAt = job.createdAt ?? '';
-      return (await listActiveJobs())
-        .filter((other) => other.owner === job.owner && (other.createdAt ?? '') <= createdAt)
-        .sort(byNewestFirst);
+    listRenderingJobs: async () =>
+      (
+        await listPages<JobItem>(LIST_RENDERING, 'listJobsByStatusAndCreatedAt', { limit: 1000 })
+      ).map(toActiveJob),
+    async listRenderSlots(jobOwner) {
+      const items = await listPages<SlotItem>(LIST_SLOTS, 'listRenderSlots', {
+        jobOwner: jobOwner ?? null,
+        limit: 1000,
+      });
+      return items.map(({ jobOwner: owner, slot, jobId, createdAt }) => ({
+        jobOwner: owner,
+        slot,
+        jobId,
+        createdAt: createdAt ?? null,
+      }));
+    },
+    async createRenderSlot(slot) {
+      try {
+        // Amplify's create resolver writes only if no item has this key: the slot is taken at most once.
+        await send(CREATE_SLOT, { input: { ...slotVariables(slot), jobId: slot.jobId } });
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+    async deleteRenderSlot(slot) {
+      try {
+        const data = (await send(DELETE_SLOT, {
+          input: slotVariables(slot),
+          condition: { jobId: { eq: slot.jobId } },
+        })) as { deleteRenderSlot?: SlotItem | null };
+        return Boolean(data.deleteRenderSlot);
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
   };
 };

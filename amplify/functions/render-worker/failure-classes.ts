@@ -1,5 +1,5 @@
 /**
- * The one place where failures are classified (ARCHITECTURE §2). Retryable failures go back to
+ * The one place where failures are classified (docs/architecture.md). Retryable failures go back to
  * the queue with backoff; permanent ones end the job FAILED with a message a person can act on.
  */
 
@@ -59,10 +59,15 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-// Messages of throttling/network failures that arrive without a useful name (Remotion wraps
-// Lambda errors in plain `Error`s, e.g. "Rate Exceeded.").
+// Messages of throttling/network failures that arrive without a useful name. Remotion wraps Lambda
+// errors in plain `Error`s: "Rate Exceeded.", "AWS Concurrency limit reached (Original Error: …)", a
+// chunk's stack as its message ("TooManyRequestsException: Rate Exceeded."), Lambda's throttle reasons.
 const RETRYABLE_MESSAGE =
-  /rate exceeded|too ?many ?requests|throttl|slow down|socket hang up|fetch failed|network ?error|econnreset|etimedout|service unavailable|internal server error|bad gateway|gateway time-?out/i;
+  /rate exceeded|too ?many ?requests|throttl|concurrency limit|(Concurrent|RateLimit)\w*Exceeded|slow down|socket hang up|fetch failed|network ?error|econnreset|etimedout|service unavailable|internal server error|bad gateway|gateway time-?out/i;
+
+// Remotion also names a render that outlived its function's timeout "TimeoutError"; rendering the same
+// video again runs into the same limit, so unlike a request timeout it is not worth a retry.
+const REMOTION_RENDER_TIMEOUT = /^The main function timed out after \d+ ?ms/;
 
 const RETRYABLE_CODE_IN_MESSAGE = new RegExp(`\\b(${[...RETRYABLE_CODES].join('|')})\\b`);
 
@@ -80,6 +85,8 @@ interface ErrorLike {
 const isRetryableShape = (error: ErrorLike, depth: number): boolean => {
   if (error instanceof RetryableRenderError) return true;
   if (error instanceof PermanentRenderError) return false;
+  if (typeof error.message === 'string' && REMOTION_RENDER_TIMEOUT.test(error.message))
+    return false;
   const status = error.$metadata?.httpStatusCode ?? error.statusCode;
   if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
   if (error.$retryable !== undefined && error.$retryable !== null) return true;

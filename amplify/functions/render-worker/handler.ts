@@ -1,10 +1,14 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseInputProps } from '../../../remotion/catalog';
 import { createJobStoreFromFunctionEnv, type DataClientEnv } from './appsync-job-store';
+import { createRenderablePropsParser } from './parse-renderable-props';
 import { createRenderWorker } from './job-lifecycle';
 import { createRemotionLambdaRenderer } from './remotion-lambda-renderer';
-import { createSqsHandler } from './sqs-handler';
+import { createLazyHandler, createSqsHandler } from './sqs-handler';
+import { createPowertoolsJobMetrics, createRenderMetrics } from './powertools-job-metrics';
+import { RENDER_METRICS } from './render-metrics';
 import { createSqsJobQueue } from './sqs-job-queue';
 import { systemClock } from './system-clock';
 import { parseWorkerEnv } from './worker-config';
@@ -12,13 +16,32 @@ import { parseWorkerEnv } from './worker-config';
 // Read once, at cold start: a misconfigured function fails loudly, naming the variable.
 const env = parseWorkerEnv(process.env);
 
+// JSON log lines (jobId, renderId, ownerSub) and metrics as embedded metric format: both just stdout.
+const logger = new Logger({ serviceName: RENDER_METRICS.service });
+const metrics = createPowertoolsJobMetrics(
+  createRenderMetrics(process.env.AWS_LAMBDA_FUNCTION_NAME ?? RENDER_METRICS.service),
+  (error) => logger.error('Could not write a render metric', { error }),
+);
+
 // Without RENDER_DLQ_ARN, a queue whose name ends in "dlq"/"dead-letter" is taken for the DLQ.
 const isDeadLetter = (record: SQSRecord) =>
   env.RENDER_DLQ_ARN
     ? record.eventSourceARN === env.RENDER_DLQ_ARN
     : /(dlq|dead-?letter)$/i.test(record.eventSourceARN.split(':').pop() ?? '');
 
-const sqsHandler = (async () => {
+// Built at cold start too, so a function name Remotion cannot read progress by fails loudly here.
+const renderer = createRemotionLambdaRenderer({
+  functionName: env.REMOTION_FUNCTION_NAME,
+  serveUrl: env.REMOTION_SERVE_URL,
+  region: env.REMOTION_REGION,
+  outputBucket: env.OUTPUT_BUCKET_NAME,
+  outputPrefix: env.OUTPUT_PREFIX,
+  remotionBucket: env.REMOTION_BUCKET_NAME,
+  concurrencyPerRender: env.REMOTION_CONCURRENCY_PER_RENDER,
+});
+
+// The job store reads its settings over the network: a failed read is retried by the next invocation.
+const lazy = createLazyHandler(async () => {
   const queue = createSqsJobQueue({
     client: new SQSClient({}),
     queueUrl: env.RENDER_QUEUE_URL,
@@ -26,29 +49,35 @@ const sqsHandler = (async () => {
   });
   const worker = createRenderWorker({
     store: await createJobStoreFromFunctionEnv(process.env as DataClientEnv),
-    renderer: createRemotionLambdaRenderer({
-      functionName: env.REMOTION_FUNCTION_NAME,
-      serveUrl: env.REMOTION_SERVE_URL,
-      region: env.REMOTION_REGION,
-      outputBucket: env.OUTPUT_BUCKET_NAME,
-      outputPrefix: env.OUTPUT_PREFIX,
-      remotionBucket: env.REMOTION_BUCKET_NAME,
-    }),
+    renderer,
     clock: systemClock,
     queue,
-    parseInputProps,
+    // Videos longer than the render function can finish are refused before they start (docs/architecture.md, "Render limits").
+    parseInputProps:
+      env.REMOTION_CONCURRENCY_PER_RENDER && env.REMOTION_TIMEOUT_SECONDS
+        ? createRenderablePropsParser(
+            {
+              remotionTimeoutSeconds: env.REMOTION_TIMEOUT_SECONDS,
+              renderersPerRender: env.REMOTION_CONCURRENCY_PER_RENDER,
+            },
+            parseInputProps,
+          )
+        : parseInputProps,
     config: {
       renderCap: env.RENDER_CAP,
       maxActiveJobsPerUser: env.MAX_ACTIVE_JOBS_PER_USER,
       maxReceiveCount: env.MAX_RECEIVE_COUNT,
     },
-    log: (message, details) => console.log(JSON.stringify({ message, ...details })),
+    log: (message, details) => logger.info(message, details ?? {}),
+    metrics,
   });
   return createSqsHandler(worker, { isDeadLetter, queue });
-})();
-// Surfaced by the first invocation, not as an unhandled rejection at init.
-sqsHandler.catch(() => undefined);
+});
+// Start during the init phase; a failure there is logged and the first invocation builds again.
+lazy.prepare();
 
-/** Lambda entry for the render queue and its DLQ: one line, the rest lives in the core. */
-export const handler = async (event: SQSEvent, context: Context) =>
-  (await sqsHandler)(event, context);
+/** Lambda entry for the render queue and its DLQ: tags the logs with the invocation, the rest lives in the core. */
+export const handler = (event: SQSEvent, context: Context) => {
+  logger.addContext(context);
+  return lazy.handler(event, context);
+};

@@ -1,20 +1,23 @@
-import type { JobStatus } from '../../data/resource';
 import {
   classifyFailure,
   computeBackoffSeconds,
   describeError,
   HandBackError,
 } from './failure-classes';
+import { isTerminal, statusOf } from './job-status';
 import type {
   ActiveJob,
   Clock,
   JobExpectation,
+  JobMetrics,
   JobQueue,
   JobRecord,
   JobStore,
   RenderProgress,
   Renderer,
 } from './ports';
+import { NO_JOB_METRICS, observeJobs } from './job-telemetry';
+import { createRenderSlots, releasingSlotsOnEnd } from './render-slots';
 
 /** The catalog's props check (`parseInputProps` in `remotion/catalog.ts`), injected so the core stays plain. */
 export type ParseInputProps = (
@@ -46,6 +49,11 @@ export interface WorkerSettings {
   capWaitSeconds: number;
   /** Delay before looking again at a job another delivery is just starting. */
   claimWaitSeconds: number;
+  /**
+   * While a job waits under the render cap, stamp `queueCheckedAt` at most this often: the reconciler re-enqueues a
+   * QUEUED job unstamped for twice this (`DEFAULT_RECONCILE_SETTINGS` in reconcile-jobs.ts).
+   */
+  queueCheckIntervalMs: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
 }
@@ -61,6 +69,7 @@ export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, 'renderCap'> = {
   claimLeaseMs: 16 * 60_000,
   capWaitSeconds: 10,
   claimWaitSeconds: 5,
+  queueCheckIntervalMs: 5 * 60_000,
   backoffBaseSeconds: 2,
   backoffMaxSeconds: 300,
 };
@@ -83,7 +92,7 @@ export type DeliveryOutcome =
   /** Delete this message and enqueue a fresh one (waiting is not failing: no receive counted). */
   | { action: 'continue'; delaySeconds: number; reason: string };
 
-/** The job lifecycle of ARCHITECTURE §2, over its ports. */
+/** The job lifecycle of docs/architecture.md ("Job lifecycle"), over its ports. */
 export interface RenderWorker {
   /** Handles one delivery of a job message from the render queue. */
   processDelivery(delivery: Delivery): Promise<DeliveryOutcome>;
@@ -106,25 +115,12 @@ export interface RenderWorkerDeps {
   /** Jitter source, 0 ≤ x < 1. */
   random?: () => number;
   log?: (message: string, details?: Record<string, unknown>) => void;
+  /** Render starts, cap waits and job ends, for dashboards and alarms; a no-op when omitted. */
+  metrics?: JobMetrics;
 }
 
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
-
-/** A status as stored; a freshly created record has none yet and is QUEUED. */
-export const statusOf = (job: Pick<JobRecord, 'status'>): JobStatus => job.status ?? 'QUEUED';
-
-/** True for SUCCEEDED, FAILED and CANCELLED. */
-export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);
-
-/** Orders jobs by creation (id breaks ties), so "created before" is a total order. */
-const createdBefore = (
-  a: { createdAt?: string | null; id: string },
-  b: { createdAt?: string | null; id: string },
-) => {
-  const ta = a.createdAt ?? '';
-  const tb = b.createdAt ?? '';
-  return ta < tb || (ta === tb && a.id < b.id);
-};
+/** The status helpers, where callers of the lifecycle have always found them. */
+export { isTerminal, statusOf };
 
 /** Cuts an id a client sent to 40 characters, so a message quoting it stays readable. */
 const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
@@ -143,10 +139,16 @@ type StepResult = DeliveryOutcome | typeof RELOAD;
 
 /** Builds the render worker over its ports; the same core runs in Lambda, in local mode and in tests. */
 export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
-  const { store, renderer, clock, queue, parseInputProps } = deps;
+  const { renderer, clock, queue, parseInputProps } = deps;
   const settings: WorkerSettings = { ...DEFAULT_WORKER_SETTINGS, ...deps.config };
   const random = deps.random ?? Math.random;
-  const log = deps.log ?? (() => undefined);
+  const metrics = deps.metrics ?? NO_JOB_METRICS;
+  // Every job end is counted, and every log line names the job's render and owner, whichever step wrote it.
+  const observed = observeJobs(deps.store, { metrics, log: deps.log, clock });
+  const log = observed.log;
+  const slots = createRenderSlots(deps.store, settings.maxActiveJobsPerUser);
+  // Every write that ends a job releases its render slot, whichever transition made it.
+  const store = releasingSlotsOnEnd(observed.store, slots, log);
   const iso = () => new Date(clock.now()).toISOString();
   const ack = (reason: string): DeliveryOutcome => ({ action: 'ack', reason });
   const later = (seconds: number, reason: string): DeliveryOutcome => ({
@@ -240,6 +242,18 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     return written ? ack('cancelled') : RELOAD;
   };
 
+  // Nothing else is written while a job waits under the render cap: this stamp tells the reconciler its
+  // message lives. At most once per interval, and a failed stamp only costs a needless re-enqueue.
+  const noteStillQueued = async (job: JobRecord): Promise<void> => {
+    const last = Date.parse(job.queueCheckedAt ?? job.createdAt ?? '');
+    if (clock.now() - last < settings.queueCheckIntervalMs) return;
+    await store
+      .update(job.id, { status: 'QUEUED', renderId: null }, { queueCheckedAt: iso() })
+      .catch((error: unknown) =>
+        log('queue check stamp failed', { jobId: job.id, error: describeError(error) }),
+      );
+  };
+
   const countOtherRenders = (active: ActiveJob[], jobId: string) =>
     active.filter((other) => other.status === 'RENDERING' && other.id !== jobId).length;
 
@@ -251,19 +265,17 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
         `The props for composition "${shorten(job.compositionId)}" are invalid: ${parsed.message}`,
       );
     }
-    // Both listings are indexed: they cost the owner's active jobs and the cap, not the table.
-    // One more than the limit: the job itself is among them.
-    const ownersActive = await store.listActiveJobsOfOwner(job, settings.maxActiveJobsPerUser + 1);
-    const earlierActive = ownersActive.filter(
-      (other) => other.id !== job.id && createdBefore(other, job),
-    );
-    if (earlierActive.length >= settings.maxActiveJobsPerUser) {
-      const message = tooManyActiveJobsMessage(earlierActive.length, settings.maxActiveJobsPerUser);
-      return failJob(job, message);
+    // The per-user limit: a slot taken by a conditional create, so racing starts cannot exceed it.
+    if (!(await slots.admit(job)).admitted) {
+      const limit = settings.maxActiveJobsPerUser;
+      return failJob(job, tooManyActiveJobsMessage(limit, limit));
     }
     // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
     // written before, so concurrent claimers can never together exceed the cap.
-    if (countOtherRenders(await store.listRenderingJobs(), job.id) >= settings.renderCap) {
+    const rendering = countOtherRenders(await store.listRenderingJobs(), job.id);
+    if (rendering >= settings.renderCap) {
+      metrics.renderCapReached({ jobId: job.id, rendersInFlight: rendering });
+      await noteStillQueued(job);
       return later(jittered(settings.capWaitSeconds), 'render cap reached');
     }
     const startedAt = iso();
@@ -282,9 +294,13 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
     const mine: JobExpectation = { status: 'RENDERING', renderId: null, startedAt };
     const release = () => store.update(job.id, mine, { status: 'QUEUED', startedAt: null });
     let renderId: string;
+    let othersRendering: number;
     try {
-      if (countOtherRenders(await store.listRenderingJobs(), job.id) >= settings.renderCap) {
+      othersRendering = countOtherRenders(await store.listRenderingJobs(), job.id);
+      if (othersRendering >= settings.renderCap) {
+        metrics.renderCapReached({ jobId: job.id, rendersInFlight: othersRendering });
         await release();
+        await noteStillQueued(job);
         return later(jittered(settings.capWaitSeconds), 'render cap reached while claiming');
       }
       ({ renderId } = await renderer.start({
@@ -315,6 +331,7 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
       await insist(() => renderer.cancel(renderId), delivery.deadlineMs);
       return RELOAD;
     }
+    metrics.renderStarted({ jobId: job.id, renderId, rendersInFlight: othersRendering + 1 });
     return trackRender({ ...job, status: 'RENDERING', renderId, startedAt }, renderId, delivery, {
       justStarted: true,
     });
@@ -358,6 +375,33 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
           }),
         );
         return written ? ack('succeeded') : RELOAD;
+      }
+      if (progress.state === 'failed' && progress.retryable) {
+        // Throttling or an outage is not the props' fault: queue the job to render again after a backoff.
+        // Each retry spends a receive of this message, so the DLQ ends the job after maxReceiveCount.
+        const requeued = await steady(() =>
+          store.update(job.id, mine, {
+            status: 'QUEUED',
+            renderId: null,
+            startedAt: null,
+            progress: null,
+            renderedFrames: null,
+            totalFrames: null,
+            etaSeconds: null,
+          }),
+        );
+        if (!requeued) return RELOAD;
+        const delaySeconds = computeBackoffSeconds(delivery.receiveCount, random, {
+          baseSeconds: settings.backoffBaseSeconds,
+          maxSeconds: settings.backoffMaxSeconds,
+        });
+        log('retryable render failure', {
+          jobId: job.id,
+          renderId,
+          error: progress.message,
+          delaySeconds,
+        });
+        return { action: 'retry', delaySeconds, reason: progress.message };
       }
       if (progress.state === 'failed') {
         return failJob(
@@ -403,7 +447,15 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
 
   const step = async (job: JobRecord, delivery: Delivery): Promise<StepResult> => {
     const status = statusOf(job);
-    if (isTerminal(status)) return ack(`already ${status}`);
+    if (isTerminal(status)) {
+      // A duplicate delivery that read the job before it ended may have taken a slot since: give it back.
+      await slots
+        .release(job)
+        .catch((error: unknown) =>
+          log('render slot release failed', { jobId: job.id, error: describeError(error) }),
+        );
+      return ack(`already ${status}`);
+    }
     if (job.cancelRequested) return cancelJob(job);
     if (status === 'QUEUED') return startRender(job, delivery);
     if (job.renderId) return trackRender(job, job.renderId, delivery);

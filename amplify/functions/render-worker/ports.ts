@@ -17,6 +17,10 @@ export interface JobRecord {
   createdAt?: string | null;
   /** When the worker claimed the job for rendering (ISO); with no `renderId` it marks a start in progress. */
   startedAt?: string | null;
+  /** Last time a delivery saw the job waiting QUEUED (ISO): the reconciler's sign that a message still exists. */
+  queueCheckedAt?: string | null;
+  /** Set by AppSync on every write. */
+  updatedAt?: string | null;
 }
 
 /** Progress of one render, as a discriminated union so `output` exists only when done. */
@@ -86,6 +90,7 @@ export interface JobPatch {
   attempts?: number | null;
   startedAt?: string | null;
   finishedAt?: string | null;
+  queueCheckedAt?: string | null;
 }
 
 /** The few fields needed to count jobs that hold a queue or render slot. */
@@ -96,23 +101,44 @@ export interface ActiveJob {
   createdAt?: string | null;
 }
 
-/** The Job table as the worker uses it: AppSync (IAM) in the cloud and locally, in memory in tests. */
+/** An active job with what the reconciler judges it by. */
+export interface ActiveJobDetails extends ActiveJob {
+  cancelRequested: boolean;
+  renderId?: string | null;
+  startedAt?: string | null;
+  queueCheckedAt?: string | null;
+  updatedAt?: string | null;
+}
+
+/**
+ * One of an owner's render slots (the RenderSlot model, IAM only): a job holds one from admission until it ends,
+ * and an owner has `maxActiveJobsPerUser` of them, so the per-user limit holds however starts race.
+ */
+export interface RenderSlot {
+  /** The job's `owner`, as a Job read reports it. */
+  jobOwner: string;
+  /** 0 … limit − 1. */
+  slot: number;
+  jobId: string;
+  /** Set by AppSync on create. */
+  createdAt?: string | null;
+}
+
+/** The Job and RenderSlot tables as the worker uses them: AppSync (IAM) in the cloud and locally, in memory in tests. */
 export interface JobStore {
   get(jobId: string): Promise<JobRecord | null>;
   /** Writes `patch` only if the job matches `expected`; resolves false when it did not (nothing written). */
   update(jobId: string, expected: JobExpectation, patch: JobPatch): Promise<boolean>;
-  /** Every job QUEUED (or with no status yet) or RENDERING: a full listing, for recovery at start-up. */
-  listActiveJobs(): Promise<ActiveJob[]>;
+  /** Every job QUEUED (or with no status yet) or RENDERING: a full listing, for recovery and the reconciler. */
+  listActiveJobs(): Promise<ActiveJobDetails[]>;
   /** Every job RENDERING (what the render cap counts), read from the status index. */
   listRenderingJobs(): Promise<ActiveJob[]>;
-  /**
-   * The QUEUED or RENDERING jobs of `job`'s owner created at or before it (itself included), newest first; it
-   * may stop once `atLeast` are found. Costs the owner's jobs, not the table.
-   */
-  listActiveJobsOfOwner(
-    job: Pick<JobRecord, 'id' | 'owner' | 'createdAt'>,
-    atLeast: number,
-  ): Promise<ActiveJob[]>;
+  /** The slots held for `jobOwner` (a key query), or every slot when omitted (the reconciler's listing). */
+  listRenderSlots(jobOwner?: string): Promise<RenderSlot[]>;
+  /** Creates the slot unless it exists; resolves false when it does (nothing written). */
+  createRenderSlot(slot: Omit<RenderSlot, 'createdAt'>): Promise<boolean>;
+  /** Deletes the slot only if `slot.jobId` still holds it; resolves false otherwise. */
+  deleteRenderSlot(slot: Omit<RenderSlot, 'createdAt'>): Promise<boolean>;
 }
 
 /** The queue side: hand a message back for a retry, or enqueue a fresh one to continue later. */
@@ -128,4 +154,25 @@ export interface JobQueue {
   ): Promise<void>;
   /** Sends a new `{ jobId }` message delivered after `delaySeconds` (a fresh receive count). */
   continueLater(jobId: string, delaySeconds: number): Promise<void>;
+}
+
+/** How a job ended, as the JobsFinished metric's `Outcome` dimension counts it. */
+export type JobOutcome = Extract<JobStatus, 'SUCCEEDED' | 'FAILED' | 'CANCELLED'>;
+
+/**
+ * What the lifecycle reports for dashboards and alarms: CloudWatch metrics (embedded in log lines) in the cloud, a
+ * no-op or an in-memory recorder elsewhere. Calls are synchronous and must not throw.
+ */
+export interface JobMetrics {
+  /** A render started; `rendersInFlight` counts it with every other job RENDERING. */
+  renderStarted(event: { jobId: string; renderId: string; rendersInFlight: number }): void;
+  /** A job waits because `rendersInFlight` other renders fill the render cap. */
+  renderCapReached(event: { jobId: string; rendersInFlight: number }): void;
+  /** A job ended; `renderSeconds` from its start to its end when a render ran, `costUsd` when known. */
+  jobFinished(event: {
+    jobId: string;
+    outcome: JobOutcome;
+    renderSeconds?: number;
+    costUsd?: number;
+  }): void;
 }

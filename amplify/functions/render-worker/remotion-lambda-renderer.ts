@@ -1,6 +1,7 @@
 import {
   cancelRenderOnLambda,
   getRenderProgress,
+  LambdaClientInternals,
   renderMediaOnLambda,
   type AwsRegion,
   type RenderProgress as RemotionRenderProgress,
@@ -18,6 +19,7 @@ export interface RemotionLambdaApi {
 
 /** Where and how the Remotion render function renders. */
 export interface RemotionLambdaRendererOptions {
+  /** Must follow Remotion's naming convention (`remotion-render-<…>-mem<MB>mb-disk<MB>mb-<s>sec`): progress is read from S3 by it. */
   functionName: string;
   serveUrl: string;
   region: string;
@@ -26,6 +28,8 @@ export interface RemotionLambdaRendererOptions {
   outputPrefix: string;
   /** Bucket of Remotion's own render state (progress, cancel signal); defaults to the output bucket. */
   remotionBucket?: string;
+  /** At most this many renderer Lambdas per render (Remotion's `concurrency`); unset: Remotion chooses. */
+  concurrencyPerRender?: number;
   /** Lets tests (and odd networks) see and answer every AWS request Remotion makes. */
   requestHandler?: RequestHandler;
   api?: RemotionLambdaApi;
@@ -65,14 +69,18 @@ export const toRenderProgress = (
 ): RenderProgress => {
   const costUsd = progress.costs.accruedSoFar;
   if (progress.fatalErrorEncountered) {
-    const fatal = progress.errors.find((error) => error.isFatal) ?? progress.errors[0];
+    const fatal =
+      progress.errors.find((error) => error.isFatal && !error.willRetry) ??
+      progress.errors.find((error) => error.isFatal) ??
+      progress.errors[0];
     const message = fatal
       ? `${fatal.message}${fatal.explanation ? ` (${fatal.explanation})` : ''}`
       : 'Unknown render error.';
+    // Remotion's explanation reads the stack (e.g. a chunk throttled by Lambda), so it is classified too.
     return {
       state: 'failed',
       message,
-      retryable: classifyFailure(fatal ?? message).retryable,
+      retryable: classifyFailure(fatal ? { name: fatal.name, message } : message).retryable,
       costUsd,
     };
   }
@@ -103,6 +111,13 @@ export const toRenderProgress = (
 
 /** The cloud `Renderer`: Remotion Lambda through `@remotion/lambda/client`. */
 export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOptions): Renderer => {
+  if (!LambdaClientInternals.parseFunctionName(options.functionName)) {
+    throw new Error(
+      "The Remotion function name must follow Remotion's naming convention " +
+        `"remotion-render-<version>-mem<MB>mb-disk<MB>mb-<seconds>sec", but got ${JSON.stringify(options.functionName)}. ` +
+        'Progress is read from S3, which takes the memory and timeout from that name: deploy the function under such a name.',
+    );
+  }
   const api = options.api ?? { renderMediaOnLambda, getRenderProgress, cancelRenderOnLambda };
   const region = options.region as AwsRegion;
   const bucketName = options.remotionBucket ?? options.outputBucket;
@@ -117,7 +132,8 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         composition: request.compositionId,
         inputProps: request.inputProps,
         codec: 'h264',
-        privacy: 'private',
+        // The output bucket enforces bucket-owner ownership (ACLs disabled): a write with an ACL is refused.
+        privacy: 'no-acl',
         outName: { bucketName: options.outputBucket, key },
         downloadBehavior: { type: 'download', fileName: `${request.jobId}.mp4` },
         deleteAfter: null,
@@ -125,6 +141,9 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         forceBucketName: bucketName,
         // The queue retries whole deliveries; one Remotion retry per chunk is enough.
         maxRetries: 1,
+        ...(options.concurrencyPerRender === undefined
+          ? {}
+          : { concurrency: options.concurrencyPerRender }),
         ...(requestHandler ? { requestHandler } : {}),
       });
       return { renderId };
@@ -135,6 +154,9 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         bucketName,
         renderId,
         region,
+        // Read progress.json from S3 instead of invoking the 2 GB function once per poll; Remotion takes
+        // the function's memory and timeout from its name.
+        skipLambdaInvocation: true,
         ...(requestHandler ? { requestHandler } : {}),
       });
       return toRenderProgress(progress, options.outputBucket);

@@ -1,4 +1,5 @@
 import { defineFunction } from '@aws-amplify/backend';
+import { FUNCTION_LOG_RETENTION } from '../../render-pipeline/log-retention';
 
 /** The worker's Lambda timeout; the render queue's visibility timeout is derived from it. */
 export const RENDER_WORKER_TIMEOUT_SECONDS = 900;
@@ -16,4 +17,5 @@ export const renderWorker = defineFunction({
   runtime: 22,
   timeoutSeconds: RENDER_WORKER_TIMEOUT_SECONDS,
   memoryMB: 1024,
+  logging: { retention: FUNCTION_LOG_RETENTION },
 });

@@ -78,3 +78,38 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
     });
   };
 };
+
+/** A Lambda handler whose collaborators are built by `init` before its first use. */
+export interface LazyHandler<Event, Context, Result> {
+  /** Starts building now (at cold start); a failure is logged and the next invocation builds again. */
+  prepare(): void;
+  handler(event: Event, context: Context): Promise<Result>;
+}
+
+/**
+ * Builds a handler on first use and keeps it only once built: a failed `init` (e.g. a cold-start read
+ * that timed out) fails the invocation that waited for it, and the next invocation tries again.
+ */
+export const createLazyHandler = <Event, Context, Result>(
+  init: () => Promise<(event: Event, context: Context) => Promise<Result>>,
+  onInitError: (error: unknown) => void = (error) =>
+    console.error('Render worker initialisation failed; the next invocation tries again', error),
+): LazyHandler<Event, Context, Result> => {
+  let ready: Promise<(event: Event, context: Context) => Promise<Result>> | undefined;
+  const build = () => {
+    const attempt = init();
+    ready = attempt;
+    attempt.catch((error: unknown) => {
+      // Forget only this failed attempt, never a newer one.
+      if (ready === attempt) ready = undefined;
+      onInitError(error);
+    });
+    return attempt;
+  };
+  return {
+    prepare: () => {
+      if (!ready) build();
+    },
+    handler: async (event, context) => (await (ready ?? build()))(event, context),
+  };
+};

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 
-const wholeNumber = (min: number) =>
-  z
-    .string({ error: `a whole number ≥ ${min}` })
-    .regex(/^\d+$/, { error: `a whole number ≥ ${min}` })
+const wholeNumber = (min: number, max = Number.POSITIVE_INFINITY) => {
+  const expected =
+    max === Number.POSITIVE_INFINITY
+      ? `a whole number ≥ ${min}`
+      : `a whole number from ${min} to ${max}`;
+  return z
+    .string({ error: expected })
+    .regex(/^\d+$/, { error: expected })
     .transform(Number)
-    .refine((n) => n >= min, { error: `a whole number ≥ ${min}` });
+    .refine((n) => n >= min && n <= max, { error: expected });
+};
 
 const text = (what: string) => z.string({ error: what }).trim().min(1, { error: what });
 
@@ -31,6 +36,11 @@ const envSchema = z.object({
   RENDER_DLQ_URL: z.url({ error: 'the URL of the render dead-letter SQS queue' }).optional(),
   // Optional: the queue's maxReceiveCount, quoted in the "gave up" message.
   MAX_RECEIVE_COUNT: wholeNumber(1).default(3),
+  // Optional: at most this many renderer Lambdas per render (Remotion's `concurrency`, which allows 1–200),
+  // so the renders in flight fit the account's Lambda concurrency. Unset: Remotion chooses.
+  REMOTION_CONCURRENCY_PER_RENDER: wholeNumber(1, 200).optional(),
+  // Optional: the render function's timeout, Remotion's deadline for a whole render (bounds a video's length).
+  REMOTION_TIMEOUT_SECONDS: wholeNumber(15, 900).optional(),
 });
 
 /** The worker's settings, read once from the environment. */

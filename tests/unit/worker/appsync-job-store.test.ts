@@ -2,6 +2,7 @@ import { parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createAmplifyGraphqlTransport,
+  AppSyncRequestError,
   createAppSyncJobStore,
   toCondition,
   type GraphqlTransport,
@@ -166,54 +167,60 @@ describe('AppSync job store', () => {
     expect(transport.calls.map((call) => call.variables.nextToken)).toEqual([null, 't1']);
   });
 
-  it("lists the owner's earlier active jobs from the owner index, newest first, stopping once it has enough", async () => {
-    const item = (id: string) => ({ id, owner: 'u-1', status: 'QUEUED', createdAt: id });
+  it("lists an owner's render slots by key and every slot without one, page by page", async () => {
+    const slot = (n: number) => ({ jobOwner: 'u-1', slot: n, jobId: `job-${n}`, createdAt: 't' });
     const pages = [
-      { items: [item('9'), item('8')], nextToken: 't1' },
-      { items: [item('7'), item('6')], nextToken: 't2' },
-      { items: [item('5')], nextToken: null },
+      { items: [slot(0)], nextToken: 't1' },
+      { items: [slot(1), null], nextToken: null },
+      { items: [slot(2)], nextToken: null },
     ];
-    const transport = recordingTransport(() => ({ listJobsByOwnerAndCreatedAt: pages.shift() }));
+    const transport = recordingTransport(() => ({ listRenderSlots: pages.shift() }));
     const store = createAppSyncJobStore(transport.send);
 
-    const active = await store.listActiveJobsOfOwner({ id: '9', owner: 'u-1', createdAt: '9' }, 3);
+    const owners = await store.listRenderSlots('u-1');
+    const all = await store.listRenderSlots();
 
-    expect(active.map((job) => job.id)).toEqual(['9', '8', '7', '6']);
-    expect(transport.calls).toHaveLength(2);
-    expect(transport.calls[0]!.query).toMatch(/sortDirection: DESC/);
-    // A read reports the owner's last `::` part; the index key is `<sub>::<username>`.
-    expect(transport.calls[0]!.variables).toMatchObject({
-      owner: 'u-1::u-1',
-      createdAt: { le: '9' },
-      filter: { not: { or: expect.any(Array) as unknown } },
+    expect(owners).toEqual([slot(0), slot(1)]);
+    expect(all).toEqual([slot(2)]);
+    expect(transport.calls.map((call) => call.variables)).toEqual([
+      { jobOwner: 'u-1', limit: 1000, nextToken: null },
+      { jobOwner: 'u-1', limit: 1000, nextToken: 't1' },
+      { jobOwner: null, limit: 1000, nextToken: null },
+    ]);
+  });
+
+  it('takes a slot with a plain create and reports a taken one (ConditionalCheckFailed) as false', async () => {
+    let taken = false;
+    const transport = recordingTransport(() => {
+      if (taken)
+        throw new AppSyncRequestError('DynamoDB:ConditionalCheckFailedException', 'exists');
+      taken = true;
+      return { createRenderSlot: { jobOwner: 'u-1', slot: 0, jobId: 'a' } };
+    });
+    const store = createAppSyncJobStore(transport.send);
+
+    expect(await store.createRenderSlot({ jobOwner: 'u-1', slot: 0, jobId: 'a' })).toBe(true);
+    expect(await store.createRenderSlot({ jobOwner: 'u-1', slot: 0, jobId: 'b' })).toBe(false);
+    expect(transport.calls[1]!.variables).toEqual({
+      input: { jobOwner: 'u-1', slot: 0, jobId: 'b' },
     });
   });
 
-  it('falls back to the full listing when the owner index does not hold the job itself (the key guess was wrong)', async () => {
-    const transport = recordingTransport((query) =>
-      query.includes('listJobsByOwnerAndCreatedAt')
-        ? { listJobsByOwnerAndCreatedAt: { items: [], nextToken: null } }
-        : {
-            listJobs: {
-              items: [
-                { id: 'mine', owner: 'ada', status: 'QUEUED', createdAt: '2' },
-                { id: 'older', owner: 'ada', status: 'RENDERING', createdAt: '1' },
-                { id: 'newer', owner: 'ada', status: 'QUEUED', createdAt: '3' },
-                { id: 'theirs', owner: 'bert', status: 'QUEUED', createdAt: '1' },
-              ],
-              nextToken: null,
-            },
-          },
-    );
+  it('deletes a slot only on condition that the job still holds it', async () => {
+    const transport = recordingTransport((query, variables) => {
+      const condition = variables.condition as { jobId: { eq: string } };
+      if (condition.jobId.eq !== 'a')
+        throw new AppSyncRequestError('DynamoDB:ConditionalCheckFailedException', 'held by a');
+      return { deleteRenderSlot: { jobOwner: 'u-1', slot: 0, jobId: 'a' } };
+    });
     const store = createAppSyncJobStore(transport.send);
 
-    const active = await store.listActiveJobsOfOwner(
-      { id: 'mine', owner: 'ada', createdAt: '2' },
-      3,
-    );
-
-    expect(active.map((job) => job.id)).toEqual(['mine', 'older']);
-    expect(transport.calls.map((call) => /listJobs\(/.test(call.query))).toEqual([false, true]);
+    expect(await store.deleteRenderSlot({ jobOwner: 'u-1', slot: 0, jobId: 'b' })).toBe(false);
+    expect(await store.deleteRenderSlot({ jobOwner: 'u-1', slot: 0, jobId: 'a' })).toBe(true);
+    expect(transport.calls[1]!.variables).toEqual({
+      input: { jobOwner: 'u-1', slot: 0 },
+      condition: { jobId: { eq: 'a' } },
+    });
   });
 
   it('lists active jobs page by page with a filter that also matches a missing status', async () => {
@@ -229,9 +236,17 @@ describe('AppSync job store', () => {
 
     const active = await store.listActiveJobs();
 
+    const unset = { renderId: null, startedAt: null, queueCheckedAt: null, updatedAt: null };
     expect(active).toEqual([
-      { id: 'a', owner: 'o', status: 'QUEUED', createdAt: '1' },
-      { id: 'b', owner: 'o', status: 'RENDERING', createdAt: '2' },
+      { id: 'a', owner: 'o', status: 'QUEUED', createdAt: '1', cancelRequested: false, ...unset },
+      {
+        id: 'b',
+        owner: 'o',
+        status: 'RENDERING',
+        createdAt: '2',
+        cancelRequested: false,
+        ...unset,
+      },
     ]);
     expect(transport.calls.map((call) => call.variables.nextToken)).toEqual([null, 't1']);
     expect(transport.calls[0]!.query).toMatch(/listJobs\(filter: \$filter/);

@@ -44,6 +44,10 @@ describe('failure classes', () => {
       { errorType: 'DynamoDB:ProvisionedThroughputExceededException', message: 'slow' },
     ],
     ['a prefixed 5xx name', { errorType: 'DynamoDB:InternalServerError', message: 'oops' }],
+    [
+      'an SDK request timeout',
+      Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' }),
+    ],
   ])('retries %s', (_what, error) => {
     expect(classifyFailure(error).retryable).toBe(true);
   });
@@ -65,6 +69,44 @@ describe('failure classes', () => {
     ['a code-like word inside another word', new Error('field XECONNREFUSEDX is unknown')],
   ])('does not retry %s', (_what, error) => {
     expect(classifyFailure(error).retryable).toBe(false);
+  });
+
+  // The texts Remotion wraps Lambda throttling in (@remotion/lambda-client, @remotion/serverless).
+  it.each([
+    [
+      "Remotion's concurrency wrapper around a streaming call",
+      new Error(
+        'AWS Concurrency limit reached (Original Error: ConcurrentInvocationLimitExceeded). See https://www.remotion.dev/docs/lambda/troubleshooting/rate-limit for tips to fix this.',
+      ),
+    ],
+    [
+      "a chunk's stack relayed as its message",
+      new Error('TooManyRequestsException: Rate Exceeded.\n    at de_TooManyRequestsExceptionRes'),
+    ],
+    [
+      "Remotion's explanation of a throttled chunk",
+      new Error(
+        'Lambda function failed (AWS returned an "TooManyRequestsException" error message which could mean you reached the concurrency limit of AWS Lambda.)',
+      ),
+    ],
+    ['the account limit reason', { name: 'Error', message: 'ConcurrentInvocationLimitExceeded' }],
+    [
+      'the reserved concurrency reason',
+      new Error('ReservedFunctionConcurrentInvocationLimitExceeded: the function is at its limit'),
+    ],
+    ['the reserved rate reason', new Error('ReservedFunctionInvocationRateLimitExceeded')],
+  ])('retries Lambda throttling: %s', (_what, error) => {
+    expect(classifyFailure(error).retryable).toBe(true);
+  });
+
+  it("does not retry Remotion's render timeout, though Remotion names it TimeoutError", () => {
+    const renderTimeout = {
+      name: 'TimeoutError',
+      message:
+        'The main function timed out after 120000ms.\nThe following chunks are missing (showing 1 out of 1):\nChunk 1 (Frames 75 - 149)',
+    };
+
+    expect(classifyFailure(renderTimeout).retryable).toBe(false);
   });
 
   it('keeps the message so it can be shown to a person', () => {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
@@ -43,21 +45,70 @@ const jobs: Record<
     inputProps: '{}',
     status: null,
   },
+  fresh: {
+    id: 'fresh',
+    owner: 'sub::alice',
+    compositionId: 'title-card',
+    inputProps: '{}',
+    status: null,
+  },
+  // 8 slides of 10 s: 2,400 frames, beyond what 4 renderers finish in 120 s.
+  long: {
+    id: 'long',
+    owner: 'sub::alice',
+    compositionId: 'slideshow',
+    inputProps: JSON.stringify({
+      secondsPerSlide: 10,
+      slides: Array.from({ length: 8 }, () => ({ image: 'slides/aurora.svg', caption: '' })),
+    }),
+    status: null,
+  },
+};
+
+/** A stand-in for the Lambda invoke API (Remotion's bundled SDK honours AWS_ENDPOINT_URL_LAMBDA). */
+const startFakeLambda = async (answer: (payload: Record<string, unknown>) => unknown) => {
+  const payloads: Record<string, unknown>[] = [];
+  const server: Server = createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    request.on('end', () => {
+      const payload = JSON.parse(raw) as Record<string, unknown>;
+      payloads.push(payload);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer(payload)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    payloads,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 };
 
 describe('Lambda handler wiring', () => {
   const s3 = mockClient(S3Client);
   const sqs = mockClient(SQSClient);
   let appSync: Awaited<ReturnType<typeof startFakeAppSync>>;
+  let lambda: Awaited<ReturnType<typeof startFakeLambda>>;
+  let handler: (typeof import('../../../amplify/functions/render-worker/handler'))['handler'];
 
   beforeAll(async () => {
+    // Answers by the operation's field: a job, an empty listing, or a write that took effect.
     appSync = await startFakeAppSync(({ query, variables }) => {
-      if (query.includes('getJob'))
-        return { data: { getJob: jobs[variables.id as string] ?? null } };
-      if (query.includes('updateJob'))
-        return { data: { updateJob: { id: 'waiting', owner: 'sub::alice' } } };
-      return { data: { listJobs: { items: [], nextToken: null } } };
+      const field = /\{\s*(\w+)/.exec(query)?.[1] ?? '';
+      if (field === 'getJob') return { data: { getJob: jobs[variables.id as string] ?? null } };
+      if (field.startsWith('list')) return { data: { [field]: { items: [], nextToken: null } } };
+      const input = (variables.input ?? {}) as Record<string, unknown>;
+      return { data: { [field]: { owner: 'sub::alice', ...input } } };
     });
+    // The Remotion start call: refused, so the job ends without tracking a render.
+    lambda = await startFakeLambda(() => ({
+      type: 'error',
+      message: 'Could not find composition with ID title-card in the bundle',
+      stack: 'Error: Could not find composition with ID title-card in the bundle',
+    }));
     // What Amplify's function runtime reads: the data endpoint and the model introspection location.
     s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => '{}' } as never });
     for (const [name, value] of Object.entries({
@@ -70,7 +121,10 @@ describe('Lambda handler wiring', () => {
       DATA_MODEL_INTROSPECTION_SCHEMA_BUCKET_NAME: 'amplify-bucket',
       DATA_MODEL_INTROSPECTION_SCHEMA_KEY: 'modelIntrospectionSchema.json',
       RENDER_CAP: '2',
-      REMOTION_FUNCTION_NAME: 'remotion-render-4-0-527-mem2048mb-disk2048mb-120sec',
+      REMOTION_FUNCTION_NAME: 'remotion-render-4-0-527-1a2b3c4d-mem2048mb-disk2048mb-120sec',
+      REMOTION_CONCURRENCY_PER_RENDER: '4',
+      REMOTION_TIMEOUT_SECONDS: '120',
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       REMOTION_SERVE_URL: 'https://sites.example.com/sites/studio/index.html',
       REMOTION_REGION: 'eu-central-1',
       OUTPUT_BUCKET_NAME: 'render-studio-output',
@@ -79,16 +133,18 @@ describe('Lambda handler wiring', () => {
     })) {
       vi.stubEnv(name, value);
     }
-  });
+    // The module reads its environment when loaded; loading the AWS and Remotion clients is slow on a busy machine.
+    ({ handler } = await import('../../../amplify/functions/render-worker/handler'));
+  }, 60_000);
   afterAll(async () => {
     vi.unstubAllEnvs();
     s3.restore();
     sqs.restore();
     await appSync.close();
+    await lambda.close();
   });
 
   it('reads its settings from the environment and serves queue and DLQ records through AppSync (IAM)', async () => {
-    const { handler } = await import('../../../amplify/functions/render-worker/handler');
     const context = { getRemainingTimeInMillis: () => 600_000 } as Context;
     const malformed = record('{"id":"x"}');
 
@@ -125,5 +181,37 @@ describe('Lambda handler wiring', () => {
         errorMessage: expect.stringMatching(/^The render service gave up after 3 attempts/),
       },
     });
+  });
+
+  it('starts renders with the configured fan-out and no ACL on the output', async () => {
+    const context = { getRemainingTimeInMillis: () => 600_000 } as Context;
+
+    const response = await handler({ Records: [record('{"jobId":"fresh"}')] }, context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(lambda.payloads).toEqual([
+      expect.objectContaining({
+        type: 'start',
+        composition: 'title-card',
+        concurrency: 4,
+        privacy: 'no-acl',
+      }),
+    ]);
+  });
+
+  it('refuses a video longer than the render function can finish, before starting anything', async () => {
+    const context = { getRemainingTimeInMillis: () => 600_000 } as Context;
+    const started = lambda.payloads.length;
+
+    const response = await handler({ Records: [record('{"jobId":"long"}')] }, context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(lambda.payloads).toHaveLength(started);
+    const failed = appSync.requests
+      .map((request) => request.body.variables.input as Record<string, unknown> | undefined)
+      .find((input) => input?.id === 'long' && input.status === 'FAILED');
+    expect(failed?.errorMessage).toMatch(
+      /This video is 2400 frames .* at most 1440 frames .* REMOTION_TIMEOUT_SECONDS/,
+    );
   });
 });

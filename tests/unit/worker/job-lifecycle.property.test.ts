@@ -294,6 +294,16 @@ describe('render worker under random interleavings', () => {
         });
         // Renders in flight never exceed the cap.
         expect(rendering.maxInFlight()).toBeLessThanOrEqual(scenario.renderCap);
+        // The per-user limit (2): a job renders only while holding one of its owner's slots.
+        expect(db.renderingWithoutSlot).toEqual([]);
+        for (const owner of new Set([...db.jobs.values()].map((job) => job.owner)))
+          expect(db.maxRenderingOf(owner)).toBeLessThanOrEqual(2);
+        // Every job ended, so every slot was released; only a crash or a store error between a job's end and
+        // its release leaves one, held by an ended job, for the reconciler (reconcile-jobs.test.ts).
+        for (const slot of db.slots.values())
+          expect(isTerminal(db.jobs.get(slot.jobId)?.status ?? 'QUEUED')).toBe(true);
+        if (scenario.crashRate === 0 && scenario.storeErrorRate === 0)
+          expect(db.slots.size).toBe(0);
       }),
       { numRuns: 300 },
     );
@@ -309,5 +319,6 @@ describe('render worker under random interleavings', () => {
     expect(seen(/^dead-letter/)).toBeGreaterThan(0);
     expect(crashes).toBeGreaterThan(0);
     expect(seen(/^ack: already /)).toBeGreaterThan(0);
+    expect(seen(/^ack: failed: You already have 2 renders/)).toBeGreaterThan(0);
   }, 240_000);
 });

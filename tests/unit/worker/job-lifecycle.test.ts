@@ -297,12 +297,16 @@ describe('render worker lifecycle', () => {
     );
   });
 
-  it('ends a job FAILED when its owner already has the maximum of earlier jobs active', async () => {
+  it('ends a job FAILED when its owner holds every render slot, and admits the next once one frees', async () => {
     const { db, rendering, deliver } = setUp({
       config: { maxActiveJobsPerUser: 3, renderCap: 10 },
+      script: () => ({ durationMs: 60_000 }),
     });
-    for (const id of ['a1', 'a2', 'a3', 'a4']) db.insert({ id, owner: 'sub-a::alice' });
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) db.insert({ id, owner: 'sub-a::alice' });
     db.insert({ id: 'b1', owner: 'sub-b::bob' });
+    // Three of Alice's renders run (each delivery stops early and continues later): they hold her three slots.
+    for (const id of ['a1', 'a2', 'a3'])
+      expect((await deliver(id, 1, 5000)).action).toBe('continue');
 
     expect((await deliver('a4')).action).toBe('ack');
     expect(db.jobs.get('a4')!.status).toBe('FAILED');
@@ -311,10 +315,12 @@ describe('render worker lifecycle', () => {
     );
     expect(tooManyActiveJobsMessage(1, 1)).toMatch(/^You already have 1 render queued/);
 
-    // Earlier jobs and other users are not affected; later jobs do not count against earlier ones.
-    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    // Other users are not affected; once one of Alice's renders ends, its slot takes her next job.
     expect(await deliver('b1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(await deliver('a5')).toEqual({ action: 'ack', reason: 'succeeded' });
     expect(rendering.startsByJob.has('a4')).toBe(false);
+    expect([...db.slots.values()].map((slot) => slot.jobId).sort()).toEqual(['a2', 'a3']);
   });
 
   it('waits (fresh message, no receive counted) while the render cap is reached', async () => {
@@ -475,5 +481,132 @@ describe('render worker lifecycle', () => {
 
     expect(db.patches.filter((p) => p.written)).toEqual([]);
     expect(db.statusHistory.get('job-1')).toEqual(['CANCELLED']);
+  });
+});
+
+describe('render worker lifecycle: a render that fails for a temporary reason', () => {
+  const THROTTLED = 'AWS Concurrency limit reached (Original Error: Rate Exceeded.).';
+
+  /** A worker whose renders fail as the cloud renderer reports Lambda throttling: `retryable`. */
+  const setUpThrottled = (scripts: RenderScript[], config: Partial<WorkerSettings> = {}) => {
+    const clock = createFakeClock();
+    const db = createInMemoryJobStore();
+    let starts = 0;
+    const rendering = createScriptedRenderer(clock, {
+      // One script per render start; the last one repeats.
+      script: () => scripts[Math.min((starts += 1), scripts.length) - 1]!,
+    });
+    const recording = createRecordingQueue();
+    const worker = createRenderWorker({
+      store: db.store,
+      renderer: {
+        ...rendering.renderer,
+        getProgress: async (renderId) => {
+          const progress = await rendering.renderer.getProgress(renderId);
+          return progress.state === 'failed' && progress.message === THROTTLED
+            ? { ...progress, retryable: true }
+            : progress;
+        },
+      },
+      clock,
+      queue: recording.queue,
+      parseInputProps: parseTestInputProps,
+      config: { renderCap: 2, stopBeforeDeadlineMs: 0, ...config },
+      random: () => 0.5,
+    });
+    return { clock, db, rendering, recording, worker };
+  };
+  const throttledRender: RenderScript = {
+    durationMs: 10_000,
+    failAtProgress: 0.3,
+    failMessage: THROTTLED,
+  };
+
+  it('queues the job again with backoff instead of blaming its props, then renders it anew', async () => {
+    const { clock, db, rendering, worker } = setUpThrottled([
+      throttledRender,
+      { durationMs: 5000 },
+    ]);
+    db.insert({ id: 'job-1' });
+
+    const first = await worker.processDelivery({
+      jobId: 'job-1',
+      receiveCount: 2,
+      deadlineMs: clock.now() + HOUR,
+    });
+
+    // receive 2 → ceiling 2·2¹ = 4 s, full jitter at 0.5 → 2 s
+    expect(first).toEqual({ action: 'retry', delaySeconds: 2, reason: THROTTLED });
+    const job = db.jobs.get('job-1')!;
+    expect(job.status).toBe('QUEUED');
+    for (const field of ['renderId', 'startedAt', 'progress', 'errorMessage', 'finishedAt'])
+      expect(job[field], field).toBeUndefined();
+    // The requeue is conditional on this very render.
+    expect(db.patches.find((p) => p.patch.status === 'QUEUED')!.expected).toEqual({
+      status: 'RENDERING',
+      renderId: 'render-1',
+    });
+
+    const second = await worker.processDelivery({
+      jobId: 'job-1',
+      receiveCount: 3,
+      deadlineMs: clock.now() + HOUR,
+    });
+
+    expect(second).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(rendering.startsByJob.get('job-1')).toBe(2);
+    expect(db.statusHistory.get('job-1')).toEqual([
+      'RENDERING',
+      'QUEUED',
+      'RENDERING',
+      'SUCCEEDED',
+    ]);
+  });
+
+  it('spends one receive per attempt, so the DLQ ends the job after maxReceiveCount with the temporary-errors message', async () => {
+    const { clock, db, recording, worker } = setUpThrottled([throttledRender], {
+      maxReceiveCount: 3,
+    });
+    db.insert({ id: 'job-1' });
+
+    for (const receiveCount of [1, 2, 3]) {
+      const message = messageOf(clock, 'job-1', { receiveCount });
+      expect(await worker.handleMessage(message)).toBe('keep');
+      expect(db.jobs.get('job-1')!.status).toBe('QUEUED');
+    }
+    expect(recording.retries).toEqual([
+      { receiptHandle: 'rh-1', delaySeconds: 1, from: 'render' },
+      { receiptHandle: 'rh-1', delaySeconds: 2, from: 'render' },
+      { receiptHandle: 'rh-1', delaySeconds: 4, from: 'render' },
+    ]);
+    expect(recording.continuations).toEqual([]);
+
+    const deadLetter = messageOf(clock, 'job-1', { receiveCount: 1, deadLetter: true });
+    expect(await worker.handleMessage(deadLetter)).toBe('delete');
+
+    const job = db.jobs.get('job-1')!;
+    expect(job.status).toBe('FAILED');
+    expect(job.errorMessage).toBe(
+      'The render service gave up after 3 attempts because AWS kept reporting temporary errors ' +
+        '(throttling or outages). Render again in a few minutes.',
+    );
+  });
+
+  it('still ends the job FAILED, naming the props, when the render fails for a permanent reason', async () => {
+    const { clock, db, worker } = setUpThrottled([
+      { durationMs: 10_000, failAtProgress: 0.3, failMessage: 'Composition threw.' },
+    ]);
+    db.insert({ id: 'job-1' });
+
+    const outcome = await worker.processDelivery({
+      jobId: 'job-1',
+      receiveCount: 1,
+      deadlineMs: clock.now() + HOUR,
+    });
+
+    expect(outcome.action).toBe('ack');
+    expect(db.jobs.get('job-1')!.errorMessage).toBe(
+      'The render failed: Composition threw. Check the composition and its props, then render again.',
+    );
   });
 });

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createRenderWorker } from '../../../amplify/functions/render-worker/job-lifecycle';
 import {
+  createLazyHandler,
   createSqsHandler,
   parseJobMessage,
 } from '../../../amplify/functions/render-worker/sqs-handler';
@@ -201,5 +202,65 @@ describe('SQS job queue', () => {
       MessageBody: '{"jobId":"job-2"}',
       DelaySeconds: 900,
     });
+  });
+});
+
+describe('lazily built Lambda handler', () => {
+  const event = { Records: [] };
+  const context = { getRemainingTimeInMillis: () => 600_000 };
+  const built = async () => ({ batchItemFailures: [] });
+
+  it('tries initialisation again after a failed one: one cold-start failure does not poison a warm worker', async () => {
+    const initErrors: unknown[] = [];
+    const outcomes = [new Error('cold-start read timed out'), built];
+    let inits = 0;
+    const lazy = createLazyHandler(
+      async () => {
+        const next = outcomes[inits]!;
+        inits += 1;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+      (error) => initErrors.push(error),
+    );
+
+    await expect(lazy.handler(event, context)).rejects.toThrow('cold-start read timed out');
+    expect(await lazy.handler(event, context)).toEqual({ batchItemFailures: [] });
+
+    expect(inits).toBe(2);
+    expect(initErrors).toEqual([outcomes[0]]);
+  });
+
+  it('builds once and keeps a handler that was built', async () => {
+    let inits = 0;
+    const lazy = createLazyHandler(async () => {
+      inits += 1;
+      return built;
+    });
+
+    lazy.prepare();
+    await lazy.handler(event, context);
+    await lazy.handler(event, context);
+
+    expect(inits).toBe(1);
+  });
+
+  it('retries at the first invocation when the build started at cold start failed', async () => {
+    let inits = 0;
+    const lazy = createLazyHandler(
+      async () => {
+        inits += 1;
+        if (inits === 1) throw new Error('cold-start read timed out');
+        return built;
+      },
+      () => undefined,
+    );
+
+    lazy.prepare();
+    // Let the cold-start attempt settle, as the init phase does before the first invocation.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(await lazy.handler(event, context)).toEqual({ batchItemFailures: [] });
+    expect(inits).toBe(2);
   });
 });

@@ -27,6 +27,18 @@ describe('worker environment', () => {
     });
   });
 
+  it('reads the renderer Lambdas per render, a whole number from 1 to 200 (Remotion allows no more)', () => {
+    expect(parseWorkerEnv({ ...validEnv, REMOTION_CONCURRENCY_PER_RENDER: '6' })).toMatchObject({
+      REMOTION_CONCURRENCY_PER_RENDER: 6,
+    });
+    expect(parseWorkerEnv(validEnv).REMOTION_CONCURRENCY_PER_RENDER).toBeUndefined();
+    for (const bad of ['0', '201', '2.5', 'many', '']) {
+      expect(() => parseWorkerEnv({ ...validEnv, REMOTION_CONCURRENCY_PER_RENDER: bad })).toThrow(
+        `REMOTION_CONCURRENCY_PER_RENDER: expected a whole number from 1 to 200, but got ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
   it('names every bad variable, what it expected and what came', () => {
     const env = {
       ...validEnv,

@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import {
+  createJobStoreFromFunctionEnv,
+  type DataClientEnv,
+} from '../render-worker/appsync-job-store';
+import {
+  reconcileJobs,
+  type ReconcileDeps,
+  type ReconcileSummary,
+} from '../render-worker/reconcile-jobs';
+import { createSqsJobQueue } from '../render-worker/sqs-job-queue';
+import { systemClock } from '../render-worker/system-clock';
+import { toReconcilerLogLine } from './reconciler-metric';
+
+const envSchema = z.object({
+  RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
+});
+
+/** Reads the reconciler's environment; throws naming what was expected and what came. */
+export const parseReconcilerEnv = (env: Record<string, string | undefined>) => {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  const got = env.RENDER_QUEUE_URL;
+  throw new Error(
+    `The job reconciler's environment is invalid:\n  RENDER_QUEUE_URL: expected ${result.error.issues[0]?.message}, ` +
+      `but got ${got === undefined ? 'nothing (unset)' : JSON.stringify(got)}`,
+  );
+};
+
+// Read once, at cold start: a misconfigured function fails loudly, naming the variable.
+const env = parseReconcilerEnv(process.env);
+
+// The store reads its settings over the network: a failed read is retried by the next invocation.
+let ready: Promise<Omit<ReconcileDeps, 'clock'>> | undefined;
+const prepare = () => {
+  ready ??= createJobStoreFromFunctionEnv(process.env as DataClientEnv).then((store) => ({
+    store,
+    queue: createSqsJobQueue({ client: new SQSClient({}), queueUrl: env.RENDER_QUEUE_URL }),
+  }));
+  ready.catch(() => (ready = undefined));
+  return ready;
+};
+prepare().catch(() => undefined);
+
+const logger = new Logger({ serviceName: 'job-reconciler' });
+
+/** Scheduled entry (EventBridge, every 5 minutes): one run, its summary logged as a metric line. */
+export const handler = async (): Promise<ReconcileSummary> => {
+  let summary: ReconcileSummary;
+  try {
+    summary = await reconcileJobs({ ...(await prepare()), clock: systemClock });
+  } catch (error) {
+    logger.error('reconcile run failed; the next run tries again', { error });
+    throw error;
+  }
+  console.log(
+    toReconcilerLogLine(
+      summary,
+      process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'job-reconciler',
+      Date.now(),
+    ),
+  );
+  return summary;
+};

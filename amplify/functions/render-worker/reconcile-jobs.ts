@@ -1,0 +1,145 @@
+import { describeError } from './failure-classes';
+import { DEFAULT_WORKER_SETTINGS } from './job-lifecycle';
+import { freeSlotsOfEndedJobs } from './render-slots';
+import type { ActiveJobDetails, Clock, JobQueue, JobStore, RenderSlot } from './ports';
+
+/** How long each sign of life may be missing before the reconciler acts; the defaults are the cloud's. */
+export interface ReconcileSettings {
+  /** A QUEUED job with no write and no `queueCheckedAt` stamp for this long has lost its message. */
+  queuedUnseenMs: number;
+  /** A RENDERING job with a render id not written for this long is tracked by nobody (tracking pushes every 2 s). */
+  renderingSilentMs: number;
+  /** A RENDERING job without a render id claimed longer ago than this lost its start (the worker's claim lease). */
+  claimLeaseMs: number;
+  /** A cancel with no write since for this long reached no worker (a cancel is a MODIFY, which the pipe drops). */
+  cancelUnheardMs: number;
+  /** A slot younger than this is left alone: its job may not be visible to every read yet. */
+  slotMinAgeMs: number;
+}
+
+/** The cloud's bounds: twice the worker's stamp interval, and well past its longest silent wait (a 300 s backoff). */
+export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
+  queuedUnseenMs: 2 * DEFAULT_WORKER_SETTINGS.queueCheckIntervalMs,
+  renderingSilentMs: 10 * 60_000,
+  claimLeaseMs: DEFAULT_WORKER_SETTINGS.claimLeaseMs,
+  cancelUnheardMs: 60_000,
+  slotMinAgeMs: 60_000,
+};
+
+/** Why a job gets a fresh message. */
+export type RequeueReason = 'queued' | 'rendering' | 'cancelling';
+
+/** What one run did, for logs and alarms. */
+export interface ReconcileSummary {
+  /** Active jobs looked at. */
+  checked: number;
+  /** Jobs sent a fresh `{ jobId }`, by reason. */
+  requeued: Record<RequeueReason, string[]>;
+  /** Slots freed because their job had ended (or was gone) without releasing them. */
+  freedSlots: Omit<RenderSlot, 'createdAt'>[];
+  /** Jobs or slots this run could not act on; the next run tries again. */
+  errors: { id: string; message: string }[];
+  /** Re-enqueues plus freed slots: 0 when everything was in order. */
+  acted: number;
+}
+
+/** Collaborators of the reconciler. */
+export interface ReconcileDeps {
+  store: JobStore;
+  /** Sends a fresh `{ jobId }` to the render queue. */
+  queue: Pick<JobQueue, 'continueLater'>;
+  clock: Pick<Clock, 'now'>;
+  settings?: Partial<ReconcileSettings>;
+}
+
+const ageOf = (now: number, iso: string | null | undefined): number =>
+  iso ? now - Date.parse(iso) : Number.POSITIVE_INFINITY;
+
+/** The latest of some timestamps (ISO strings compare in time order), or undefined. */
+const latestOf = (...stamps: (string | null | undefined)[]): string | undefined =>
+  stamps
+    .filter((stamp): stamp is string => Boolean(stamp))
+    .sort()
+    .at(-1);
+
+/** Whether an active job needs a fresh message, and why; undefined when a worker may still hold one. */
+export const reasonToRequeue = (
+  job: ActiveJobDetails,
+  now: number,
+  settings: ReconcileSettings,
+): RequeueReason | undefined => {
+  // Any write is a sign that a delivery lives; `queueCheckedAt` is the one a job waiting under the cap gets.
+  const sinceLastSign = ageOf(now, latestOf(job.updatedAt, job.queueCheckedAt, job.createdAt));
+  if (job.cancelRequested && sinceLastSign > settings.cancelUnheardMs) return 'cancelling';
+  if (job.status === 'RENDERING') {
+    if (job.renderId) return sinceLastSign > settings.renderingSilentMs ? 'rendering' : undefined;
+    // A start in progress writes nothing until it stores the render id; past the lease it is abandoned.
+    return ageOf(now, job.startedAt) > settings.claimLeaseMs ? 'rendering' : undefined;
+  }
+  return sinceLastSign > settings.queuedUnseenMs ? 'queued' : undefined;
+};
+
+/**
+ * One reconciliation run: every active job that no message will ever reach again gets a fresh `{ jobId }` (the
+ * worker's idempotent lifecycle then starts, resumes, cancels or fails it: never a second render), and every
+ * render slot whose job ended without releasing it is freed. Plain code over the ports: a scheduled Lambda runs it
+ * in the cloud, a timer in local mode.
+ */
+export const reconcileJobs = async (deps: ReconcileDeps): Promise<ReconcileSummary> => {
+  const settings: ReconcileSettings = { ...DEFAULT_RECONCILE_SETTINGS, ...deps.settings };
+  const { store, queue, clock } = deps;
+  const summary: ReconcileSummary = {
+    checked: 0,
+    requeued: { queued: [], rendering: [], cancelling: [] },
+    freedSlots: [],
+    errors: [],
+    acted: 0,
+  };
+  // Slots first: a slot listed now belongs to a job created before it, so the job listing below includes it.
+  const slots = await store.listRenderSlots();
+  const active = await store.listActiveJobs();
+  summary.checked = active.length;
+
+  for (const job of active) {
+    const now = clock.now();
+    const reason = reasonToRequeue(job, now, settings);
+    if (!reason) continue;
+    try {
+      await queue.continueLater(job.id, 0);
+      summary.requeued[reason].push(job.id);
+      if (reason === 'queued') {
+        // The fresh message counts as a sign of life: the next run leaves the job alone for another bound.
+        await store.update(
+          job.id,
+          { status: 'QUEUED', renderId: null },
+          { queueCheckedAt: new Date(now).toISOString() },
+        );
+      }
+    } catch (error) {
+      summary.errors.push({ id: job.id, message: describeError(error) });
+    }
+  }
+
+  const activeIds = new Set(active.map((job) => job.id));
+  const suspects = slots.filter(
+    (slot) =>
+      !activeIds.has(slot.jobId) && ageOf(clock.now(), slot.createdAt) > settings.slotMinAgeMs,
+  );
+  // A slot whose job is not listed active is freed only once a read of the job confirms it ended.
+  for (const slot of suspects) {
+    try {
+      const [freed] = await freeSlotsOfEndedJobs(store, [slot]);
+      if (freed)
+        summary.freedSlots.push({ jobOwner: freed.jobOwner, slot: freed.slot, jobId: freed.jobId });
+    } catch (error) {
+      summary.errors.push({ id: `${slot.jobOwner}#${slot.slot}`, message: describeError(error) });
+    }
+  }
+
+  summary.acted =
+    summary.requeued.queued.length +
+    summary.requeued.rendering.length +
+    summary.requeued.cancelling.length +
+    summary.freedSlots.length;
+  return summary;
+};

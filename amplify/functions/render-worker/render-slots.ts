@@ -1,0 +1,114 @@
+import { describeError } from './failure-classes';
+import { isTerminal, statusOf } from './job-status';
+import type { JobRecord, JobStore, RenderSlot } from './ports';
+
+/** The job whose slot is asked for: its id and its `owner` as a Job read reports it. */
+type SlotHolder = Pick<JobRecord, 'id' | 'owner'>;
+
+/** What admission answers: the slot the job holds, or that every slot of its owner is held by another job. */
+export type Admission = { admitted: true; slot: number } | { admitted: false };
+
+/** The per-user limit as slots: a job holds one from admission until it ends. */
+export interface RenderSlots {
+  /** Holds a slot for `job`: the one it already holds, or the first free one. */
+  admit(job: SlotHolder): Promise<Admission>;
+  /** Frees every slot `job` holds (each delete is conditional on the job still holding it); resolves how many. */
+  release(job: SlotHolder): Promise<number>;
+}
+
+/**
+ * Frees those of `held` whose job has ended or is gone (its worker died between the terminal write and the
+ * release), reading each job again; resolves the slots freed.
+ */
+export const freeSlotsOfEndedJobs = async (
+  store: JobStore,
+  held: RenderSlot[],
+): Promise<RenderSlot[]> => {
+  const ended = await Promise.all(
+    held.map(async (slot) => {
+      const job = await store.get(slot.jobId);
+      return !job || isTerminal(statusOf(job));
+    }),
+  );
+  const freed: RenderSlot[] = [];
+  for (const [index, slot] of held.entries()) {
+    if (ended[index] && (await store.deleteRenderSlot(slot))) freed.push(slot);
+  }
+  return freed;
+};
+
+/**
+ * The owner's `limit` slots over the store. Only a conditional create takes a slot, so however many starts race,
+ * at most `limit` jobs of one owner hold one; reads only choose which slot to try.
+ */
+export const createRenderSlots = (store: JobStore, limit: number): RenderSlots => {
+  const admit = async (job: SlotHolder): Promise<Admission> => {
+    for (let round = 0; round < 2; round += 1) {
+      const held = await store.listRenderSlots(job.owner);
+      // An earlier delivery of this job (waiting under the render cap, or one that died) already holds one.
+      const mine = held.find((slot) => slot.jobId === job.id);
+      if (mine) return { admitted: true, slot: mine.slot };
+      const taken = new Set(held.map((slot) => slot.slot));
+      for (let slot = 0; slot < limit; slot += 1) {
+        if (taken.has(slot)) continue;
+        if (await store.createRenderSlot({ jobOwner: job.owner, slot, jobId: job.id }))
+          return { admitted: true, slot };
+      }
+      // Every slot is held: one whose job ended without releasing it is freed, then look once more.
+      if (round > 0 || (await freeSlotsOfEndedJobs(store, held)).length === 0) break;
+    }
+    return { admitted: false };
+  };
+
+  const release = async (job: SlotHolder): Promise<number> => {
+    const mine = (await store.listRenderSlots(job.owner)).filter((slot) => slot.jobId === job.id);
+    let released = 0;
+    for (const slot of mine) if (await store.deleteRenderSlot(slot)) released += 1;
+    return released;
+  };
+
+  return { admit, release };
+};
+
+// Owners remembered from reads, so a terminal write can find the job's slots without another read.
+const MAX_REMEMBERED_OWNERS = 10_000;
+
+/**
+ * The store, with one addition: a write that ends a job (SUCCEEDED, FAILED, CANCELLED) then releases the job's
+ * slot, whichever transition made it. A failed release is logged, not thrown: the job's end stands, and the
+ * reconciler (or the owner's next admission) frees the slot.
+ */
+export const releasingSlotsOnEnd = (
+  store: JobStore,
+  slots: Pick<RenderSlots, 'release'>,
+  log: (message: string, details?: Record<string, unknown>) => void,
+): JobStore => {
+  const owners = new Map<string, string>();
+  return {
+    async get(jobId) {
+      const job = await store.get(jobId);
+      if (job) {
+        if (owners.size >= MAX_REMEMBERED_OWNERS) owners.clear();
+        owners.set(jobId, job.owner);
+      }
+      return job;
+    },
+    async update(jobId, expected, patch) {
+      const written = await store.update(jobId, expected, patch);
+      if (!written || !patch.status || !isTerminal(patch.status)) return written;
+      try {
+        const owner = owners.get(jobId) ?? (await store.get(jobId))?.owner;
+        owners.delete(jobId);
+        if (owner !== undefined) await slots.release({ id: jobId, owner });
+      } catch (error) {
+        log('render slot release failed', { jobId, error: describeError(error) });
+      }
+      return written;
+    },
+    listActiveJobs: () => store.listActiveJobs(),
+    listRenderingJobs: () => store.listRenderingJobs(),
+    listRenderSlots: (jobOwner) => store.listRenderSlots(jobOwner),
+    createRenderSlot: (slot) => store.createRenderSlot(slot),
+    deleteRenderSlot: (slot) => store.deleteRenderSlot(slot),
+  };
+};

@@ -1,0 +1,183 @@
+// The per-user limit as render slots (issue 18): a job holds one of its owner's slots from admission to its end,
+// and only a conditional create takes one, so racing starts cannot exceed the limit whatever the reads say.
+import { describe, expect, it } from 'vitest';
+import {
+  createRenderWorker,
+  tooManyActiveJobsMessage,
+  type WorkerSettings,
+} from '../../../amplify/functions/render-worker/job-lifecycle';
+import type {
+  ActiveJob,
+  JobRecord,
+  RenderRequest,
+} from '../../../amplify/functions/render-worker/ports';
+import {
+  createFakeClock,
+  createInMemoryJobStore,
+  createRecordingQueue,
+  createScriptedRenderer,
+  parseTestInputProps,
+  type RenderScript,
+} from '../../support/worker-fakes';
+
+const HOUR = 3_600_000;
+const ALICE = 'sub-a::alice';
+
+const setUp = (
+  options: { config?: Partial<WorkerSettings>; script?: (r: RenderRequest) => RenderScript } = {},
+) => {
+  const clock = createFakeClock();
+  const db = createInMemoryJobStore({ now: clock.now });
+  const rendering = createScriptedRenderer(clock, { script: options.script });
+  const recording = createRecordingQueue();
+  const worker = createRenderWorker({
+    store: db.store,
+    renderer: rendering.renderer,
+    clock,
+    queue: recording.queue,
+    parseInputProps: parseTestInputProps,
+    config: { renderCap: 10, stopBeforeDeadlineMs: 0, ...options.config },
+    random: () => 0.5,
+  });
+  const deliver = (jobId: string, budgetMs = HOUR) =>
+    worker.processDelivery({ jobId, receiveCount: 1, deadlineMs: clock.now() + budgetMs });
+  return { clock, db, rendering, recording, worker, deliver };
+};
+
+/**
+ * The owner index as a secondary index may answer right after two creates: each job sees itself, not the other.
+ * (The old admission counted this index; the slots never read it.)
+ */
+const laggingOwnerIndex = async (job: Pick<JobRecord, 'id' | 'owner' | 'createdAt'>) => [
+  { id: job.id, owner: job.owner, status: 'QUEUED', createdAt: job.createdAt } as ActiveJob,
+];
+
+const slotHolders = (db: ReturnType<typeof createInMemoryJobStore>) =>
+  [...db.slots.values()].map((slot) => slot.jobId).sort();
+
+describe('per-user limit (render slots)', () => {
+  it('admits one of two racing starts at a limit of one, even when the owner index lags', async () => {
+    const { db, rendering, deliver } = setUp({ config: { maxActiveJobsPerUser: 1 } });
+    Object.assign(db.store, { listActiveJobsOfOwner: laggingOwnerIndex });
+    db.insert({ id: 'a1', owner: ALICE });
+    db.insert({ id: 'a2', owner: ALICE });
+
+    const outcomes = await Promise.all([deliver('a1'), deliver('a2')]);
+
+    expect(outcomes.map((outcome) => outcome.action)).toEqual(['ack', 'ack']);
+    const statuses = ['a1', 'a2'].map((id) => db.jobs.get(id)!.status).sort();
+    expect(statuses).toEqual(['FAILED', 'SUCCEEDED']);
+    const failed = ['a1', 'a2'].find((id) => db.jobs.get(id)!.status === 'FAILED')!;
+    expect(db.jobs.get(failed)!.errorMessage).toBe(tooManyActiveJobsMessage(1, 1));
+    expect([...rendering.startsByJob.values()].reduce((sum, n) => sum + n, 0)).toBe(1);
+    expect(db.maxRenderingOf(ALICE)).toBe(1);
+  });
+
+  it('holds the limit when every read of the slots is stale: only the conditional create admits', async () => {
+    const { db, rendering, deliver } = setUp({ config: { maxActiveJobsPerUser: 2 } });
+    // An eventually consistent listing at its worst: it never shows a slot.
+    db.store.listRenderSlots = async () => [];
+    const ids = ['a1', 'a2', 'a3', 'a4', 'a5'];
+    for (const id of ids) db.insert({ id, owner: ALICE });
+
+    await Promise.all(ids.map((id) => deliver(id)));
+
+    expect(ids.filter((id) => db.jobs.get(id)!.status === 'SUCCEEDED')).toHaveLength(2);
+    expect(ids.filter((id) => db.jobs.get(id)!.status === 'FAILED')).toHaveLength(3);
+    expect(rendering.startsByJob.size).toBe(2);
+    expect(db.maxRenderingOf(ALICE)).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the slot of a job waiting under the render cap across its deliveries', async () => {
+    const { db, deliver } = setUp({ config: { maxActiveJobsPerUser: 1, renderCap: 1 } });
+    db.insert({ id: 'busy', owner: 'sub-b::bob', status: 'RENDERING', renderId: 'elsewhere' });
+    db.insert({ id: 'a1', owner: ALICE });
+
+    expect(await deliver('a1')).toMatchObject({ action: 'continue', reason: 'render cap reached' });
+    expect(await deliver('a1')).toMatchObject({ action: 'continue', reason: 'render cap reached' });
+    expect(slotHolders(db)).toEqual(['a1']);
+
+    db.jobs.get('busy')!.status = 'SUCCEEDED';
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(slotHolders(db)).toEqual([]);
+  });
+
+  it.each([
+    ['succeeded', {}, undefined],
+    ['failed by the renderer', { failAtProgress: 0.5 }, undefined],
+    ['cancelled while rendering', {}, 'cancel'],
+  ] as const)('releases the slot when the job ends: %s', async (_name, script, act) => {
+    const { db, deliver } = setUp({ script: () => ({ durationMs: 10_000, ...script }) });
+    db.insert({ id: 'a1', owner: ALICE });
+    expect((await deliver('a1', 3000)).action).toBe('continue');
+    expect(slotHolders(db)).toEqual(['a1']);
+    if (act === 'cancel') db.requestCancel('a1');
+
+    expect((await deliver('a1')).action).toBe('ack');
+
+    expect(slotHolders(db)).toEqual([]);
+  });
+
+  it('releases the slot when the DLQ gives the job up', async () => {
+    const { db, worker, deliver, clock } = setUp({ script: () => ({ durationMs: 10_000 }) });
+    db.insert({ id: 'a1', owner: ALICE });
+    await deliver('a1', 3000);
+    expect(slotHolders(db)).toEqual(['a1']);
+
+    await worker.giveUp({ jobId: 'a1', receiveCount: 1, deadlineMs: clock.now() + HOUR });
+
+    expect(db.jobs.get('a1')!.status).toBe('FAILED');
+    expect(slotHolders(db)).toEqual([]);
+  });
+
+  it('gives back the slot a duplicate delivery took after reading the job before it ended', async () => {
+    const { db, rendering, deliver } = setUp();
+    db.insert({ id: 'a1', owner: ALICE });
+    const readBeforeTheEnd = await db.store.get('a1');
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    const get = db.store.get;
+    let stale = true;
+    db.store.get = async (jobId) => (stale ? ((stale = false), readBeforeTheEnd) : get(jobId));
+
+    // It admits the job it thinks QUEUED (taking the freed slot), loses the claim, reads again: SUCCEEDED.
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'already SUCCEEDED' });
+
+    expect(slotHolders(db)).toEqual([]);
+    expect(rendering.startsByJob.get('a1')).toBe(1);
+  });
+
+  it("frees, at the owner's next admission, a slot whose job ended without releasing it", async () => {
+    const { db, deliver } = setUp({ config: { maxActiveJobsPerUser: 1 } });
+    // Its worker died between the terminal write and the release.
+    db.insert({ id: 'old', owner: ALICE, status: 'SUCCEEDED' });
+    await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'old' });
+    db.insert({ id: 'a1', owner: ALICE });
+
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(db.jobs.get('a1')!.status).toBe('SUCCEEDED');
+  });
+
+  it('stamps queueCheckedAt while a job waits under the cap, at most once per interval', async () => {
+    const { db, deliver, clock } = setUp({
+      config: { renderCap: 1, queueCheckIntervalMs: 60_000 },
+    });
+    db.insert({ id: 'busy', owner: 'sub-b::bob', status: 'RENDERING', renderId: 'elsewhere' });
+    db.insert({ id: 'a1', owner: ALICE, createdAt: new Date(clock.now()).toISOString() });
+    const stamps = () =>
+      db.patches.filter((p) => p.jobId === 'a1' && p.written && p.patch.queueCheckedAt);
+
+    await deliver('a1');
+    expect(stamps()).toHaveLength(0);
+    clock.advance(61_000);
+    await deliver('a1');
+    expect(stamps()).toHaveLength(1);
+    expect(db.jobs.get('a1')!.queueCheckedAt).toBe(new Date(clock.now()).toISOString());
+    clock.advance(30_000);
+    await deliver('a1');
+    expect(stamps()).toHaveLength(1);
+    clock.advance(31_000);
+    await deliver('a1');
+    expect(stamps()).toHaveLength(2);
+    expect(db.jobs.get('a1')!.status).toBeUndefined();
+  });
+});
