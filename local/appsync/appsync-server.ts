@@ -1,7 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import type { GraphQLSchema } from 'graphql';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -11,6 +10,7 @@ import {
   RESOLVER_KIND,
   type AmplifyAppSyncSimulatorConfig,
 } from '@aws-amplify/amplify-appsync-simulator';
+import { filterSubscriptionsByOwner, publishMutationSelections } from './subscription-events';
 import type { TransformedApi } from './transform-data-schema';
 
 /** What the gate needs to know about callers. */
@@ -35,8 +35,8 @@ const WORKER_ROLE = 'assumed-role/render-worker-role/render-worker';
 /**
  * Starts Amplify's AppSync simulator on 127.0.0.1 with the transformer's resolvers, behind a gate that does what
  * AppSync does and the simulator does not: verifies JWT signatures and SigV4 signatures, reads the auth header
- * the Amplify client sends in the WebSocket subprotocol, and delivers owner-scoped subscription events only to
- * their owner (the simulator ignores `setSubscriptionFilter`).
+ * the Amplify client sends in the WebSocket subprotocol, sends subscribers only the fields the mutation selected,
+ * and delivers owner-scoped subscription events only to their owner (the simulator ignores `setSubscriptionFilter`).
  */
 export async function startAppSyncServer(options: {
   api: TransformedApi;
@@ -56,6 +56,7 @@ export async function startAppSyncServer(options: {
   keepEmptyStrings();
   const simulator = new AmplifyAppSyncSimulator({ port: options.port });
   simulator.init(buildSimulatorConfig(options));
+  publishMutationSelections(simulator);
   filterSubscriptionsByOwner(simulator);
   quietDynamoDbErrors(simulator, options.api, options.log ?? (() => {}));
 
@@ -542,68 +543,6 @@ function headerValue(
   const key = Object.keys(headers ?? {}).find((header) => header.toLowerCase() === name);
   const value = key ? headers?.[key] : undefined;
   return typeof value === 'string' ? value : undefined;
-}
-
-/**
- * Replaces the simulator's subscription sources (which deliver every event to everyone) with ones that deliver an
- * event only to a subscriber the model's owner rule allows: the owner (`sub::username`, `sub` or `username`), or IAM.
- */
-function filterSubscriptionsByOwner(simulator: AmplifyAppSyncSimulator): void {
-  const schema = simulator.schema as GraphQLSchema;
-  const subscriptionType = schema.getSubscriptionType();
-  if (!subscriptionType) return;
-  for (const [name, field] of Object.entries(subscriptionType.getFields())) {
-    field.subscribe = (_source, _args, context: SubscriptionContext) => {
-      if (context.appsyncErrors.length > 0) throw new Error('Subscription failed');
-      const events = simulator.pubsub.asyncIterator<Record<string, unknown>>(name);
-      return filterEvents(events, (event) => isVisibleTo(event, context));
-    };
-  }
-}
-
-interface SubscriptionContext {
-  appsyncErrors: unknown[];
-  requestAuthorizationMode: string;
-  jwt?: Record<string, unknown>;
-}
-
-function isVisibleTo(
-  event: Record<string, unknown> | null | undefined,
-  context: SubscriptionContext,
-): boolean {
-  if (!event) return false;
-  if (context.requestAuthorizationMode === AmplifyAppSyncSimulatorAuthenticationType.AWS_IAM)
-    return true;
-  if (!('owner' in event)) return true; // a model without an owner field has no owner rule to apply
-  const sub = context.jwt?.sub;
-  const username = context.jwt?.['cognito:username'] ?? context.jwt?.username;
-  if (typeof sub !== 'string' || typeof username !== 'string') return false;
-  return [`${sub}::${username}`, sub, username].includes(String(event.owner));
-}
-
-function filterEvents<T>(
-  source: AsyncIterator<T>,
-  keep: (event: T) => boolean,
-): AsyncIterableIterator<T> {
-  const iterator: AsyncIterableIterator<T> = {
-    async next() {
-      for (;;) {
-        const result = await source.next();
-        if (result.done || keep(result.value)) return result;
-      }
-    },
-    async return() {
-      return (await source.return?.()) ?? { done: true, value: undefined };
-    },
-    async throw(error?: unknown) {
-      if (source.throw) return await source.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return iterator;
-    },
-  };
-  return iterator;
 }
 
 /** The simulator's internals this module relies on (stable across 2.x; checked at start-up by use). */

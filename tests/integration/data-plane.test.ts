@@ -235,9 +235,10 @@ describe('local data plane', () => {
     await new Promise((done) => setTimeout(done, 1_500));
 
     const sentAt = Date.now();
+    // Subscribers get only what the mutation selects (as in AppSync): owner, and the required fields they ask for.
     const { data, errors } = await worker().models.Job.update(
       { id: jobId, status: 'RENDERING', progress: 0.25 },
-      { selectionSet: ['id', 'owner', 'status', 'progress'] },
+      { selectionSet: ['id', 'owner', 'compositionId', 'inputProps', 'status', 'progress'] },
     );
     expect(errors).toBeUndefined();
     expect(data?.status).toBe('RENDERING');
@@ -260,7 +261,7 @@ describe('local data plane', () => {
     expect(own.errors).toBeUndefined();
     await worker().models.Job.update(
       { id: own.data!.id, status: 'RENDERING' },
-      { selectionSet: ['id', 'owner', 'status'] },
+      { selectionSet: ['id', 'owner', 'compositionId', 'inputProps', 'status'] },
     );
     await waitFor(() => b.events.length > 0, 10_000);
     expect(b.events.map((event) => event.job.id)).toEqual([own.data!.id]);

@@ -3,7 +3,7 @@ import { fetchAuthSession } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import { Hub } from 'aws-amplify/utils';
 import type { Schema } from '../../../../amplify/data/resource';
-import type { ConnectionHealth, Job, JobsApi } from './jobs-api';
+import { JOB_SELECTION_SET, type ConnectionHealth, type Job, type JobsApi } from './jobs-api';
 
 type DataClient = ReturnType<typeof generateClient<Schema>>;
 type Result<T> = { data?: T | null; errors?: readonly { message: string }[] };
@@ -39,7 +39,7 @@ export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>
     async listJobs({ limit, nextToken }) {
       const result = await client.models.Job.listJobsByOwnerAndCreatedAt(
         { owner: await readOwner() },
-        { sortDirection: 'DESC', limit, nextToken },
+        { sortDirection: 'DESC', limit, nextToken, selectionSet: JOB_SELECTION_SET },
       );
       return { jobs: dataOf(result, 'Listing jobs') as Job[], nextToken: result.nextToken ?? null };
     },
@@ -67,8 +67,8 @@ export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>
         error: (error: unknown) => onError(toError(error)),
       };
       const subscriptions = [
-        client.models.Job.onCreate().subscribe(observer),
-        client.models.Job.onUpdate().subscribe(observer),
+        client.models.Job.onCreate({ selectionSet: JOB_SELECTION_SET }).subscribe(observer),
+        client.models.Job.onUpdate({ selectionSet: JOB_SELECTION_SET }).subscribe(observer),
       ];
       return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
     },

@@ -1,7 +1,31 @@
 import type { Schema } from '../../../../amplify/data/resource';
 
-/** A render job as the owner reads it. */
-export type Job = Schema['Job']['type'];
+/**
+ * Every `Job` field the studio reads, and so its selection set. Subscribers get only what the triggering mutation
+ * selected: the worker's mutations must select each of these (tests/unit/worker/appsync-documents.test.ts).
+ */
+export const JOB_SELECTION_SET = [
+  'id',
+  'compositionId',
+  'inputProps',
+  'title',
+  'status',
+  'cancelRequested',
+  'progress',
+  'renderedFrames',
+  'totalFrames',
+  'etaSeconds',
+  'outputSizeBytes',
+  'errorMessage',
+  'costUsd',
+  'startedAt',
+  'finishedAt',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof Schema['Job']['type'])[];
+
+/** A render job as the owner reads it: only the selected fields, so reading another one fails to compile. */
+export type Job = Pick<Schema['Job']['type'], (typeof JOB_SELECTION_SET)[number]>;
 
 /** Lifecycle state of a job (from the data schema, the one source of truth). */
 export type JobStatus = NonNullable<Job['status']>;
