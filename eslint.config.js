@@ -11,6 +11,7 @@ const WORKER_ADAPTERS = [
   'remotion-lambda-renderer.ts',
   'sqs-job-queue.ts',
   'system-clock.ts',
+  'powertools-job-metrics.ts',
 ].map((file) => `amplify/functions/render-worker/${file}`);
 
 /** The layers of docs/architecture.md ("Layout"), enforced: a planted violation fails lint (tests/unit/lint-boundaries.test.ts). */

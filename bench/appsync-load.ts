@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { JobStatus } from '../amplify/data/resource';
+import type { JobStatus } from '../contract/job-contract';
 
 /** A signed-in bench user: the access token the Amplify client would send for user-pool auth. */
 export interface BenchUser {

@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
-import type { JobStatus, Schema } from '../amplify/data/resource';
+import type { Schema } from '../amplify/data/resource';
+import type { JobStatus } from '../contract/job-contract';
 import { configureAmplify } from '../src/lib/configure-amplify';
 import { parseAmplifyOutputs } from '../src/lib/amplify-outputs';
 

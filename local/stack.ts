@@ -18,6 +18,7 @@ import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
 import { createRenderablePropsParser } from '../amplify/functions/render-worker/parse-renderable-props';
 import { readPipelineConfig, renderLimitsOf } from '../amplify/render-pipeline/config';
 import { parseInputProps } from '../remotion/catalog';
+import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
 import { startOutputServer } from './outputs/output-server';
@@ -119,11 +120,8 @@ export type LocalAmplifyOutputs = ReturnType<typeof toAmplifyOutputs> & {
   };
 };
 
-/**
- * The render worker's Lambda timeout (`RENDER_WORKER_TIMEOUT_SECONDS`), copied because importing the function's
- * `resource.ts` would load the CDK; a unit test keeps the two equal.
- */
-export const WORKER_TIMEOUT_SECONDS = 900;
+/** The render worker's Lambda timeout, the same as the cloud's. */
+export const WORKER_TIMEOUT_SECONDS = RENDER_WORKER_TIMEOUT_SECONDS;
 
 const LOCAL_QUEUE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 

@@ -8,7 +8,7 @@ import {
   describeReceivedValue,
   type PropsIssue,
 } from './describe-props-issues';
-import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../src/lib/job-limits';
+import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../contract/job-contract';
 import { barChartSpec } from './compositions/bar-chart/schema';
 import { slideshowSpec } from './compositions/slideshow/schema';
 import { titleCardSpec } from './compositions/title-card/schema';

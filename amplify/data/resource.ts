@@ -2,13 +2,7 @@ import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
 import { jobReconciler } from '../functions/job-reconciler/resource';
 import { renderWorker } from '../functions/render-worker/resource';
 import { videoUrl } from '../functions/video-url/resource';
-
-/** Lifecycle states of a render job (docs/architecture.md, "Job lifecycle"). Terminal: SUCCEEDED, FAILED, CANCELLED. */
-export const JOB_STATUSES = ['QUEUED', 'RENDERING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-/** Largest accepted `inputProps`, serialized, in bytes. */
-export const MAX_INPUT_PROPS_BYTES = 64 * 1024;
+import { JOB_STATUSES } from '../../contract/job-contract';
 
 export const schema = a
   .schema({

@@ -4,7 +4,7 @@ import {
   peakExecutionsOf,
   renderersPerRenderWithin,
   type RenderLimits,
-} from '../../src/lib/render-limits';
+} from '../../contract/render-limits';
 
 /** Remotion's own defaults for the render function (`@remotion/lambda-client/constants`). */
 export const REMOTION_FUNCTION_DEFAULTS = {
@@ -52,6 +52,14 @@ const pipelineConfigSchema = z.object({
   videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),
   // The video-URL signer's key; a replaced key must outlive every URL it signed (checked where the secret is made).
   signerKeyRotationDays: wholeNumber('SIGNER_KEY_ROTATION_DAYS', 2, 1000).default(30),
+  // Who hears about alarms (an SNS email subscription, confirmed from the first message); unset: the topic only.
+  alarmEmail: z.email({ error: 'ALARM_EMAIL must be an email address' }).optional(),
+  // Render spend in 24 hours that raises the cost alarm (Remotion's estimate, in US dollars).
+  dailyCostAlarmUsd: z.coerce
+    .number({ error: 'DAILY_COST_ALARM_USD must be a number of US dollars, such as 20' })
+    .positive({ error: 'DAILY_COST_ALARM_USD must be more than 0 US dollars' })
+    .max(1_000_000, { error: 'DAILY_COST_ALARM_USD must be at most 1000000 US dollars' })
+    .default(20),
 });
 
 /** The render pipeline's settings, validated once, with what follows from them. */
@@ -76,6 +84,8 @@ const ENV_NAMES: Record<keyof z.infer<typeof pipelineConfigSchema>, string> = {
   remotionTimeoutSeconds: 'REMOTION_TIMEOUT_SECONDS',
   videoUrlTtlSeconds: 'VIDEO_URL_TTL_SECONDS',
   signerKeyRotationDays: 'SIGNER_KEY_ROTATION_DAYS',
+  alarmEmail: 'ALARM_EMAIL',
+  dailyCostAlarmUsd: 'DAILY_COST_ALARM_USD',
 };
 
 /** Renders in flight when RENDER_CAP is unset: up to 4, as long as each keeps two renderers. */

@@ -7,8 +7,10 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { RENDER_METRICS } from '../functions/render-worker/render-metrics';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
+import { workerMetric } from './worker-metrics';
 
 /** The pipeline's alarms. */
 export interface RenderAlarms {
@@ -79,4 +81,54 @@ export const createRenderAlarms = (
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
   return { deadLetterQueueNotEmpty, oldestMessageTooOld, workerErrors, pipeDeliveryFailed };
+};
+
+/** The alarms on the two budgets of a deployment: Lambda concurrency and money. */
+export interface RenderBudgetAlarms {
+  renderFunctionThrottled: Alarm;
+  dailyCostOverBudget: Alarm;
+}
+
+/**
+ * Alarms when Remotion's render function is throttled (renders outgrew the account's Lambda concurrency) and when
+ * the renders that ended in the last 24 hours cost more than DAILY_COST_ALARM_USD.
+ */
+export const createRenderBudgetAlarms = (
+  stack: Stack,
+  {
+    renderFunction,
+    worker,
+    config,
+  }: {
+    renderFunction: IFunction;
+    worker: IFunction;
+    config: Pick<PipelineConfig, 'dailyCostAlarmUsd' | 'lambdaConcurrencyBudget'>;
+  },
+): RenderBudgetAlarms => {
+  const renderFunctionThrottled = new Alarm(stack, 'RemotionRenderFunctionThrottled', {
+    alarmDescription:
+      `Lambda throttled the Remotion render function: renders need more concurrent executions than the account ` +
+      `gives (planned within LAMBDA_CONCURRENCY_BUDGET ${config.lambdaConcurrencyBudget}). Check other functions ` +
+      'in the account, or lower RENDER_CAP.',
+    metric: renderFunction.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+    threshold: 0,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  const dailyCostOverBudget = new Alarm(stack, 'RenderDailyCostOverBudget', {
+    alarmDescription:
+      `Renders that ended in the last 24 hours cost more than DAILY_COST_ALARM_USD (${config.dailyCostAlarmUsd} ` +
+      `US dollars, Remotion's estimate, metric ${RENDER_METRICS.namespace}/${RENDER_METRICS.names.renderCostUsd}).`,
+    // One day is the longest period an alarm may evaluate.
+    metric: workerMetric(worker, RENDER_METRICS.names.renderCostUsd, {
+      period: Duration.days(1),
+      statistic: 'Sum',
+    }),
+    threshold: config.dailyCostAlarmUsd,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  return { renderFunctionThrottled, dailyCostOverBudget };
 };

@@ -1,6 +1,6 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { RENDER_WORKER_TIMEOUT_SECONDS } from '../functions/render-worker/resource';
+import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../contract/job-contract';
 import type { PipelineConfig } from './config';
 
 /** The render queue and its dead-letter queue. */

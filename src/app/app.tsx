@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { AuthGate } from '../features/auth/components/auth-gate';
 import type { AuthFlow } from '../lib/configure-amplify';
-import type { RenderLimits } from '../lib/render-limits';
+import type { RenderLimits } from '../../contract/render-limits';
 
 // The workspace (data client, schemas, forms) loads once someone is signed in; the first paint needs none of it.
 const StudioApp = lazy(() => import('./studio-app'));

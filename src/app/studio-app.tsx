@@ -7,7 +7,7 @@ import { JobsPanel } from '../features/jobs/components/jobs-panel';
 import { useJobs } from '../features/jobs/hooks/use-jobs';
 import { Studio, type RenderRequest } from '../features/studio/components/studio';
 import type { SignedInUser } from '../features/auth/components/auth-gate';
-import type { RenderLimits } from '../lib/render-limits';
+import type { RenderLimits } from '../../contract/render-limits';
 
 // Started once, on first use: the components carry Remotion, which loads with the Player, not before.
 let componentsPromise: Promise<CompositionComponents> | undefined;

@@ -1,6 +1,6 @@
 // zod/mini: the same validation as zod, tree-shaken, so parsing the outputs does not put all of zod in the first bundle.
 import { z } from 'zod/mini';
-import type { RenderLimits } from './render-limits';
+import type { RenderLimits } from '../../contract/render-limits';
 
 const positiveWholeNumber = () => z.int().check(z.positive());
 

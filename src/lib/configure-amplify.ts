@@ -1,5 +1,5 @@
 import { Amplify, type ResourcesConfig } from 'aws-amplify';
-import { withLoopbackWebSocket } from '../../local/appsync/loopback-websocket';
+import { withLoopbackWebSocket } from './loopback-websocket';
 import { isLocalMode, type AmplifyOutputs } from './amplify-outputs';
 
 /** How the studio signs in: SRP in the cloud; cognito-local only speaks `USER_PASSWORD_AUTH`. */

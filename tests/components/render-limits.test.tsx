@@ -11,7 +11,7 @@ import {
   toRenderLimitsOutput,
 } from '../../src/lib/amplify-outputs';
 import type { CompositionComponents } from '../../src/lib/composition';
-import { checkVideoFitsLimits, type RenderLimits } from '../../src/lib/render-limits';
+import { checkVideoFitsLimits, type RenderLimits } from '../../contract/render-limits';
 import { FakeJobsApi } from './fake-jobs-api';
 
 /** The default deployment's limits: 720 frames of 1280×720. */

@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HttpRequest } from '@smithy/protocol-http';
 import type { AppSyncIdentityCognito } from 'aws-lambda';
-import { MAX_INPUT_PROPS_BYTES } from '../../amplify/data/resource';
+import { MAX_INPUT_PROPS_BYTES } from '../../contract/job-contract';
 import { createAppSyncJobStore } from '../../amplify/functions/render-worker/appsync-job-store';
 import { createRemotionLambdaRenderer } from '../../amplify/functions/render-worker/remotion-lambda-renderer';
 import { reconcileJobs } from '../../amplify/functions/render-worker/reconcile-jobs';

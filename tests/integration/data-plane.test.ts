@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Schema } from '../../amplify/data/resource';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from '../../local/data-plane';
-import { withLoopbackWebSocket } from '../../local/appsync/loopback-websocket';
+import { withLoopbackWebSocket } from '../../src/lib/loopback-websocket';
 
 const USER_A = { email: 'alice@example.com', password: 'Alice-pass-123' };
 const USER_B = { email: 'bob@example.com', password: 'Bob-pass-123' };

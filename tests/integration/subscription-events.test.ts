@@ -15,7 +15,7 @@ import {
   createAppSyncJobStore,
   type GraphqlTransport,
 } from '../../amplify/functions/render-worker/appsync-job-store';
-import { withLoopbackWebSocket } from '../../local/appsync/loopback-websocket';
+import { withLoopbackWebSocket } from '../../src/lib/loopback-websocket';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from '../../local/data-plane';
 import { createSigV4GraphqlTransport } from '../../local/worker/sigv4-graphql-transport';
 import { createAmplifyJobsApi } from '../../src/features/jobs/api/amplify-jobs-api';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { JobStatus } from '../../amplify/data/resource';
+import type { JobStatus } from '../../contract/job-contract';
 import type { ParseInputProps } from '../../amplify/functions/render-worker/job-lifecycle';
 import type {
   ActiveJobDetails,

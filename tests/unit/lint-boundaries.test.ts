@@ -61,4 +61,17 @@ describe('import boundaries', () => {
     expect(fired).not.toContain('import-x/no-restricted-paths');
     expect(fired).not.toContain('no-restricted-imports');
   });
+
+  it('holds across the project as it is', async () => {
+    const results = await eslint.lintFiles(['amplify', 'contract', 'local', 'remotion', 'src']);
+    const crossings = results.flatMap((result) =>
+      result.messages
+        .filter(
+          (m) =>
+            m.ruleId === 'import-x/no-restricted-paths' || m.ruleId === 'no-restricted-imports',
+        )
+        .map((m) => `${result.filePath.replace(root, '')}:${m.line} ${m.message}`),
+    );
+    expect(crossings).toEqual([]);
+  }, 120_000);
 });

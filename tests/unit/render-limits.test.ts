@@ -15,7 +15,7 @@ import {
   renderersPerRenderWithin,
   RESERVED_EXECUTIONS,
   type RenderLimits,
-} from '../../src/lib/render-limits';
+} from '../../contract/render-limits';
 
 const HD = { width: 1280, height: 720 };
 const limitsOf = (overrides: Partial<RenderLimits> = {}): RenderLimits => ({

@@ -2,7 +2,8 @@ import { getAmplifyDataClientConfig } from '@aws-amplify/backend/function/runtim
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 // Types only: a value import would bundle the backend definition (CDK) into the Lambda.
-import type { JobStatus, Schema } from '../../data/resource';
+import type { Schema } from '../../data/resource';
+import { TERMINAL_JOB_STATUSES, type JobStatus } from '../../../contract/job-contract';
 import type {
   ActiveJob,
   ActiveJobDetails,
@@ -63,7 +64,6 @@ const KNOWN_STATUSES: Record<JobStatus, true> = {
   CANCELLED: true,
 };
 const ALL_STATUSES = Object.keys(KNOWN_STATUSES) as JobStatus[];
-const TERMINAL_STATUSES: JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 // `ModelJobStatusInput` offers only eq/ne, and a fresh record has no status at all. "Not one of
 // the others" is true for a missing attribute (DynamoDB's `=` is false on it), so it covers both.
@@ -71,7 +71,7 @@ const statusIsNoneOf = (statuses: JobStatus[]) => ({
   not: { or: statuses.map((status) => ({ status: { eq: status } })) },
 });
 
-const ACTIVE_FILTER = statusIsNoneOf(TERMINAL_STATUSES);
+const ACTIVE_FILTER = statusIsNoneOf([...TERMINAL_JOB_STATUSES]);
 
 // The worker never stores null: Amplify's update resolver REMOVEs attributes set to null, so
 // "absent" is attribute_not_exists (the AppSync simulator also lacks `attributeType`).

@@ -1,5 +1,5 @@
 import { findCompositionSpec, type CompositionSpec } from '../../../remotion/catalog';
-import { checkVideoFitsLimits, type RenderLimits } from '../../../src/lib/render-limits';
+import { checkVideoFitsLimits, type RenderLimits } from '../../../contract/render-limits';
 import type { ParseInputProps } from './job-lifecycle';
 
 /**

@@ -1,4 +1,4 @@
-import type { JobStatus } from '../../data/resource';
+import type { JobStatus } from '../../../contract/job-contract';
 
 /** A render job as the worker sees it (the Job record, server fields included). */
 export interface JobRecord {

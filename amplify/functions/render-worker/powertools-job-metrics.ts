@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import type { JobMetrics } from './ports';
 import { RENDER_METRICS } from './render-metrics';
 
@@ -20,6 +21,12 @@ export const createPowertoolsJobMetrics = (
   onError: (error: unknown) => void = (error) =>
     console.error('Could not write a render metric', error),
 ): JobMetrics => {
+  // Powertools writes NaN as null, which CloudWatch drops with the whole line: refuse it here, naming it.
+  const add = (target: Metrics, name: string, unit: Unit, value: number) => {
+    if (!Number.isFinite(value))
+      throw new RangeError(`${name} must be a finite number, but got ${value}`);
+    return target.addMetric(name, unit, value);
+  };
   // Records run in parallel in one invocation: each event is added and published without yielding in between.
   const emit = (write: () => void) => {
     try {
@@ -31,29 +38,36 @@ export const createPowertoolsJobMetrics = (
   };
   return {
     renderStarted: ({ rendersInFlight }) =>
-      emit(() =>
-        metrics
-          .addMetric(RENDER_METRICS.names.rendersStarted, MetricUnit.Count, 1)
-          .addMetric(RENDER_METRICS.names.rendersInFlight, MetricUnit.Count, rendersInFlight)
-          .publishStoredMetrics(),
-      ),
+      emit(() => {
+        add(metrics, RENDER_METRICS.names.rendersInFlight, MetricUnit.Count, rendersInFlight);
+        add(metrics, RENDER_METRICS.names.rendersStarted, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }),
     renderCapReached: ({ rendersInFlight }) =>
       emit(() =>
-        metrics
-          .addMetric(RENDER_METRICS.names.rendersInFlight, MetricUnit.Count, rendersInFlight)
-          .publishStoredMetrics(),
+        add(
+          metrics,
+          RENDER_METRICS.names.rendersInFlight,
+          MetricUnit.Count,
+          rendersInFlight,
+        ).publishStoredMetrics(),
       ),
     jobFinished: ({ outcome, renderSeconds, costUsd }) =>
       emit(() => {
         // A line of its own (a single metric publishes at once): Outcome must not split duration and cost.
-        metrics
+        const byOutcome = metrics
           .singleMetric()
-          .addDimension(RENDER_METRICS.dimensions.outcome, outcome)
-          .addMetric(RENDER_METRICS.names.jobsFinished, MetricUnit.Count, 1);
+          .addDimension(RENDER_METRICS.dimensions.outcome, outcome);
+        add(byOutcome, RENDER_METRICS.names.jobsFinished, MetricUnit.Count, 1);
         if (outcome === 'SUCCEEDED' && renderSeconds !== undefined)
-          metrics.addMetric(RENDER_METRICS.names.renderDurationSeconds, MetricUnit.Seconds, renderSeconds);
+          add(
+            metrics,
+            RENDER_METRICS.names.renderDurationSeconds,
+            MetricUnit.Seconds,
+            renderSeconds,
+          );
         if (costUsd !== undefined)
-          metrics.addMetric(RENDER_METRICS.names.renderCostUsd, MetricUnit.NoUnit, costUsd);
+          add(metrics, RENDER_METRICS.names.renderCostUsd, MetricUnit.NoUnit, costUsd);
         if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
       }),
   };

@@ -7,6 +7,7 @@ import {
   type RenderProgress as RemotionRenderProgress,
   type RequestHandler,
 } from '@remotion/lambda/client';
+import { ownerSubOf } from '../../../contract/job-contract';
 import { classifyFailure } from './failure-classes';
 import type { RenderProgress, RenderRequest, Renderer } from './ports';
 
@@ -37,8 +38,6 @@ export interface RemotionLambdaRendererOptions {
 
 const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
-/** The owner's Cognito sub: Amplify stores owners as `<sub>::<username>`. */
-export const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? owner;
 
 /** Where a job's finished video lands in the output bucket. */
 export const outputKeyOf = (outputPrefix: string, owner: string, jobId: string): string => {

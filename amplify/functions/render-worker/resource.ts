@@ -1,8 +1,6 @@
 import { defineFunction } from '@aws-amplify/backend';
 import { FUNCTION_LOG_RETENTION } from '../../render-pipeline/log-retention';
-
-/** The worker's Lambda timeout; the render queue's visibility timeout is derived from it. */
-export const RENDER_WORKER_TIMEOUT_SECONDS = 900;
+import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../../contract/job-contract';
 
 /**
  * The render worker: consumes the render queue and drives each job's lifecycle.

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -16,6 +17,7 @@ const envSchema = z.object({
 });
 
 let ports: SignerKeyRotationPorts | undefined;
+const logger = new Logger({ serviceName: 'signer-key-rotation' });
 
 const portsFromEnv = (): SignerKeyRotationPorts => {
   const parsed = envSchema.safeParse(process.env);
@@ -45,8 +47,12 @@ export const handler = async (
 ): Promise<void> => {
   ports ??= portsFromEnv();
   if ('RequestType' in event) return await answerKeyCleanup(event, ports);
-  console.log(
-    `Rotation step ${event.Step} of ${event.SecretId} to version ${event.ClientRequestToken}`,
-  );
-  await rotateSignerKey(event, ports);
+  const step = { step: event.Step, secretId: event.SecretId, version: event.ClientRequestToken };
+  logger.info('rotation step', step);
+  try {
+    await rotateSignerKey(event, ports);
+  } catch (error) {
+    logger.error('rotation step failed', { ...step, error });
+    throw error;
+  }
 };

@@ -1,4 +1,5 @@
 import { defineFunction } from '@aws-amplify/backend';
+import { FUNCTION_LOG_RETENTION } from '../../render-pipeline/log-retention';
 
 /**
  * Rotates the video-URL signer's access key (Secrets Manager's four rotation steps) and deletes
@@ -14,4 +15,5 @@ export const signerKeyRotation = defineFunction({
   runtime: 22,
   timeoutSeconds: 60, // testSecret waits up to 30 s for IAM to propagate the new key
   memoryMB: 256,
+  logging: { retention: FUNCTION_LOG_RETENTION },
 });

@@ -1,4 +1,5 @@
 // The plain core of `getJobVideoUrl`: no AWS imports, so local mode runs it with a local signer.
+import { ownerSubOf } from '../../../contract/job-contract';
 
 /** The smallest lifetime a video URL is promised to have. */
 export const MIN_VIDEO_URL_LIFETIME_SECONDS = 3600;
@@ -44,7 +45,6 @@ export class VideoUrlError extends Error {
   }
 }
 
-const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? '';
 
 /**
  * Returns a URL for the finished video of `jobId` if, and only if, `caller` owns that job and it

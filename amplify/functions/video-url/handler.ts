@@ -1,6 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppSyncIdentityCognito, AppSyncResolverEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { createVideoUrl, type VideoUrl, type VideoUrlPorts } from './create-video-url';
+import {
+  createVideoUrl,
+  VideoUrlError,
+  type VideoUrl,
+  type VideoUrlPorts,
+} from './create-video-url';
 import { createDynamoJobLoader } from './dynamo-job-loader';
 import { createS3UrlSigner } from './s3-url-signer';
 
@@ -32,9 +38,10 @@ const envSchema = z.object({
 });
 
 let awsHandler: ReturnType<typeof createVideoUrlHandler> | undefined;
+const logger = new Logger({ serviceName: 'video-url' });
 
-/** The Lambda entry: ports from the environment, built on first use. */
-export const handler = async (event: VideoUrlEvent): Promise<VideoUrl> => {
+// Ports from the environment, built on first use.
+const signVideoUrl = async (event: VideoUrlEvent): Promise<VideoUrl> => {
   if (!awsHandler) {
     const parsed = envSchema.safeParse(process.env);
     if (!parsed.success) {
@@ -55,4 +62,20 @@ export const handler = async (event: VideoUrlEvent): Promise<VideoUrl> => {
     });
   }
   return await awsHandler(event);
+};
+
+/** The Lambda entry: one JSON log line per request (the caller is the job's owner whenever a URL is signed). */
+export const handler = async (event: VideoUrlEvent): Promise<VideoUrl> => {
+  const fields = { jobId: event.arguments.jobId, ownerSub: callerOf(event)?.sub };
+  try {
+    const videoUrl = await signVideoUrl(event);
+    logger.info('video URL signed', { ...fields, expiresAt: videoUrl.expiresAt });
+    return videoUrl;
+  } catch (error) {
+    // A refusal is the caller's (no such job, not ready); anything else is ours to look at.
+    if (error instanceof VideoUrlError)
+      logger.warn('video URL refused', { ...fields, code: error.code, reason: error.message });
+    else logger.error('video URL failed', { ...fields, error });
+    throw error;
+  }
 };

@@ -1,4 +1,5 @@
 import { defineFunction } from '@aws-amplify/backend';
+import { FUNCTION_LOG_RETENTION } from '../../render-pipeline/log-retention';
 
 /**
  * Resolves `getJobVideoUrl`. In the data stack's group: it reads the Job table, and the data
@@ -12,4 +13,5 @@ export const videoUrl = defineFunction({
   runtime: 22,
   timeoutSeconds: 10,
   memoryMB: 256,
+  logging: { retention: FUNCTION_LOG_RETENTION },
 });

@@ -8,7 +8,7 @@ import {
   parseInputProps,
   type CompositionSpec,
 } from '../../../remotion/catalog';
-import { MAX_INPUT_PROPS_BYTES } from '../../../src/lib/job-limits';
+import { MAX_INPUT_PROPS_BYTES } from '../../../contract/job-contract';
 import {
   readSchemaFields,
   type FieldSpec,

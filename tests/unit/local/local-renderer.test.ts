@@ -2,14 +2,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../../amplify/functions/render-worker/resource';
 import type { RenderProgress, Renderer } from '../../../amplify/functions/render-worker/ports';
 import {
   createLocalRenderer,
   createStubRenderFunction,
   type RenderFunction,
 } from '../../../local/render/remotion-renderer';
-import { WORKER_TIMEOUT_SECONDS } from '../../../local/stack';
 
 const REQUEST = {
   jobId: 'job-1',
@@ -126,11 +124,5 @@ describe('local renderer', () => {
     await waitForState(renderer, renderId, 'done');
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(30);
     expect(existsSync(join(dir, 'outputs', OUTPUT))).toBe(true);
-  });
-});
-
-describe('local stack settings', () => {
-  it('uses the worker Lambda timeout of the cloud', () => {
-    expect(WORKER_TIMEOUT_SECONDS).toBe(RENDER_WORKER_TIMEOUT_SECONDS);
   });
 });

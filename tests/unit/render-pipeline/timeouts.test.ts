@@ -8,7 +8,7 @@ import {
   createRenderWorker,
   DEFAULT_WORKER_SETTINGS,
 } from '../../../amplify/functions/render-worker/job-lifecycle';
-import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../../amplify/functions/render-worker/resource';
+import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../../contract/job-contract';
 import { createSqsHandler } from '../../../amplify/functions/render-worker/sqs-handler';
 import {
   maxHdFramesOf,
@@ -20,7 +20,7 @@ import {
   EXECUTIONS_PER_RENDER_BESIDES_RENDERERS,
   RENDER_OVERHEAD_SECONDS,
   RESERVED_EXECUTIONS,
-} from '../../../src/lib/render-limits';
+} from '../../../contract/render-limits';
 import {
   createFakeClock,
   createInMemoryJobStore,

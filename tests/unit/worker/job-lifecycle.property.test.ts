@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobStatus } from '../../../amplify/data/resource';
+import type { JobStatus } from '../../../contract/job-contract';
 import {
   createRenderWorker,
   isTerminal,

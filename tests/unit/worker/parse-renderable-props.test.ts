@@ -3,7 +3,7 @@ import { createRenderWorker } from '../../../amplify/functions/render-worker/job
 import { createRenderablePropsParser } from '../../../amplify/functions/render-worker/parse-renderable-props';
 import { findCompositionSpec, parseInputProps } from '../../../remotion/catalog';
 import { slideshowSpec } from '../../../remotion/compositions/slideshow/schema';
-import { checkVideoFitsLimits, type RenderLimits } from '../../../src/lib/render-limits';
+import { checkVideoFitsLimits, type RenderLimits } from '../../../contract/render-limits';
 import {
   createFakeClock,
   createInMemoryJobStore,

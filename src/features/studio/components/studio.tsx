@@ -4,8 +4,8 @@ import {
   type CompositionComponents,
   type StudioComposition,
 } from '../../../lib/composition';
-import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../lib/job-limits';
-import { checkVideoFitsLimits, type RenderLimits } from '../../../lib/render-limits';
+import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../../contract/job-contract';
+import { checkVideoFitsLimits, type RenderLimits } from '../../../../contract/render-limits';
 import { usePersistedProps } from '../hooks/use-persisted-props';
 import { readSchemaFields } from '../schema/read-schema-fields';
 import { validateProps } from '../schema/validate-props';

@@ -1,0 +1,29 @@
+/**
+ * The job contract: what the backend, the render worker, the studio, the composition catalog and
+ * local mode agree on. Plain TypeScript with no imports, so every layer can import it
+ * (docs/architecture.md, "Layout").
+ */
+
+/** Lifecycle states of a render job (docs/architecture.md, "Job lifecycle"). */
+export const JOB_STATUSES = ['QUEUED', 'RENDERING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** States a job never leaves. */
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/** True for SUCCEEDED, FAILED and CANCELLED. */
+export const isTerminalStatus = (status: JobStatus): boolean =>
+  TERMINAL_JOB_STATUSES.includes(status);
+
+/** Largest accepted `inputProps`, serialized, in bytes. */
+export const MAX_INPUT_PROPS_BYTES = 64 * 1024;
+
+/** Size of props as they are sent to the backend, in UTF-8 bytes. */
+export const measurePropsBytes = (props: unknown): number =>
+  new TextEncoder().encode(JSON.stringify(props)).length;
+
+/** The owner's Cognito sub: Amplify stores a record's owner as `<sub>::<username>`. */
+export const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? '';
+
+/** The render worker's Lambda timeout; the queue's visibility timeout and local mode derive from it. */
+export const RENDER_WORKER_TIMEOUT_SECONDS = 900;
