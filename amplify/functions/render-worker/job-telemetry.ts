@@ -1,5 +1,6 @@
+import { ownerSubOf } from '../../../contract/job-contract';
 import { isTerminal } from './job-status';
-import type { Clock, JobMetrics, JobOutcome, JobRecord, JobStore } from './ports';
+import type { Clock, JobMetrics, JobOutcome, JobStore } from './ports';
 
 /** The lifecycle's log function: a message and the fields that go with it. */
 export type LogFunction = (message: string, details?: Record<string, unknown>) => void;
@@ -10,9 +11,6 @@ export const NO_JOB_METRICS: JobMetrics = {
   renderCapReached: () => undefined,
   jobFinished: () => undefined,
 };
-
-/** The Cognito sub in a Job's `owner` field (`<sub>::<username>`): logs name the user by id only. */
-export const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? owner;
 
 /** What is known of a job from the reads and writes seen so far. */
 interface KnownJob {

@@ -1,3 +1,4 @@
+import { TERMINAL_JOB_STATUSES } from '../../../contract/job-contract';
 import type { JobOutcome } from './ports';
 
 /**
@@ -27,5 +28,5 @@ export const RENDER_METRICS = {
 /** A metric the render worker writes. */
 export type RenderMetricName = (typeof RENDER_METRICS.names)[keyof typeof RENDER_METRICS.names];
 
-/** The outcomes JobsFinished is split by. */
-export const JOB_OUTCOMES = ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const satisfies JobOutcome[];
+/** The outcomes JobsFinished is split by: every status a job ends in. */
+export const JOB_OUTCOMES = TERMINAL_JOB_STATUSES as readonly JobOutcome[];
