@@ -38,7 +38,6 @@ export interface RemotionLambdaRendererOptions {
 
 const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
-
 /** Where a job's finished video lands in the output bucket. */
 export const outputKeyOf = (outputPrefix: string, owner: string, jobId: string): string => {
   const sub = ownerSubOf(owner);

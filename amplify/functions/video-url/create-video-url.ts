@@ -45,7 +45,6 @@ export class VideoUrlError extends Error {
   }
 }
 
-
 /**
  * Returns a URL for the finished video of `jobId` if, and only if, `caller` owns that job and it
  * SUCCEEDED. Someone else's job is reported exactly like a missing one, so ids cannot be probed.

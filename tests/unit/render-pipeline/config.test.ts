@@ -37,7 +37,10 @@ describe('readPipelineConfig', () => {
   it('keeps the busiest moment within the budget for every cap and budget it accepts', () => {
     for (let budget = 8; budget <= 60; budget += 1) {
       for (const cap of [undefined, 2, 3, 4, 8]) {
-        const env = { LAMBDA_CONCURRENCY_BUDGET: String(budget), RENDER_CAP: cap === undefined ? undefined : String(cap) };
+        const env = {
+          LAMBDA_CONCURRENCY_BUDGET: String(budget),
+          RENDER_CAP: cap === undefined ? undefined : String(cap),
+        };
         let config;
         try {
           config = readPipelineConfig(env);
