@@ -55,7 +55,11 @@ describe('`npm run sandbox` redeploys on every change the backend is built from'
   it('finds inputs outside amplify/ (so watching amplify/ alone would miss them)', () => {
     const outside = inputs.filter((file) => !isWithin(file, join(root, 'amplify')));
     expect(outside.map((file) => relative(root, file))).toEqual(
-      expect.arrayContaining(['remotion/index.ts', 'src/lib/job-limits.ts', 'package-lock.json']),
+      expect.arrayContaining([
+        'remotion/index.ts',
+        'contract/job-contract.ts',
+        'package-lock.json',
+      ]),
     );
   });
 

@@ -19,6 +19,7 @@ describe("the Remotion site's asset hash", () => {
     for (const part of [
       'remotion',
       'public',
+      'contract',
       'src',
       'package-lock.json',
       'amplify/remotion-lambda',
@@ -30,14 +31,14 @@ describe("the Remotion site's asset hash", () => {
 
   it('covers code the compositions import from outside remotion/', () => {
     const inputs = remotionSiteInputFiles(root, script);
-    expect(inputs).toContain(join(root, 'src/lib/job-limits.ts'));
+    expect(inputs).toContain(join(root, 'contract/job-contract.ts'));
     expect(inputs).toContain(join(root, 'package-lock.json'));
     expect(inputs).toContain(script);
   });
 
   it.each([
     ['a composition', 'remotion/compositions/title-card/schema.ts'],
-    ['code imported from outside remotion/', 'src/lib/job-limits.ts'],
+    ['code imported from outside remotion/', 'contract/job-contract.ts'],
     ['a public/ asset', 'public/slides/aurora.svg'],
     ['the locked dependency versions', 'package-lock.json'],
     ['the bundling script', 'amplify/remotion-lambda/bundle-site.mjs'],
