@@ -6,7 +6,7 @@ import { jobReconciler } from './functions/job-reconciler/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
-import { pipelineConfig as config, renderLimitsOf } from './render-pipeline/config';
+import { readPipelineConfig, renderLimitsOf } from './render-pipeline/config';
 import { connectJobStreamToQueue } from './render-pipeline/job-stream-pipe';
 import { connectQueueToWorker } from './render-pipeline/queue-worker-mapping';
 import { createAlarmTopic, sendEveryAlarmTo } from './render-pipeline/alarm-topic';
@@ -22,6 +22,9 @@ import { storage } from './storage/resource';
 import { configureVideoUrlFunction, createVideoUrlSigner } from './storage/video-url-signer';
 import { enableNagChecksWhenAsked } from './nag-suppressions';
 import { toRenderLimitsOutput } from '../src/lib/amplify-outputs';
+
+// The deploy's settings, read once; a bad value stops synthesis naming the variable.
+const config = readPipelineConfig();
 
 const backend = defineBackend({
   auth,

@@ -16,7 +16,11 @@ import type {
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
 import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
 import { createRenderablePropsParser } from '../amplify/functions/render-worker/parse-renderable-props';
-import { readPipelineConfig, renderLimitsOf } from '../amplify/render-pipeline/config';
+import {
+  LOCAL_ENV_READER,
+  readPipelineConfig,
+  renderLimitsOf,
+} from '../amplify/render-pipeline/config';
 import { parseInputProps } from '../remotion/catalog';
 import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
@@ -133,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const pipeline = readPipelineConfig(process.env);
+  const pipeline = readPipelineConfig(process.env, LOCAL_ENV_READER);
   const renderCap = options.renderCap ?? pipeline.renderCap;
   const region = 'us-east-1';
   if (options.renderer === 'remotion' && !existsSync(CHROMIUM_PATH)) {

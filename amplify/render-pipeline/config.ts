@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readEnv, type EnvReader } from '../read-env';
 import {
   maxRenderableFrames,
   peakExecutionsOf,
@@ -96,7 +97,10 @@ const SQS_MIN_MAXIMUM_CONCURRENCY = 2;
  * Fits the render fan-out into the concurrency budget: every render in flight holds the worker,
  * Remotion's main function and its renderers (docs/architecture.md, "Render limits").
  */
-const withConcurrencyPlan = (parsed: z.infer<typeof pipelineConfigSchema>): PipelineConfig => {
+const withConcurrencyPlan = (
+  parsed: z.infer<typeof pipelineConfigSchema>,
+  reader: EnvReader,
+): PipelineConfig => {
   const budget = parsed.lambdaConcurrencyBudget;
   let renderCap = parsed.renderCap;
   if (renderCap === undefined) {
@@ -111,10 +115,10 @@ const withConcurrencyPlan = (parsed: z.infer<typeof pipelineConfigSchema>): Pipe
   const renderersPerRender = renderersPerRenderWithin(budget, renderCap);
   if (renderersPerRender < 1) {
     throw new Error(
-      `The render pipeline configuration is invalid:\n  RENDER_CAP ${renderCap} renders at once need at least ` +
+      `${reader.what} is invalid:\n  RENDER_CAP ${renderCap} renders at once need at least ` +
         `${peakExecutionsOf(renderCap, 1)} concurrent Lambda executions, but LAMBDA_CONCURRENCY_BUDGET is ${budget}.\n` +
         "Lower RENDER_CAP, or raise LAMBDA_CONCURRENCY_BUDGET after the account's Lambda concurrency quota " +
-        '(Service Quotas → AWS Lambda → Concurrent executions) has been raised.',
+        `(Service Quotas → AWS Lambda → Concurrent executions) has been raised. ${reader.fix}`,
     );
   }
   return {
@@ -135,28 +139,41 @@ export const renderLimitsOf = (config: PipelineConfig): RenderLimits => ({
 export const maxHdFramesOf = (config: PipelineConfig): number =>
   maxRenderableFrames(renderLimitsOf(config), { width: 1280, height: 720 });
 
+/** Where a deployed backend's settings are set: said with every configuration error. */
+export const DEPLOY_ENV_READER: EnvReader = {
+  what: 'The render pipeline configuration',
+  fix:
+    'Set these variables where the backend is deployed: the shell running `npm run sandbox`, or ' +
+    'Amplify Hosting → Environment variables.',
+};
+
+/** Local mode reads the same settings from the shell running `npm start`. */
+export const LOCAL_ENV_READER: EnvReader = {
+  what: 'The render pipeline configuration',
+  fix: 'Local mode reads these variables from the shell running `npm start`: unset them or fix their values.',
+};
+
+// The schema keyed by the variables' names, so `readEnv` reports each by the name a person sets.
+const envSchema = z.object(
+  Object.fromEntries(
+    Object.entries(pipelineConfigSchema.shape).map(([key, field]) => [
+      ENV_NAMES[key as keyof typeof ENV_NAMES],
+      field,
+    ]),
+  ),
+);
+
 /**
- * Reads the pipeline settings from the deploy-time environment (Amplify Hosting's environment
- * variables, or the shell running `ampx sandbox`), applying defaults; throws naming every bad value.
+ * Reads the pipeline settings from the environment, applying defaults; throws naming every bad
+ * value ("NAME must be …, but got …") and where to fix it.
  */
 export const readPipelineConfig = (
   env: Record<string, string | undefined> = process.env,
+  reader: EnvReader = DEPLOY_ENV_READER,
 ): PipelineConfig => {
-  const raw = Object.fromEntries(
-    Object.entries(ENV_NAMES).map(([key, name]) => [key, env[name] === '' ? undefined : env[name]]),
-  );
-  const result = pipelineConfigSchema.safeParse(raw);
-  if (result.success) return withConcurrencyPlan(result.data);
-  const lines = result.error.issues.map((issue) => {
-    const key = issue.path[0] as keyof typeof ENV_NAMES | undefined;
-    const got = key ? JSON.stringify(raw[key]) : '';
-    return `${issue.message}${key ? `, but got ${got}` : ''}`;
-  });
-  throw new Error(
-    `The render pipeline configuration is invalid:\n  ${lines.join('\n  ')}\n` +
-      'Set these environment variables where the backend is deployed (Amplify Hosting → Environment variables).',
-  );
+  const byName = readEnv(envSchema, env, reader) as Record<string, unknown>;
+  const parsed = Object.fromEntries(
+    Object.entries(ENV_NAMES).map(([key, name]) => [key, byName[name]]),
+  ) as z.infer<typeof pipelineConfigSchema>;
+  return withConcurrencyPlan(parsed, reader);
 };
-
-/** The settings of this deployment, read once when the backend is defined. */
-export const pipelineConfig: PipelineConfig = readPipelineConfig();

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
 import {
   createJobStoreFromFunctionEnv,
   type DataClientEnv,
@@ -19,15 +20,8 @@ const envSchema = z.object({
 });
 
 /** Reads the reconciler's environment; throws naming what was expected and what came. */
-export const parseReconcilerEnv = (env: Record<string, string | undefined>) => {
-  const result = envSchema.safeParse(env);
-  if (result.success) return result.data;
-  const got = env.RENDER_QUEUE_URL;
-  throw new Error(
-    `The job reconciler's environment is invalid:\n  RENDER_QUEUE_URL: expected ${result.error.issues[0]?.message}, ` +
-      `but got ${got === undefined ? 'nothing (unset)' : JSON.stringify(got)}`,
-  );
-};
+export const parseReconcilerEnv = (env: Record<string, string | undefined>) =>
+  readEnv(envSchema, env, { what: "The job reconciler's environment", fix: FUNCTION_ENV_FIX });
 
 // Read once, at cold start: a misconfigured function fails loudly, naming the variable.
 const env = parseReconcilerEnv(process.env);

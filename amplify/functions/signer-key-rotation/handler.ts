@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent, SecretsManagerRotationEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
 import { answerKeyCleanup } from './key-cleanup-resource';
 import { rotateSignerKey, type SignerKeyRotationPorts } from './rotate-signer-key';
 
@@ -20,13 +21,10 @@ let ports: SignerKeyRotationPorts | undefined;
 const logger = new Logger({ serviceName: 'signer-key-rotation' });
 
 const portsFromEnv = (): SignerKeyRotationPorts => {
-  const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    throw new Error(
-      `The signer-key-rotation function's environment is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
-    );
-  }
-  const env = parsed.data;
+  const env = readEnv(envSchema, process.env, {
+    what: "The signer-key-rotation function's environment",
+    fix: FUNCTION_ENV_FIX,
+  });
   return {
     secrets: new SecretsManagerClient({ region: env.AWS_REGION }),
     iam: new IAMClient({ region: env.AWS_REGION }),

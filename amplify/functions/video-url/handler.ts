@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppSyncIdentityCognito, AppSyncResolverEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
 import {
   createVideoUrl,
   VideoUrlError,
@@ -43,13 +44,10 @@ const logger = new Logger({ serviceName: 'video-url' });
 // Ports from the environment, built on first use.
 const signVideoUrl = async (event: VideoUrlEvent): Promise<VideoUrl> => {
   if (!awsHandler) {
-    const parsed = envSchema.safeParse(process.env);
-    if (!parsed.success) {
-      throw new Error(
-        `The video-url function's environment is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
-      );
-    }
-    const env = parsed.data;
+    const env = readEnv(envSchema, process.env, {
+      what: "The video-url function's environment",
+      fix: FUNCTION_ENV_FIX,
+    });
     awsHandler = createVideoUrlHandler({
       loadJob: createDynamoJobLoader({ tableName: env.JOB_TABLE_NAME }),
       signUrl: createS3UrlSigner({

@@ -96,7 +96,7 @@ describe('job reconciler Lambda handler', () => {
       await import('../../../amplify/functions/job-reconciler/handler');
 
     expect(() => parseReconcilerEnv({})).toThrow(
-      /RENDER_QUEUE_URL: expected the URL of the render SQS queue, but got nothing \(unset\)/,
+      /RENDER_QUEUE_URL must be the URL of the render SQS queue, but got nothing \(unset\)/,
     );
     expect(() => parseReconcilerEnv({ RENDER_QUEUE_URL: 'render-queue' })).toThrow(
       /but got "render-queue"/,
