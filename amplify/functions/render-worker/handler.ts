@@ -23,11 +23,7 @@ const metrics = createPowertoolsJobMetrics(
   (error) => logger.error('Could not write a render metric', { error }),
 );
 
-// Without RENDER_DLQ_ARN, a queue whose name ends in "dlq"/"dead-letter" is taken for the DLQ.
-const isDeadLetter = (record: SQSRecord) =>
-  env.RENDER_DLQ_ARN
-    ? record.eventSourceARN === env.RENDER_DLQ_ARN
-    : /(dlq|dead-?letter)$/i.test(record.eventSourceARN.split(':').pop() ?? '');
+const isDeadLetter = (record: SQSRecord) => record.eventSourceARN === env.RENDER_DLQ_ARN;
 
 // Built at cold start too, so a function name Remotion cannot read progress by fails loudly here.
 const renderer = createRemotionLambdaRenderer({
