@@ -15,13 +15,11 @@ import type {
 } from '../amplify/functions/render-worker/reconcile-jobs';
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
 import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
-import { createRenderablePropsParser } from '../amplify/functions/render-worker/parse-renderable-props';
 import {
   LOCAL_ENV_READER,
   readPipelineConfig,
   renderLimitsOf,
 } from '../amplify/render-pipeline/config';
-import { parseInputProps } from '../remotion/catalog';
 import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
@@ -209,8 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The worker's modules (the Amplify client among them) load while Java boots.
     const workerModules = Promise.all([
       import('../amplify/functions/render-worker/appsync-job-store'),
-      import('../amplify/functions/render-worker/job-lifecycle'),
-      import('../amplify/functions/render-worker/sqs-handler'),
+      import('../amplify/functions/render-worker/wire-render-worker'),
       import('../amplify/functions/render-worker/sqs-job-queue'),
       import('../amplify/functions/video-url/dynamo-job-loader'),
       import('../amplify/functions/video-url/handler'),
@@ -255,8 +252,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const [fauxqs, outputServer, dataPlane, modules] = await Promise.all(pieces);
     const [
       { createAppSyncJobStore },
-      { createRenderWorker },
-      { createSqsHandler },
+      { wireRenderWorker },
       { createSqsJobQueue },
       { createDynamoJobLoader },
       { createVideoUrlHandler },
@@ -325,14 +321,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       deadLetterQueueUrl: dlq.queueUrl,
     });
     const reconcileSettings = { ...LOCAL_RECONCILE_SETTINGS, ...options.reconciler?.settings };
-    const worker = createRenderWorker({
+    const { handler } = wireRenderWorker({
       store,
       renderer: options.faults?.wrapRenderer?.(renderer) ?? renderer,
-      clock: systemClock,
       queue: jobQueue,
-      // The cloud's limits, so local mode refuses exactly the videos the cloud would refuse.
-      parseInputProps: createRenderablePropsParser(renderLimitsOf(pipeline), parseInputProps),
-      config: {
+      clock: systemClock,
+      settings: {
         renderCap,
         maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
         maxReceiveCount: pipeline.maxReceiveCount,
@@ -342,11 +336,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // Stamped twice per reconciler bound, so a job waiting under the cap is never taken for a lost one.
         queueCheckIntervalMs: reconcileSettings.queuedUnseenMs / 2,
       },
-      log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
-    });
-    const handler = createSqsHandler(worker, {
+      // The cloud's limits, so local mode refuses exactly the videos the cloud would refuse.
+      renderLimits: renderLimitsOf(pipeline),
       isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
-      queue: jobQueue,
+      log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
     });
 
     // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again

@@ -1,16 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseInputProps } from '../../../remotion/catalog';
 import { createJobStoreFromFunctionEnv, type DataClientEnv } from './appsync-job-store';
-import { createRenderablePropsParser } from './parse-renderable-props';
-import { createRenderWorker } from './job-lifecycle';
 import { createRemotionLambdaRenderer } from './remotion-lambda-renderer';
-import { createLazyHandler, createSqsHandler } from './sqs-handler';
+import { createLazyHandler } from './sqs-handler';
 import { createPowertoolsJobMetrics, createRenderMetrics } from './powertools-job-metrics';
 import { RENDER_METRICS } from './render-metrics';
 import { createSqsJobQueue } from './sqs-job-queue';
 import { systemClock } from './system-clock';
+import { wireRenderWorker } from './wire-render-worker';
 import { parseWorkerEnv } from './worker-config';
 
 // Read once, at cold start: a misconfigured function fails loudly, naming the variable.
@@ -23,11 +21,7 @@ const metrics = createPowertoolsJobMetrics(
   (error) => logger.error('Could not write a render metric', { error }),
 );
 
-// Without RENDER_DLQ_ARN, a queue whose name ends in "dlq"/"dead-letter" is taken for the DLQ.
-const isDeadLetter = (record: SQSRecord) =>
-  env.RENDER_DLQ_ARN
-    ? record.eventSourceARN === env.RENDER_DLQ_ARN
-    : /(dlq|dead-?letter)$/i.test(record.eventSourceARN.split(':').pop() ?? '');
+const isDeadLetter = (record: SQSRecord) => record.eventSourceARN === env.RENDER_DLQ_ARN;
 
 // Built at cold start too, so a function name Remotion cannot read progress by fails loudly here.
 const renderer = createRemotionLambdaRenderer({
@@ -47,31 +41,27 @@ const lazy = createLazyHandler(async () => {
     queueUrl: env.RENDER_QUEUE_URL,
     deadLetterQueueUrl: env.RENDER_DLQ_URL,
   });
-  const worker = createRenderWorker({
+  return wireRenderWorker({
     store: await createJobStoreFromFunctionEnv(process.env as DataClientEnv),
     renderer,
-    clock: systemClock,
     queue,
-    // Videos longer than the render function can finish are refused before they start (docs/architecture.md, "Render limits").
-    parseInputProps:
-      env.REMOTION_CONCURRENCY_PER_RENDER && env.REMOTION_TIMEOUT_SECONDS
-        ? createRenderablePropsParser(
-            {
-              remotionTimeoutSeconds: env.REMOTION_TIMEOUT_SECONDS,
-              renderersPerRender: env.REMOTION_CONCURRENCY_PER_RENDER,
-            },
-            parseInputProps,
-          )
-        : parseInputProps,
-    config: {
+    clock: systemClock,
+    settings: {
       renderCap: env.RENDER_CAP,
       maxActiveJobsPerUser: env.MAX_ACTIVE_JOBS_PER_USER,
       maxReceiveCount: env.MAX_RECEIVE_COUNT,
     },
+    renderLimits:
+      env.REMOTION_CONCURRENCY_PER_RENDER && env.REMOTION_TIMEOUT_SECONDS
+        ? {
+            remotionTimeoutSeconds: env.REMOTION_TIMEOUT_SECONDS,
+            renderersPerRender: env.REMOTION_CONCURRENCY_PER_RENDER,
+          }
+        : undefined,
+    isDeadLetter,
     log: (message, details) => logger.info(message, details ?? {}),
     metrics,
-  });
-  return createSqsHandler(worker, { isDeadLetter, queue });
+  }).handler;
 });
 // Start during the init phase; a failure there is logged and the first invocation builds again.
 lazy.prepare();

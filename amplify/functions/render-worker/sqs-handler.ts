@@ -72,7 +72,7 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
       if (verdict === 'keep')
         throw new Error(`Job ${jobId}: message handed back for a later retry`);
     };
-    // Records run in parallel: one slow render must not hold up the others in its batch.
+    // Both event sources deliver one record per batch (batchSize 1), so a render holds only its own message.
     return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       throwOnFullBatchFailure: false,
     });

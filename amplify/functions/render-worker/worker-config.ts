@@ -28,10 +28,10 @@ const envSchema = z.object({
     .default('renders/'),
   MAX_ACTIVE_JOBS_PER_USER: wholeNumber(1).default(3),
   RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
+  // The DLQ's ARN: one handler serves both queues and tells their records apart by it.
+  RENDER_DLQ_ARN: text('the ARN of the render dead-letter SQS queue'),
   // Optional: where Remotion keeps its render state (defaults to the output bucket).
   REMOTION_BUCKET_NAME: text('a bucket name').optional(),
-  // Optional: the DLQ's ARN, so one handler can tell DLQ records from queue records.
-  RENDER_DLQ_ARN: text('an SQS queue ARN').optional(),
   // Optional: the DLQ's URL, so a dead letter hit by a temporary error is retried after its backoff.
   RENDER_DLQ_URL: z.url({ error: 'the URL of the render dead-letter SQS queue' }).optional(),
   // Optional: the queue's maxReceiveCount, quoted in the "gave up" message.

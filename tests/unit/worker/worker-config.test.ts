@@ -8,6 +8,7 @@ const validEnv = {
   REMOTION_REGION: 'eu-central-1',
   OUTPUT_BUCKET_NAME: 'render-studio-output',
   RENDER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue',
+  RENDER_DLQ_ARN: 'arn:aws:sqs:eu-central-1:123456789012:render-dlq',
 };
 
 describe('worker environment', () => {
@@ -45,6 +46,7 @@ describe('worker environment', () => {
       RENDER_CAP: '0',
       REMOTION_REGION: 'Frankfurt',
       REMOTION_SERVE_URL: undefined,
+      RENDER_DLQ_ARN: undefined,
     };
 
     expect(() => parseWorkerEnv(env)).toThrow(
@@ -53,6 +55,7 @@ describe('worker environment', () => {
         '  RENDER_CAP: expected a whole number ≥ 1, but got "0"',
         '  REMOTION_SERVE_URL: expected the https URL of the deployed Remotion site, but got nothing (unset)',
         '  REMOTION_REGION: expected an AWS region such as us-east-1, but got "Frankfurt"',
+        '  RENDER_DLQ_ARN: expected the ARN of the render dead-letter SQS queue, but got nothing (unset)',
       ].join('\n'),
     );
   });

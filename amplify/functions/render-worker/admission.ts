@@ -1,0 +1,147 @@
+import { describeError } from './failure-classes';
+import { endFailed } from './job-endings';
+import {
+  applyTransition,
+  claimJob,
+  noteStillQueued,
+  recordRenderId,
+  releaseClaim,
+} from './job-transitions';
+import type { ActiveJob, JobRecord } from './ports';
+import { trackRender } from './render-tracking';
+import {
+  insist,
+  later,
+  nowIso,
+  RELOAD,
+  type Delivery,
+  type StepResult,
+  type WorkerContext,
+} from './worker-context';
+
+/** The user-facing message of the per-user limit. */
+export const tooManyActiveJobsMessage = (active: number, limit: number): string =>
+  `You already have ${active} render${active === 1 ? '' : 's'} queued or rendering; the limit is ${limit}. ` +
+  'Wait for one to finish or cancel one, then render again.';
+
+/** Cuts an id a client sent to 40 characters, so a message quoting it stays readable. */
+const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
+const countOtherRenders = (active: ActiveJob[], jobId: string) =>
+  active.filter((other) => other.status === 'RENDERING' && other.id !== jobId).length;
+
+// Nothing else is written while a job waits under the render cap: this stamp tells the reconciler its
+// message lives. At most once per interval, and a failed stamp only costs a needless re-enqueue.
+const stampStillQueued = async (context: WorkerContext, job: JobRecord): Promise<void> => {
+  const last = Date.parse(job.queueCheckedAt ?? job.createdAt ?? '');
+  if (context.clock.now() - last < context.settings.queueCheckIntervalMs) return;
+  await applyTransition(context.store, job.id, noteStillQueued(nowIso(context))).catch(
+    (error: unknown) =>
+      context.log('queue check stamp failed', { jobId: job.id, error: describeError(error) }),
+  );
+};
+
+/** The render cap is reached: the job stays queued and its message looks again after a jittered wait. */
+const waitUnderCap = async (
+  context: WorkerContext,
+  job: JobRecord,
+  rendersInFlight: number,
+  reason: string,
+  giveBackClaim?: () => Promise<unknown>,
+): Promise<StepResult> => {
+  context.metrics.renderCapReached({ jobId: job.id, rendersInFlight });
+  await giveBackClaim?.();
+  await stampStillQueued(context, job);
+  return later(context.settings.capWaitSeconds * (0.5 + context.random()), reason);
+};
+
+/**
+ * The queued phase: checks the props, takes one of the owner's render slots, claims the job under the render cap,
+ * starts the render, stores its id, then tracks it.
+ */
+export const startRender = async (
+  context: WorkerContext,
+  job: JobRecord,
+  delivery: Delivery,
+): Promise<StepResult> => {
+  const { settings, store } = context;
+  const parsed = context.parseInputProps(job.compositionId, job.inputProps);
+  if (!parsed.ok) {
+    return endFailed(
+      context,
+      job,
+      `The props for composition "${shorten(job.compositionId)}" are invalid: ${parsed.message}`,
+    );
+  }
+  // The per-user limit: a slot taken by a conditional create, so racing starts cannot exceed it.
+  if (!(await context.slots.admit(job)).admitted) {
+    const limit = settings.maxActiveJobsPerUser;
+    return endFailed(context, job, tooManyActiveJobsMessage(limit, limit));
+  }
+  // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
+  // written before, so concurrent claimers can never together exceed the cap.
+  const rendering = countOtherRenders(await store.listRenderingJobs(), job.id);
+  if (rendering >= settings.renderCap)
+    return waitUnderCap(context, job, rendering, 'render cap reached');
+  const startedAt = nowIso(context);
+  if (!(await applyTransition(store, job.id, claimJob(startedAt, delivery.receiveCount))))
+    return RELOAD;
+  return startClaimed(context, { ...job, startedAt }, parsed.props, delivery);
+};
+
+/** The starting phase, in the delivery that claimed the job at `job.startedAt`. */
+const startClaimed = async (
+  context: WorkerContext,
+  job: JobRecord & { startedAt: string },
+  inputProps: Record<string, unknown>,
+  delivery: Delivery,
+): Promise<StepResult> => {
+  const { settings, store, renderer } = context;
+  const { startedAt } = job;
+  const release = () => applyTransition(store, job.id, releaseClaim(startedAt));
+  let renderId: string;
+  let othersRendering: number;
+  try {
+    othersRendering = countOtherRenders(await store.listRenderingJobs(), job.id);
+    if (othersRendering >= settings.renderCap) {
+      const reason = 'render cap reached while claiming';
+      return await waitUnderCap(context, job, othersRendering, reason, release);
+    }
+    ({ renderId } = await renderer.start({
+      jobId: job.id,
+      owner: job.owner,
+      compositionId: job.compositionId,
+      inputProps,
+    }));
+  } catch (error) {
+    // Nothing was started: give the slot back before the failure is classified.
+    await insist(context, release, delivery.deadlineMs).catch((releaseError: unknown) =>
+      context.log('release after failed start failed', {
+        jobId: job.id,
+        error: describeError(releaseError),
+      }),
+    );
+    throw error;
+  }
+  const cancelMine = () => insist(context, () => renderer.cancel(renderId), delivery.deadlineMs);
+  let recorded: boolean;
+  try {
+    recorded = await insist(
+      context,
+      () => applyTransition(store, job.id, recordRenderId(startedAt, renderId)),
+      delivery.deadlineMs,
+    );
+  } catch (error) {
+    await cancelMine();
+    throw error;
+  }
+  if (!recorded) {
+    // The job moved on (cancelled, or our claim was taken over): this render must not survive.
+    await cancelMine();
+    return RELOAD;
+  }
+  context.metrics.renderStarted({ jobId: job.id, renderId, rendersInFlight: othersRendering + 1 });
+  return trackRender(context, { ...job, status: 'RENDERING', renderId }, renderId, delivery, {
+    justStarted: true,
+  });
+};

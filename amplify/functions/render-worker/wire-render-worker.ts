@@ -1,0 +1,53 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { RenderLimits } from '../../../contract/render-limits';
+import { parseInputProps } from '../../../remotion/catalog';
+import { createRenderWorker, type RenderWorker, type WorkerSettings } from './job-lifecycle';
+import type { LogFunction } from './job-telemetry';
+import { createRenderablePropsParser } from './parse-renderable-props';
+import type { Clock, JobMetrics, JobQueue, JobStore, Renderer } from './ports';
+import { createSqsHandler } from './sqs-handler';
+
+/** What the Lambda and local mode differ in: the adapters, the settings and where logs and metrics go. */
+export interface RenderWorkerWiring {
+  store: JobStore;
+  renderer: Renderer;
+  queue: JobQueue;
+  clock: Clock;
+  settings: Partial<WorkerSettings> & Pick<WorkerSettings, 'renderCap'>;
+  /**
+   * The render function's limits: a video longer than it can finish is refused before it starts
+   * (docs/architecture.md, "Render limits"). Absent: only the composition's schema is checked.
+   */
+  renderLimits?: RenderLimits;
+  /** True for records from the dead-letter queue. */
+  isDeadLetter: (record: SQSRecord) => boolean;
+  log: LogFunction;
+  /** Omitted: no metrics (local mode). */
+  metrics?: JobMetrics;
+}
+
+/** The SQS handler of both queues, the render worker it hands each record to, and the worker itself. */
+export interface WiredRenderWorker {
+  worker: RenderWorker;
+  handler: ReturnType<typeof createSqsHandler>;
+}
+
+/** Builds the render worker and its SQS handler; the Lambda and local mode differ only in what they pass. */
+export const wireRenderWorker = (wiring: RenderWorkerWiring): WiredRenderWorker => {
+  const worker = createRenderWorker({
+    store: wiring.store,
+    renderer: wiring.renderer,
+    clock: wiring.clock,
+    queue: wiring.queue,
+    parseInputProps: wiring.renderLimits
+      ? createRenderablePropsParser(wiring.renderLimits, parseInputProps)
+      : parseInputProps,
+    config: wiring.settings,
+    log: wiring.log,
+    ...(wiring.metrics ? { metrics: wiring.metrics } : {}),
+  });
+  return {
+    worker,
+    handler: createSqsHandler(worker, { isDeadLetter: wiring.isDeadLetter, queue: wiring.queue }),
+  };
+};
