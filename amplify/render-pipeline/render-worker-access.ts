@@ -2,26 +2,15 @@ import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { WorkerEnvironmentVariables } from '../functions/render-worker/worker-config';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
 
-/** The environment contract the render worker reads (`parseWorkerEnv` in its worker-config.ts). */
-export interface RenderWorkerEnvironment {
-  RENDER_CAP: string;
-  MAX_ACTIVE_JOBS_PER_USER: string;
-  MAX_RECEIVE_COUNT: string;
-  REMOTION_FUNCTION_NAME: string;
-  REMOTION_SERVE_URL: string;
-  REMOTION_REGION: string;
-  REMOTION_BUCKET_NAME: string;
-  OUTPUT_BUCKET_NAME: string;
-  OUTPUT_PREFIX: string;
-  RENDER_QUEUE_URL: string;
-  RENDER_DLQ_ARN: string;
-  RENDER_DLQ_URL: string;
-  REMOTION_CONCURRENCY_PER_RENDER: string;
-  REMOTION_TIMEOUT_SECONDS: string;
-}
+/**
+ * The environment contract the render worker reads, derived from its schema (`worker-config.ts`),
+ * so a variable the worker reads but the backend does not set fails to compile.
+ */
+export type RenderWorkerEnvironment = WorkerEnvironmentVariables;
 
 /** What the worker is wired to. */
 export interface RenderWorkerTargets {

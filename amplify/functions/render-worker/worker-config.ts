@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
 
 const wholeNumber = (min: number, max = Number.POSITIVE_INFINITY) => {
   const expected =
@@ -46,14 +47,9 @@ const envSchema = z.object({
 /** The worker's settings, read once from the environment. */
 export type WorkerEnvConfig = z.infer<typeof envSchema>;
 
+/** The variables the backend sets on the worker: every one the schema reads, as text. */
+export type WorkerEnvironmentVariables = { [Name in keyof z.input<typeof envSchema>]-?: string };
+
 /** Parses the worker's environment; throws naming each bad variable, what was expected and what came. */
-export const parseWorkerEnv = (env: Record<string, string | undefined>): WorkerEnvConfig => {
-  const result = envSchema.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const name = String(issue.path[0]);
-    const got = env[name];
-    return `${name}: expected ${issue.message}, but got ${got === undefined ? 'nothing (unset)' : JSON.stringify(got)}`;
-  });
-  throw new Error(`The render worker's environment is invalid:\n  ${lines.join('\n  ')}`);
-};
+export const parseWorkerEnv = (env: Record<string, string | undefined>): WorkerEnvConfig =>
+  readEnv(envSchema, env, { what: "The render worker's environment", fix: FUNCTION_ENV_FIX });

@@ -1,3 +1,4 @@
+import { FUNCTION_ENV_FIX } from '../../../amplify/read-env';
 import { describe, expect, it } from 'vitest';
 import { parseWorkerEnv } from '../../../amplify/functions/render-worker/worker-config';
 
@@ -33,9 +34,14 @@ describe('worker environment', () => {
       REMOTION_CONCURRENCY_PER_RENDER: 6,
     });
     expect(parseWorkerEnv(validEnv).REMOTION_CONCURRENCY_PER_RENDER).toBeUndefined();
-    for (const bad of ['0', '201', '2.5', 'many', '']) {
+    // An empty value counts as unset, as everywhere the project reads its environment.
+    expect(
+      parseWorkerEnv({ ...validEnv, REMOTION_CONCURRENCY_PER_RENDER: '' })
+        .REMOTION_CONCURRENCY_PER_RENDER,
+    ).toBeUndefined();
+    for (const bad of ['0', '201', '2.5', 'many']) {
       expect(() => parseWorkerEnv({ ...validEnv, REMOTION_CONCURRENCY_PER_RENDER: bad })).toThrow(
-        `REMOTION_CONCURRENCY_PER_RENDER: expected a whole number from 1 to 200, but got ${JSON.stringify(bad)}`,
+        `REMOTION_CONCURRENCY_PER_RENDER must be a whole number from 1 to 200, but got ${JSON.stringify(bad)}`,
       );
     }
   });
@@ -52,10 +58,11 @@ describe('worker environment', () => {
     expect(() => parseWorkerEnv(env)).toThrow(
       [
         "The render worker's environment is invalid:",
-        '  RENDER_CAP: expected a whole number ≥ 1, but got "0"',
-        '  REMOTION_SERVE_URL: expected the https URL of the deployed Remotion site, but got nothing (unset)',
-        '  REMOTION_REGION: expected an AWS region such as us-east-1, but got "Frankfurt"',
-        '  RENDER_DLQ_ARN: expected the ARN of the render dead-letter SQS queue, but got nothing (unset)',
+        '  RENDER_CAP must be a whole number ≥ 1, but got "0"',
+        '  REMOTION_SERVE_URL must be the https URL of the deployed Remotion site, but got nothing (unset)',
+        '  REMOTION_REGION must be an AWS region such as us-east-1, but got "Frankfurt"',
+        '  RENDER_DLQ_ARN must be the ARN of the render dead-letter SQS queue, but got nothing (unset)',
+        FUNCTION_ENV_FIX,
       ].join('\n'),
     );
   });
