@@ -9,18 +9,12 @@ import {
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RECONCILER_METRIC } from '../functions/job-reconciler/reconciler-metric';
 import type { RenderQueues } from './render-queue';
+import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 
 /** How often the reconciler runs; its bounds (10 minutes) are longer, so a stuck job waits at most ~15. */
 export const RECONCILE_EVERY = Duration.minutes(5);
-
-/** An Amplify function resource: its Lambda and its environment setter. */
-interface AmplifyFunctionResource {
-  resources: { lambda: IFunction };
-  addEnvironment: (name: string, value: string) => void;
-}
 
 /** The reconciler's schedule and alarms. */
 export interface JobReconcilerSchedule {

@@ -5,6 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { WorkerEnvironmentVariables } from '../functions/render-worker/worker-config';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
+import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 
 /**
  * The environment contract the render worker reads, derived from its schema (`worker-config.ts`),
@@ -20,12 +21,6 @@ export interface RenderWorkerTargets {
   serveUrl: string;
   outputBucket: IBucket;
   config: PipelineConfig;
-}
-
-/** An Amplify function resource: its Lambda and its environment setter. */
-interface AmplifyFunctionResource {
-  resources: { lambda: IFunction };
-  addEnvironment: (name: string, value: string) => void;
 }
 
 /** Builds the worker's environment: the one place its configuration is passed. */

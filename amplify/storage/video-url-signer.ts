@@ -1,11 +1,12 @@
 import { Aws, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, User } from 'aws-cdk-lib/aws-iam';
-import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SIGNER_KEY_RELOAD_SECONDS } from '../functions/video-url/signer-key';
 import type { PipelineConfig } from '../render-pipeline/config';
+import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 
 /** Days between rotations of the signer key unless the caller says otherwise. */
 export const DEFAULT_SIGNER_KEY_ROTATION_DAYS = 30;
@@ -51,12 +52,6 @@ export const assertRotationOutlivesUrls = ({
       `${GRACE_MARGIN_SECONDS} s). Rotate less often, or lower VIDEO_URL_TTL_SECONDS.`,
   );
 };
-
-/** An Amplify function resource: its Lambda and its environment setter. */
-interface AmplifyFunctionResource {
-  resources: { lambda: IFunction };
-  addEnvironment: (name: string, value: string) => void;
-}
 
 /**
  * The identity that signs video URLs: an IAM user allowed only `s3:GetObject` on the finished
