@@ -61,6 +61,8 @@ export const observeJobs = (
   };
 
   const observedStore: JobStore = {
+    // Everything but the reads and writes observed below passes straight through.
+    ...store,
     async get(jobId) {
       const job = await store.get(jobId);
       if (job)
@@ -92,11 +94,6 @@ export const observeJobs = (
       }
       return written;
     },
-    listActiveJobs: () => store.listActiveJobs(),
-    listRenderingJobs: () => store.listRenderingJobs(),
-    listRenderSlots: (jobOwner) => store.listRenderSlots(jobOwner),
-    createRenderSlot: (slot) => store.createRenderSlot(slot),
-    deleteRenderSlot: (slot) => store.deleteRenderSlot(slot),
   };
   return { store: observedStore, log: observedLog };
 };

@@ -85,6 +85,8 @@ export const releasingSlotsOnEnd = (
 ): JobStore => {
   const owners = new Map<string, string>();
   return {
+    // Everything but the reads and writes watched below passes straight through.
+    ...store,
     async get(jobId) {
       const job = await store.get(jobId);
       if (job) {
@@ -105,10 +107,5 @@ export const releasingSlotsOnEnd = (
       }
       return written;
     },
-    listActiveJobs: () => store.listActiveJobs(),
-    listRenderingJobs: () => store.listRenderingJobs(),
-    listRenderSlots: (jobOwner) => store.listRenderSlots(jobOwner),
-    createRenderSlot: (slot) => store.createRenderSlot(slot),
-    deleteRenderSlot: (slot) => store.deleteRenderSlot(slot),
   };
 };
