@@ -1,8 +1,10 @@
 import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
 import { jobReconciler } from '../functions/job-reconciler/resource';
+import { operations } from '../functions/operations/resource';
 import { renderWorker } from '../functions/render-worker/resource';
 import { videoUrl } from '../functions/video-url/resource';
 import { JOB_STATUSES } from '../../contract/job-contract';
+import { operationsSchema } from './operations-schema';
 
 export const schema = a
   .schema({
@@ -67,8 +69,14 @@ export const schema = a
       .returns(a.ref('VideoUrl'))
       .handler(a.handler.function(videoUrl))
       .authorization((allow) => [allow.authenticated()]),
+    // The admins' Operations view and the spend ledger (docs/architecture.md, "Operations").
+    ...operationsSchema,
   })
-  .authorization((allow) => [allow.resource(renderWorker), allow.resource(jobReconciler)]);
+  .authorization((allow) => [
+    allow.resource(renderWorker),
+    allow.resource(jobReconciler),
+    allow.resource(operations),
+  ]);
 
 /** The one contract between the backend, the worker and the studio. */
 export type Schema = ClientSchema<typeof schema>;

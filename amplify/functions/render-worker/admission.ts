@@ -78,6 +78,9 @@ export const startRender = async (
     const limit = settings.maxActiveJobsPerUser;
     return endFailed(context, job, tooManyActiveJobsMessage(limit, limit));
   }
+  // The spend guard: budgets and the owner's daily quota, each held by conditional writes on the ledger.
+  const spend = await context.spendGuard?.admit(job);
+  if (spend && !spend.admitted) return endFailed(context, job, spend.message);
   // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
   // written before, so concurrent claimers can never together exceed the cap.
   const rendering = countOtherRenders(await store.listRenderingJobs(), job.id);

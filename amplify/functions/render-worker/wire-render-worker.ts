@@ -5,6 +5,7 @@ import { createRenderWorker, type RenderWorker, type WorkerSettings } from './jo
 import type { LogFunction } from './job-telemetry';
 import { createRenderablePropsParser } from './parse-renderable-props';
 import type { Clock, JobMetrics, JobQueue, JobStore, Renderer } from './ports';
+import { keepingDeadLetters, type SpendGuard } from './spend-guard';
 import { createSqsHandler } from './sqs-handler';
 
 /** What the Lambda and local mode differ in: the adapters, the settings and where logs and metrics go. */
@@ -24,6 +25,10 @@ export interface RenderWorkerWiring {
   log: LogFunction;
   /** Omitted: no metrics (local mode). */
   metrics?: JobMetrics;
+  /** Budgets and the per-user daily quota; omitted: none. */
+  spendGuard?: SpendGuard;
+  /** Keeps each dead letter, once its job has ended, for admins to redrive or discard; omitted: dropped. */
+  keepDeadLetter?: (jobId: string, receiveCount: number) => Promise<void>;
 }
 
 /** The SQS handler of both queues, the render worker it hands each record to, and the worker itself. */
@@ -45,9 +50,11 @@ export const wireRenderWorker = (wiring: RenderWorkerWiring): WiredRenderWorker 
     config: wiring.settings,
     log: wiring.log,
     ...(wiring.metrics ? { metrics: wiring.metrics } : {}),
+    ...(wiring.spendGuard ? { spendGuard: wiring.spendGuard } : {}),
   });
+  const consumer = wiring.keepDeadLetter ? keepingDeadLetters(worker, wiring.keepDeadLetter) : worker;
   return {
     worker,
-    handler: createSqsHandler(worker, { isDeadLetter: wiring.isDeadLetter, queue: wiring.queue }),
+    handler: createSqsHandler(consumer, { isDeadLetter: wiring.isDeadLetter, queue: wiring.queue }),
   };
 };

@@ -2,6 +2,7 @@ import { classifyFailure, computeBackoffSeconds, HandBackError } from './failure
 import { NO_JOB_METRICS, observeJobs, type LogFunction } from './job-telemetry';
 import type { Clock, JobMetrics, JobQueue, JobRecord, JobStore, Renderer } from './ports';
 import { createRenderSlots, releasingSlotsOnEnd, type RenderSlots } from './render-slots';
+import { settlingSpendOnEnd, type SpendGuard } from './spend-guard';
 
 /** The catalog's props check (`parseInputProps` in `remotion/catalog.ts`), injected so the core stays plain. */
 export type ParseInputProps = (
@@ -89,6 +90,8 @@ export interface RenderWorkerDeps {
   log?: LogFunction;
   /** Render starts, cap waits and job ends, for dashboards and alarms; a no-op when omitted. */
   metrics?: JobMetrics;
+  /** Budgets and the per-user daily quota (docs/architecture.md, "Spend guard"); none when omitted. */
+  spendGuard?: SpendGuard;
 }
 
 /** A step lost a conditional write: someone else moved the job, so read it again and decide anew. */
@@ -110,6 +113,7 @@ export interface WorkerContext {
   /** Logs lines that name a job with its render and owner. */
   log: LogFunction;
   slots: RenderSlots;
+  spendGuard?: SpendGuard;
 }
 
 /** Builds the shared context of one worker from its collaborators. */
@@ -122,7 +126,11 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
   return {
     settings,
     // Every write that ends a job releases its render slot, whichever transition made it.
-    store: releasingSlotsOnEnd(observed.store, slots, observed.log),
+    store: settlingSpendOnEnd(
+      releasingSlotsOnEnd(observed.store, slots, observed.log),
+      deps.spendGuard,
+      observed.log,
+    ),
     renderer: deps.renderer,
     clock: deps.clock,
     queue: deps.queue,
@@ -131,6 +139,7 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
     metrics,
     log: observed.log,
     slots,
+    ...(deps.spendGuard ? { spendGuard: deps.spendGuard } : {}),
   };
 };
 
