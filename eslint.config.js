@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const FEATURES = ['auth', 'jobs', 'studio'];
+const FEATURES = ['auth', 'jobs', 'studio', 'operations'];
 
 // The worker's adapters talk to AWS; everything else in its folder is the plain core (docs/architecture.md, "Layout").
 const WORKER_ADAPTERS = [
@@ -12,6 +12,7 @@ const WORKER_ADAPTERS = [
   'sqs-job-queue.ts',
   'system-clock.ts',
   'powertools-job-metrics.ts',
+  'spend-guard-from-env.ts',
 ].map((file) => `amplify/functions/render-worker/${file}`);
 
 /** The layers of docs/architecture.md ("Layout"), enforced: a planted violation fails lint (tests/unit/lint-boundaries.test.ts). */

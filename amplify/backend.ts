@@ -3,10 +3,11 @@ import { Stack } from 'aws-cdk-lib';
 import { auth } from './auth/resource';
 import { data } from './data/resource';
 import { jobReconciler } from './functions/job-reconciler/resource';
+import { operations } from './functions/operations/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
-import { readPipelineConfig, renderLimitsOf } from './render-pipeline/config';
+import { DEPLOY_ENV_READER, readPipelineConfig, renderLimitsOf } from './render-pipeline/config';
 import { connectJobStreamToQueue } from './render-pipeline/job-stream-pipe';
 import { connectQueueToWorker } from './render-pipeline/queue-worker-mapping';
 import { createAlarmTopic, sendEveryAlarmTo } from './render-pipeline/alarm-topic';
@@ -14,6 +15,12 @@ import { retainLogsOfEveryFunction } from './render-pipeline/log-retention';
 import { createRenderAlarms, createRenderBudgetAlarms } from './render-pipeline/render-alarms';
 import { createRenderDashboard } from './render-pipeline/render-dashboard';
 import { createRenderQueue } from './render-pipeline/render-queue';
+import {
+  configureOperationsFunction,
+  configureWorkerSpendAndArchive,
+  createDeadLetterArchive,
+} from './render-pipeline/operations-access';
+import { readSpendBudgets } from './render-pipeline/spend-config';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
 import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-function';
@@ -25,6 +32,7 @@ import { toRenderLimitsOutput } from '../src/lib/amplify-outputs';
 
 // The deploy's settings, read once; a bad value stops synthesis naming the variable.
 const config = readPipelineConfig();
+const budgets = readSpendBudgets(process.env, DEPLOY_ENV_READER);
 
 const backend = defineBackend({
   auth,
@@ -34,6 +42,7 @@ const backend = defineBackend({
   videoUrl,
   signerKeyRotation,
   jobReconciler,
+  operations,
 });
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.
@@ -77,6 +86,16 @@ createRenderDashboard(dataStack, {
   worker,
   renderFunction: remotionFunction,
   config,
+});
+// The admins' Operations view: dead letters kept for a redrive, budgets held by the worker, invitations.
+const deadLetterArchive = createDeadLetterArchive(dataStack);
+configureWorkerSpendAndArchive(backend.renderWorker, { archive: deadLetterArchive, budgets });
+configureOperationsFunction(backend.operations, {
+  queues,
+  archive: deadLetterArchive,
+  userPool: backend.auth.resources.userPool,
+  config,
+  budgets,
 });
 sendEveryAlarmTo(dataStack, createAlarmTopic(dataStack, config));
 retainLogsOfEveryFunction(dataStack.node.root);

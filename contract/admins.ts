@@ -12,7 +12,8 @@ export const ADMINS_GROUP = 'admins';
  */
 export const groupsOf = (claims: Record<string, unknown> | null | undefined): string[] => {
   const groups = claims?.['cognito:groups'];
-  if (Array.isArray(groups)) return groups.filter((group): group is string => typeof group === 'string');
+  if (Array.isArray(groups))
+    return groups.filter((group): group is string => typeof group === 'string');
   if (typeof groups === 'string') return groups.split(/[,\s]+/).filter(Boolean);
   return [];
 };

@@ -1,4 +1,5 @@
-// `npm run local:user -- <email> <password>`: a confirmed user in the local pool, with or without `npm start`.
+// `npm run local:user -- <email> <password> [--admin]`: a confirmed user in the local pool, with or without `npm start`;
+// `--admin` also puts it in the `admins` group (the Operations view).
 // The pool has one writer at a time (local/cognito/pool-owner.ts): through the running studio if there is one,
 // however busy it is, else through a cognito-local of this command's own on the pool's folder.
 import { createServer } from 'node:net';
@@ -50,6 +51,7 @@ async function createThroughStudio(
   email: string,
   password: string,
   deadline: number,
+  admin: boolean,
 ): Promise<boolean> {
   const client = new CognitoIdentityProviderClient({
     endpoint: owner.endpoint,
@@ -74,7 +76,7 @@ async function createThroughStudio(
       try {
         await createConfirmedUser(
           client,
-          { userPoolId: owner.userPoolId, email, password },
+          { userPoolId: owner.userPoolId, email, password, admin },
           { abortSignal: AbortSignal.any([gone.signal, AbortSignal.timeout(ATTEMPT_MS)]) },
         );
         return true;
@@ -107,7 +109,7 @@ function isUnanswered(error: unknown): boolean {
 }
 
 /** Serves the pool with a cognito-local of this command's own just long enough to create the user. */
-async function createInOwnPool(email: string, password: string) {
+async function createInOwnPool(email: string, password: string, admin: boolean) {
   const cognito = await startCognitoLocal({
     dataDir: poolDir,
     port: await freePort(),
@@ -116,27 +118,35 @@ async function createInOwnPool(email: string, password: string) {
     holder: 'local:user',
   });
   try {
-    await cognito.createUser(email, password);
+    await cognito.createUser(email, password, { admin });
   } finally {
     await cognito.stop();
   }
 }
 
 /** Whoever serves the pool now decides the way: the studio, a studio still starting, or nobody. */
-async function createUser(email: string, password: string): Promise<Outcome> {
+async function createUser(email: string, password: string, admin: boolean): Promise<Outcome> {
   const deadline = Date.now() + PATIENCE_MS;
   const notice = noticeOnce();
   for (;;) {
     const owner = readPoolOwner(poolDir);
     if (owner?.holder === 'stack' && owner.endpoint && owner.userPoolId) {
       const { endpoint, userPoolId } = owner;
-      if (await createThroughStudio({ ...owner, endpoint, userPoolId }, email, password, deadline))
+      if (
+        await createThroughStudio(
+          { ...owner, endpoint, userPoolId },
+          email,
+          password,
+          deadline,
+          admin,
+        )
+      )
         return { through: 'studio', owner };
       continue; // the studio stopped meanwhile
     }
     if (!owner) {
       try {
-        await createInOwnPool(email, password);
+        await createInOwnPool(email, password, admin);
         return { through: 'own pool' };
       } catch (error) {
         if (!(error instanceof PoolInUseError)) throw error;
@@ -162,21 +172,25 @@ const freePort = () =>
     });
   });
 
-const parsed = argsSchema.safeParse(process.argv.slice(2));
+const args = process.argv.slice(2);
+const admin = args.includes('--admin');
+const parsed = argsSchema.safeParse(args.filter((arg) => arg !== '--admin'));
 if (!parsed.success) {
   console.error(
-    `Usage: npm run local:user -- <email> <password> (${parsed.error.issues.map((issue) => issue.message).join('; ')})`,
+    `Usage: npm run local:user -- <email> <password> [--admin] (${parsed.error.issues.map((issue) => issue.message).join('; ')})`,
   );
   process.exit(2);
 }
 const [email, password] = parsed.data;
 try {
-  const outcome = await createUser(email, password);
+  const outcome = await createUser(email, password, admin);
   console.log(
     outcome.through === 'studio'
       ? `Created ${email} through the running studio at ${outcome.owner.endpoint} (process ${outcome.owner.pid}); sign in there with that password.`
       : `Created ${email} in the local user pool at ${poolDir} (the studio is not running); sign in once \`npm start\` runs.`,
   );
+  if (admin)
+    console.log(`${email} is in the admins group: the studio shows it the Operations view.`);
 } catch (error) {
   console.error(`local:user: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -20,8 +20,8 @@ export interface DataPlane {
     region: string;
     userPoolId: string;
     userPoolClientId: string;
-    /** Creates a confirmed user with a verified email (idempotent: an existing user gets this password). */
-    createUser(email: string, password: string): Promise<void>;
+    /** Creates a confirmed user with a verified email (idempotent: an existing user gets this password); `admin` adds it to the admins group. */
+    createUser(email: string, password: string, options?: { admin?: boolean }): Promise<void>;
     /** Signs in with USER_PASSWORD_AUTH and returns the JWTs. */
     signIn(email: string, password: string): Promise<{ idToken: string; accessToken: string }>;
   };
@@ -52,6 +52,8 @@ export interface DataPlaneOptions {
   ports?: { dynamodb?: number; cognito?: number; graphql?: number };
   /** Handlers of Lambda-backed custom queries, by field name or function name. */
   lambdaResolvers?: Record<string, (event: unknown) => Promise<unknown>>;
+  /** Cognito triggers (`PreSignUp`) cognito-local runs, with Cognito's event shape. */
+  cognitoTriggers?: Record<string, (event: Record<string, unknown>) => Promise<unknown>>;
   log?: (line: string) => void;
 }
 
@@ -92,6 +94,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     port: cognitoPort,
     internalPort: cognitoInternalPort,
     log,
+    ...(options.cognitoTriggers ? { triggers: options.cognitoTriggers } : {}),
   });
   // Whichever starts is stopped again if the other fails.
   const started = Promise.allSettled([
@@ -158,7 +161,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         region: LOCAL_REGION,
         userPoolId: cognito.userPoolId,
         userPoolClientId: cognito.userPoolClientId,
-        createUser: (email, password) => cognito.createUser(email, password),
+        createUser: (email, password, createOptions) =>
+          cognito.createUser(email, password, createOptions),
         signIn: (email, password) => cognito.signIn(email, password),
       },
       graphql: {

@@ -21,6 +21,8 @@ import {
   renderLimitsOf,
 } from '../amplify/render-pipeline/config';
 import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
+import type { SpendBudgets } from '../contract/spend-budget';
+import { startLocalOperations, type LocalOperations } from './operations/local-operations';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
 import { startOutputServer } from './outputs/output-server';
@@ -61,6 +63,10 @@ export interface LocalStackOptions {
   faults?: LocalStackFaults;
   /** The job reconciler: every `everyMs` (default 30 s; 0: on demand only), {@link LOCAL_RECONCILE_SETTINGS}. */
   reconciler?: { everyMs?: number; settings?: Partial<ReconcileSettings> };
+  /** Who may sign up (`SIGN_UP_ALLOW_LIST`); default: that variable, and unset local mode stays open. */
+  signUpAllowList?: string;
+  /** Spend budgets and the daily quota; default: the deploy-time variables, as the cloud reads them. */
+  spendBudgets?: Partial<SpendBudgets>;
 }
 
 /**
@@ -90,7 +96,13 @@ export interface LocalStack {
   /** `amplify_outputs.json` as written to `<dataDir>/amplify_outputs.json`. */
   outputs: LocalAmplifyOutputs;
   dataPlane: DataPlane;
-  queue: { endpoint: string; queueUrl: string; deadLetterQueueUrl: string };
+  queue: {
+    endpoint: string;
+    queueUrl: string;
+    deadLetterQueueUrl: string;
+    /** Where the worker keeps dead letters for the Operations view. */
+    deadLetterArchiveUrl: string;
+  };
   outputServerUrl: string;
   /** The studio's URL, when `studio` was asked for. */
   studioUrl?: string;
@@ -216,6 +228,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ]);
     // The video URL resolver is called only after the plane is up, so its ports are bound late.
     const late: { videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown> } = {};
+    // The admins' Operations resolvers and the sign-up trigger, the cloud's code over local endpoints.
+    const operations: LocalOperations = startLocalOperations({
+      signUpAllowList: options.signUpAllowList ?? process.env.SIGN_UP_ALLOW_LIST,
+      spendBudgets: options.spendBudgets,
+      renderCap,
+    });
     const pieces = [
       startFauxqs({ port: options.ports?.sqs ?? 0, host: '127.0.0.1', logger: false }).then(
         (server) => {
@@ -240,7 +258,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             if (!late.videoUrlHandler) throw new Error('The local stack is still starting.');
             return late.videoUrlHandler(event as VideoUrlEvent);
           },
+          ...operations.lambdaResolvers,
         },
+        ...(operations.cognitoTriggers ? { cognitoTriggers: operations.cognitoTriggers } : {}),
       }).then((plane) => {
         stops.push(() => plane.stop());
         return plane;
@@ -289,6 +309,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }),
       },
     });
+    const deadLetterArchive = fauxqs.createQueue('render-dead-letter-archive', {
+      attributes: { VisibilityTimeout: '30' },
+    });
     const sqs = new SQSClient({
       endpoint: fauxqs.address,
       region,
@@ -311,10 +334,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: dataPlane.graphql.region,
       credentials: dataPlane.workerCredentials,
     });
-    const store = guardStore(
-      createAppSyncJobStore(options.faults?.wrapWorkerTransport?.(transport) ?? transport),
-      () => stopping,
-    );
+    const workerTransport = options.faults?.wrapWorkerTransport?.(transport) ?? transport;
+    const store = guardStore(createAppSyncJobStore(workerTransport), () => stopping);
     const jobQueue = createSqsJobQueue({
       client: sqs,
       queueUrl: queue.queueUrl,
@@ -340,7 +361,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       renderLimits: renderLimitsOf(pipeline),
       isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
       log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
+      ...operations.bindWorker({
+        transport: workerTransport,
+        sqs,
+        deadLetterArchiveUrl: deadLetterArchive.queueUrl,
+      }),
     });
+    operations.bindResolvers({
+      transport,
+      store,
+      sqs,
+      queueUrls: {
+        renderQueueUrl: queue.queueUrl,
+        deadLetterQueueUrl: dlq.queueUrl,
+        deadLetterArchiveUrl: deadLetterArchive.queueUrl,
+      },
+      cognito: {
+        endpoint: dataPlane.cognito.endpoint,
+        region: dataPlane.cognito.region,
+        userPoolId: dataPlane.cognito.userPoolId,
+      },
+    });
+    stops.push(async () => operations.stop());
 
     // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again
     // (a duplicate of a message the stream reader sends is harmless: every write is conditional).
@@ -451,6 +493,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         endpoint: fauxqs.address,
         queueUrl: queue.queueUrl,
         deadLetterQueueUrl: dlq.queueUrl,
+        deadLetterArchiveUrl: deadLetterArchive.queueUrl,
       },
       outputServerUrl: outputServer.url,
       ...(studioUrl ? { studioUrl } : {}),

@@ -5,18 +5,24 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import {
+  AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
+  CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   InitiateAuthCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
+  GetGroupCommand,
+  GroupExistsException,
+  ResourceNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { ADMINS_GROUP } from '../../contract/admins';
 import {
   killWithParent,
   LOCAL_AWS_CREDENTIALS,
@@ -24,6 +30,7 @@ import {
   stopProcess,
 } from '../dynamodb/dynamodb-local';
 import { claimPool, type PoolClaim, type PoolHolder } from './pool-owner';
+import { startTriggerServer, type LocalTrigger } from './trigger-server';
 
 const POOL_NAME = 'render-studio-local';
 const CLIENT_NAME = 'render-studio-web';
@@ -35,7 +42,8 @@ export interface CognitoLocal {
   endpoint: string;
   userPoolId: string;
   userPoolClientId: string;
-  createUser(email: string, password: string): Promise<void>;
+  /** `admin`: also a member of the `admins` group (contract/admins.ts). */
+  createUser(email: string, password: string, options?: { admin?: boolean }): Promise<void>;
   signIn(email: string, password: string): Promise<{ idToken: string; accessToken: string }>;
   /** Verifies a token's signature (against cognito-local's JWKS), issuer and expiry; resolves to its claims. */
   verifyToken(token: string): Promise<JWTPayload>;
@@ -45,7 +53,7 @@ export interface CognitoLocal {
 /** Creates (or resets) a confirmed user with a verified email and a permanent password, as sign-up would leave it. */
 export async function createConfirmedUser(
   client: CognitoIdentityProviderClient,
-  user: { userPoolId: string; email: string; password: string },
+  user: { userPoolId: string; email: string; password: string; admin?: boolean },
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<void> {
   try {
@@ -74,6 +82,33 @@ export async function createConfirmedUser(
     }),
     options,
   );
+  if (user.admin) {
+    await ensureAdminsGroup(client, user.userPoolId);
+    await client.send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: user.userPoolId,
+        Username: user.email,
+        GroupName: ADMINS_GROUP,
+      }),
+      options,
+    );
+  }
+}
+
+/** The `admins` group, as `defineAuth({ groups })` creates it in the cloud. */
+async function ensureAdminsGroup(client: CognitoIdentityProviderClient, userPoolId: string) {
+  // cognito-local's CreateGroup replaces an existing group and forgets its members: look first.
+  try {
+    await client.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: ADMINS_GROUP }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: ADMINS_GROUP }));
+  } catch (error) {
+    if (!(error instanceof GroupExistsException)) throw error;
+  }
 }
 
 /**
@@ -89,6 +124,8 @@ export async function startCognitoLocal(options: {
   log: (line: string) => void;
   /** Default `stack`: serves until stopped, and `npm run local:user` goes through it. */
   holder?: PoolHolder;
+  /** Cognito triggers by name (`PreSignUp`), run by cognito-local through a local Lambda Invoke endpoint. */
+  triggers?: Record<string, LocalTrigger>;
 }): Promise<CognitoLocal> {
   const workDir = resolve(options.dataDir);
   const claim = await claimPool(workDir, options.holder ?? 'stack');
@@ -102,13 +139,38 @@ export async function startCognitoLocal(options: {
 
 async function startClaimedCognitoLocal(
   workDir: string,
-  options: { port: number; internalPort: number; log: (line: string) => void },
+  options: {
+    port: number;
+    internalPort: number;
+    log: (line: string) => void;
+    triggers?: Record<string, LocalTrigger>;
+  },
   claim: PoolClaim,
 ): Promise<CognitoLocal> {
   mkdirSync(join(workDir, '.cognito'), { recursive: true });
+  const triggerNames = Object.keys(options.triggers ?? {});
+  const triggerServer =
+    triggerNames.length > 0 ? await startTriggerServer(options.triggers ?? {}) : undefined;
   writeFileSync(
     join(workDir, '.cognito', 'config.json'),
-    JSON.stringify({ TokenConfig: { IssuerDomain: LOCAL_ISSUER_DOMAIN } }, null, 2),
+    JSON.stringify(
+      {
+        TokenConfig: { IssuerDomain: LOCAL_ISSUER_DOMAIN },
+        ...(triggerServer
+          ? {
+              LambdaClient: {
+                endpoint: triggerServer.endpoint,
+                region: LOCAL_REGION,
+                credentials: LOCAL_AWS_CREDENTIALS,
+              },
+              // Named as Cognito names them, so a refusal reads "PreSignUp failed with error …" here too.
+              TriggerFunctions: Object.fromEntries(triggerNames.map((name) => [name, name])),
+            }
+          : {}),
+      },
+      null,
+      2,
+    ),
   );
   const entry = join(
     dirname(createRequire(import.meta.url).resolve('cognito-local/package.json')),
@@ -150,6 +212,7 @@ async function startClaimedCognitoLocal(
     await withTimeout(ready, 60_000, 'cognito-local did not start within 60 s');
   } catch (error) {
     await stopProcess(child);
+    await triggerServer?.stop();
     throw error;
   }
 
@@ -161,10 +224,12 @@ async function startClaimedCognitoLocal(
   const stopStarted = async () => {
     client.destroy();
     await stopProcess(child);
+    await triggerServer?.stop();
   };
   let userPoolId: string, userPoolClientId: string, proxy: Server;
   try {
     ({ userPoolId, userPoolClientId } = await ensureUserPool(client));
+    await ensureAdminsGroup(client, userPoolId);
     proxy = await startCompatibilityProxy({ port: options.port, internalUrl, client, userPoolId });
   } catch (error) {
     await stopStarted();
@@ -178,8 +243,8 @@ async function startClaimedCognitoLocal(
     endpoint,
     userPoolId,
     userPoolClientId,
-    async createUser(email, password) {
-      await createConfirmedUser(client, { userPoolId, email, password });
+    async createUser(email, password, createOptions = {}) {
+      await createConfirmedUser(client, { userPoolId, email, password, ...createOptions });
     },
     async signIn(email, password) {
       const { AuthenticationResult: result } = await client.send(

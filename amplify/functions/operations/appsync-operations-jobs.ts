@@ -17,7 +17,9 @@ interface Item {
   finishedAt?: string | null;
   status?: string | null;
 }
-type Page = { listJobsByStatusAndCreatedAt: { items: (Item | null)[]; nextToken?: string | null } | null };
+type Page = {
+  listJobsByStatusAndCreatedAt: { items: (Item | null)[]; nextToken?: string | null } | null;
+};
 
 // Jobs finished in the last hour are looked for among those created in the last day (the index's sort key).
 const LOOKBACK_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +34,10 @@ const toFailure = (item: Item): RecentFailure => ({
 
 /** The jobs over the data API (IAM), from the status index: the same code in the cloud and in local mode. */
 export const createAppSyncOperationsJobs = (send: GraphqlTransport): OperationsJobs => {
-  const list = async (variables: Record<string, unknown>, maxItems = Number.POSITIVE_INFINITY): Promise<Item[]> => {
+  const list = async (
+    variables: Record<string, unknown>,
+    maxItems = Number.POSITIVE_INFINITY,
+  ): Promise<Item[]> => {
     const items: Item[] = [];
     let nextToken: string | null | undefined = null;
     do {
@@ -62,7 +67,12 @@ export const createAppSyncOperationsJobs = (send: GraphqlTransport): OperationsJ
       const data = (await send(GET, { id: jobId })) as { getJob: Item | null };
       const job = data.getJob;
       return job
-        ? { id: job.id, compositionId: job.compositionId ?? '', status: job.status ?? 'QUEUED', errorMessage: job.errorMessage ?? null }
+        ? {
+            id: job.id,
+            compositionId: job.compositionId ?? '',
+            status: job.status ?? 'QUEUED',
+            errorMessage: job.errorMessage ?? null,
+          }
         : null;
     },
   };

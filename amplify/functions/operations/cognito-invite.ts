@@ -23,7 +23,9 @@ export const createCognitoInvite =
       );
     } catch (error) {
       if (error instanceof UsernameExistsException)
-        throw new OperationsError(`${email} has an account already: they can sign in (or use "Forgot password").`);
+        throw new OperationsError(
+          `${email} has an account already: they can sign in (or use "Forgot password").`,
+        );
       throw error;
     }
   };

@@ -6,7 +6,11 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 import { z } from 'zod';
 import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
-import { createAmplifyGraphqlTransport, createAppSyncJobStore, type DataClientEnv } from '../render-worker/appsync-job-store';
+import {
+  createAmplifyGraphqlTransport,
+  createAppSyncJobStore,
+  type DataClientEnv,
+} from '../render-worker/appsync-job-store';
 import { createAppSyncSpendLedger } from '../render-worker/appsync-spend-ledger';
 import { createAppSyncOperationsJobs } from './appsync-operations-jobs';
 import { createCognitoInvite } from './cognito-invite';
@@ -14,11 +18,14 @@ import { createOperations, OperationsError } from './operations';
 import { claimsOf, createOperationsResolver, type OperationsEvent } from './operations-resolver';
 import { createSqsOperationsQueues } from './sqs-operations-queues';
 
-const money = (name: string) => z.coerce.number({ error: `${name} must be a number of US dollars` }).positive();
+const money = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number of US dollars` }).positive();
 const envSchema = z.object({
   RENDER_QUEUE_URL: z.url({ error: 'RENDER_QUEUE_URL must be the render queue URL' }),
   RENDER_DLQ_URL: z.url({ error: 'RENDER_DLQ_URL must be the render DLQ URL' }),
-  DEAD_LETTER_ARCHIVE_URL: z.url({ error: 'DEAD_LETTER_ARCHIVE_URL must be the dead-letter archive URL' }),
+  DEAD_LETTER_ARCHIVE_URL: z.url({
+    error: 'DEAD_LETTER_ARCHIVE_URL must be the dead-letter archive URL',
+  }),
   USER_POOL_ID: z.string().min(1, { error: 'USER_POOL_ID must name the user pool' }),
   RENDER_CAP: z.coerce.number().int().min(1),
   DAILY_BUDGET_USD: money('DAILY_BUDGET_USD'),
@@ -32,12 +39,19 @@ let resolve: ((event: OperationsEvent) => Promise<unknown>) | undefined;
 
 // Ports from the environment, built on first use.
 const build = async () => {
-  const env = readEnv(envSchema, process.env, { what: "The operations function's environment", fix: FUNCTION_ENV_FIX });
-  const { resourceConfig, libraryOptions } = await getAmplifyDataClientConfig(process.env as DataClientEnv);
+  const env = readEnv(envSchema, process.env, {
+    what: "The operations function's environment",
+    fix: FUNCTION_ENV_FIX,
+  });
+  const { resourceConfig, libraryOptions } = await getAmplifyDataClientConfig(
+    process.env as DataClientEnv,
+  );
   const { endpoint, region, defaultAuthMode } = resourceConfig.API.GraphQL;
   Amplify.configure({ API: { GraphQL: { endpoint, region, defaultAuthMode } } }, libraryOptions);
   const send = createAmplifyGraphqlTransport(
-    generateClient({ authMode: 'iam' }) as unknown as Parameters<typeof createAmplifyGraphqlTransport>[0],
+    generateClient({ authMode: 'iam' }) as unknown as Parameters<
+      typeof createAmplifyGraphqlTransport
+    >[0],
   );
   return createOperationsResolver(
     createOperations({
@@ -66,14 +80,15 @@ const build = async () => {
 
 /** Lambda entry: one JSON log line per call, naming the admin and the field. */
 export const handler = async (event: OperationsEvent): Promise<unknown> => {
-  const fields = { field: event.info.fieldName, adminSub: claimsOf(event.identity)?.sub };
+  const fields = { field: event.fieldName, adminSub: claimsOf(event.identity)?.sub };
   try {
     resolve ??= await build();
     const result = await resolve(event);
     logger.info('operation done', fields);
     return result;
   } catch (error) {
-    if (error instanceof OperationsError) logger.warn('operation refused', { ...fields, reason: error.message });
+    if (error instanceof OperationsError)
+      logger.warn('operation refused', { ...fields, reason: error.message });
     else logger.error('operation failed', { ...fields, error });
     throw error;
   }

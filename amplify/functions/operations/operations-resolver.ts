@@ -7,7 +7,8 @@ import { OperationsError, type Operations } from './operations';
 export interface OperationsEvent {
   arguments: Record<string, unknown> | null | undefined;
   identity?: unknown;
-  info: { fieldName: string };
+  /** Amplify's function resolver sends the field's name in the payload (not AppSync's `info`). */
+  fieldName: string;
 }
 
 const argumentsOf = {
@@ -39,9 +40,12 @@ export const createOperationsResolver =
   (operations: Operations) =>
   async (event: OperationsEvent): Promise<unknown> => {
     if (!isAdmin(claimsOf(event.identity)))
-      throw new OperationsError('Not authorized: only members of the admins group may use the Operations view.');
-    const field = event.info.fieldName;
-    if (!isField(field)) throw new Error(`The operations resolver does not serve the field "${field}".`);
+      throw new OperationsError(
+        'Not authorized: only members of the admins group may use the Operations view.',
+      );
+    const field = event.fieldName;
+    if (!isField(field))
+      throw new Error(`The operations resolver does not serve the field "${field}".`);
     const parsed = argumentsOf[field].safeParse(event.arguments ?? {});
     if (!parsed.success)
       throw new OperationsError(
@@ -54,7 +58,9 @@ export const createOperationsResolver =
       case 'listDeadLetters':
         return operations.listDeadLetters();
       case 'redriveDeadLetters':
-        return operations.redriveDeadLetters((args.messageId as string | null | undefined) ?? undefined);
+        return operations.redriveDeadLetters(
+          (args.messageId as string | null | undefined) ?? undefined,
+        );
       case 'discardDeadLetter':
         return operations.discardDeadLetter(args.messageId as string);
       case 'inviteUser':

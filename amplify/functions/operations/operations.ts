@@ -79,7 +79,14 @@ export interface OperationsJobs {
   listRecentFailures(limit: number): Promise<RecentFailure[]>;
   /** Jobs ended (any terminal status) and failed since `sinceIso`. */
   countFinishedSince(sinceIso: string): Promise<{ finished: number; failed: number }>;
-  get(jobId: string): Promise<{ id: string; compositionId: string; status: string; errorMessage: string | null } | null>;
+  get(
+    jobId: string,
+  ): Promise<{
+    id: string;
+    compositionId: string;
+    status: string;
+    errorMessage: string | null;
+  } | null>;
 }
 
 /** Everything the Operations resolver works over. */
@@ -117,15 +124,16 @@ const jobIdOf = (body: string): string | null => {
 export const createOperations = (ports: OperationsPorts) => {
   const getOverview = async (): Promise<OperationsOverview> => {
     const now = ports.now();
-    const [counts, deadLetters, rendersInFlight, lastHour, recentFailures, day, month] = await Promise.all([
-      ports.queues.renderQueueCounts(),
-      ports.queues.deadLetterCount(),
-      ports.jobs.countRendering(),
-      ports.jobs.countFinishedSince(new Date(now - HOUR_MS).toISOString()),
-      ports.jobs.listRecentFailures(10),
-      ports.ledger.get(ledgerKeys.day(now)),
-      ports.ledger.get(ledgerKeys.month(now)),
-    ]);
+    const [counts, deadLetters, rendersInFlight, lastHour, recentFailures, day, month] =
+      await Promise.all([
+        ports.queues.renderQueueCounts(),
+        ports.queues.deadLetterCount(),
+        ports.jobs.countRendering(),
+        ports.jobs.countFinishedSince(new Date(now - HOUR_MS).toISOString()),
+        ports.jobs.listRecentFailures(10),
+        ports.ledger.get(ledgerKeys.day(now)),
+        ports.ledger.get(ledgerKeys.month(now)),
+      ]);
     const { budgets } = ports.settings;
     return {
       queueDepth: counts.visible,
@@ -192,7 +200,10 @@ export const createOperations = (ports: OperationsPorts) => {
   const redriveDeadLetters = async (messageId: string | undefined): Promise<OperationResult> => {
     if (messageId !== undefined) {
       const message = await ports.queues.takeDeadLetter(messageId);
-      if (!message) throw new OperationsError(`No dead letter ${messageId}: it was redriven or discarded already. Refresh the list.`);
+      if (!message)
+        throw new OperationsError(
+          `No dead letter ${messageId}: it was redriven or discarded already. Refresh the list.`,
+        );
       const requeued = await redriveOne(message);
       return {
         count: requeued ? 1 : 0,
@@ -209,13 +220,22 @@ export const createOperations = (ports: OperationsPorts) => {
 
   const discardDeadLetter = async (messageId: string): Promise<OperationResult> => {
     const message = await ports.queues.takeDeadLetter(messageId);
-    if (!message) throw new OperationsError(`No dead letter ${messageId}: it was redriven or discarded already. Refresh the list.`);
-    return { count: 1, message: `Discarded; job ${jobIdOf(message.body) ?? '(none)'} stays FAILED.` };
+    if (!message)
+      throw new OperationsError(
+        `No dead letter ${messageId}: it was redriven or discarded already. Refresh the list.`,
+      );
+    return {
+      count: 1,
+      message: `Discarded; job ${jobIdOf(message.body) ?? '(none)'} stays FAILED.`,
+    };
   };
 
   const inviteUser = async (email: string): Promise<OperationResult> => {
     await ports.inviteUser(email);
-    return { count: 1, message: `Invited ${email}: Cognito mails a temporary password to sign in with.` };
+    return {
+      count: 1,
+      message: `Invited ${email}: Cognito mails a temporary password to sign in with.`,
+    };
   };
 
   return { getOverview, listDeadLetters, redriveDeadLetters, discardDeadLetter, inviteUser };

@@ -30,7 +30,10 @@ const toKept = (message: Message): KeptMessage => ({
 });
 
 /** The queues over SQS (fauxqs speaks the same API locally). SQS cannot list a queue: it is received and put back. */
-export const createSqsOperationsQueues = (sqs: SQSClient, urls: OperationsQueueUrls): OperationsQueues => {
+export const createSqsOperationsQueues = (
+  sqs: SQSClient,
+  urls: OperationsQueueUrls,
+): OperationsQueues => {
   const count = async (queueUrl: string) => {
     const { Attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({
@@ -76,12 +79,20 @@ export const createSqsOperationsQueues = (sqs: SQSClient, urls: OperationsQueueU
       ),
     );
   const remove = (message: Message) =>
-    sqs.send(new DeleteMessageCommand({ QueueUrl: urls.deadLetterArchiveUrl, ReceiptHandle: message.ReceiptHandle }));
+    sqs.send(
+      new DeleteMessageCommand({
+        QueueUrl: urls.deadLetterArchiveUrl,
+        ReceiptHandle: message.ReceiptHandle,
+      }),
+    );
 
   return {
     renderQueueCounts: () => count(urls.renderQueueUrl),
     async deadLetterCount() {
-      const [dlq, archive] = await Promise.all([count(urls.deadLetterQueueUrl), count(urls.deadLetterArchiveUrl)]);
+      const [dlq, archive] = await Promise.all([
+        count(urls.deadLetterQueueUrl),
+        count(urls.deadLetterArchiveUrl),
+      ]);
       return dlq.visible + dlq.inFlight + archive.visible + archive.inFlight;
     },
     async peekDeadLetters(max) {
@@ -103,7 +114,12 @@ export const createSqsOperationsQueues = (sqs: SQSClient, urls: OperationsQueueU
       return messages.map(toKept);
     },
     async enqueue(jobId) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: urls.renderQueueUrl, MessageBody: JSON.stringify({ jobId }) }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: urls.renderQueueUrl,
+          MessageBody: JSON.stringify({ jobId }),
+        }),
+      );
     },
   };
 };

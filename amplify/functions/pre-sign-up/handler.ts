@@ -7,7 +7,9 @@ const logger = new Logger({ serviceName: 'pre-sign-up' });
 /** The trigger over an allow list; local mode builds one from its own environment. */
 export const createPreSignUpHandler =
   (allowList: string | undefined) =>
-  async <Event extends Pick<PreSignUpTriggerEvent, 'triggerSource' | 'request'>>(event: Event): Promise<Event> => {
+  async <Event extends Pick<PreSignUpTriggerEvent, 'triggerSource' | 'request'>>(
+    event: Event,
+  ): Promise<Event> => {
     // An admin's invitation (AdminCreateUser) is how people outside the list get in.
     if (event.triggerSource === 'PreSignUp_AdminCreateUser') return event;
     const email = event.request.userAttributes.email;

@@ -18,7 +18,8 @@ export const parseSignUpAllowList = (text: string | undefined): SignUpAllowList 
   for (const entry of entries) {
     if (entry === '*') list.anybody = true;
     else if (/^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/.test(entry)) list.addresses.add(entry);
-    else if (/^@?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/.test(entry)) list.domains.add(entry.replace(/^@/, ''));
+    else if (/^@?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/.test(entry))
+      list.domains.add(entry.replace(/^@/, ''));
     else
       throw new Error(
         `SIGN_UP_ALLOW_LIST must list email addresses or domains separated by commas (such as "example.com,alice@other.org"), but got ${JSON.stringify(entry)}`,
@@ -28,7 +29,10 @@ export const parseSignUpAllowList = (text: string | undefined): SignUpAllowList 
 };
 
 /** Why `email` may not sign up, or `undefined` when it may. */
-export const signUpRefusal = (list: SignUpAllowList, email: string | undefined): string | undefined => {
+export const signUpRefusal = (
+  list: SignUpAllowList,
+  email: string | undefined,
+): string | undefined => {
   const address = (email ?? '').trim().toLowerCase();
   if (list.anybody) return undefined;
   const domain = address.split('@')[1] ?? '';

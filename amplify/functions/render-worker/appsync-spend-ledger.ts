@@ -8,7 +8,8 @@ const UPDATE = `mutation UpdateSpendLedger($input: UpdateSpendLedgerInput!, $con
   updateSpendLedger(input: $input, condition: $condition) { ${FIELDS} } }`;
 
 const isConditionFailure = (error: unknown) =>
-  error instanceof AppSyncRequestError && /ConditionalCheckFailed/.test(error.errorType ?? error.message);
+  error instanceof AppSyncRequestError &&
+  /ConditionalCheckFailed/.test(error.errorType ?? error.message);
 
 /** The spend ledger over AppSync (IAM): a create only if absent, an update only at the version read. */
 export const createAppSyncSpendLedger = (send: GraphqlTransport): SpendLedgerStore => ({

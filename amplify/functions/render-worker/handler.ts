@@ -7,6 +7,11 @@ import { createLazyHandler } from './sqs-handler';
 import { createPowertoolsJobMetrics, createRenderMetrics } from './powertools-job-metrics';
 import { RENDER_METRICS } from './render-metrics';
 import { createSqsJobQueue } from './sqs-job-queue';
+import {
+  createDeadLetterKeeper,
+  createSpendGuardFromFunctionEnv,
+  deadLetterArchiveUrlOf,
+} from './spend-guard-from-env';
 import { systemClock } from './system-clock';
 import { wireRenderWorker } from './wire-render-worker';
 import { parseWorkerEnv } from './worker-config';
@@ -36,13 +41,16 @@ const renderer = createRemotionLambdaRenderer({
 
 // The job store reads its settings over the network: a failed read is retried by the next invocation.
 const lazy = createLazyHandler(async () => {
+  const sqs = new SQSClient({});
+  const archiveUrl = deadLetterArchiveUrlOf(process.env);
   const queue = createSqsJobQueue({
-    client: new SQSClient({}),
+    client: sqs,
     queueUrl: env.RENDER_QUEUE_URL,
     deadLetterQueueUrl: env.RENDER_DLQ_URL,
   });
+  const store = await createJobStoreFromFunctionEnv(process.env as DataClientEnv);
   return wireRenderWorker({
-    store: await createJobStoreFromFunctionEnv(process.env as DataClientEnv),
+    store,
     renderer,
     queue,
     clock: systemClock,
@@ -61,6 +69,9 @@ const lazy = createLazyHandler(async () => {
     isDeadLetter,
     log: (message, details) => logger.info(message, details ?? {}),
     metrics,
+    // Budgets and quota (docs/architecture.md, "Spend guard"); dead letters kept for the Operations view.
+    spendGuard: createSpendGuardFromFunctionEnv(process.env, systemClock),
+    ...(archiveUrl ? { keepDeadLetter: createDeadLetterKeeper(sqs, archiveUrl, systemClock) } : {}),
   }).handler;
 });
 // Start during the init phase; a failure there is logged and the first invocation builds again.

@@ -68,9 +68,12 @@ export const addToEntry = async (
       version: base.version + 1,
     };
     if (!allowed(next)) return { written: false, entry: base };
-    if (await ledger.put(next, current ? current.version : null)) return { written: true, entry: next };
+    if (await ledger.put(next, current ? current.version : null))
+      return { written: true, entry: next };
   }
-  throw new Error(`The spend ledger entry ${ledgerKey} kept changing under ${MAX_ROUNDS} writes; try again.`);
+  throw new Error(
+    `The spend ledger entry ${ledgerKey} kept changing under ${MAX_ROUNDS} writes; try again.`,
+  );
 };
 
 /**
@@ -93,25 +96,49 @@ export const createSpendGuard = (
         await addToEntry(ledger, key, { usd: -(usd ?? 0), renders: -(renders ?? 0) });
     };
     const userDay = ledgerKeys.userDay(ownerSubOf(job.owner), now);
-    const quota = await addToEntry(ledger, userDay, { renders: 1 }, (next) => next.renders <= budgets.dailyRendersPerUser);
+    const quota = await addToEntry(
+      ledger,
+      userDay,
+      { renders: 1 },
+      (next) => next.renders <= budgets.dailyRendersPerUser,
+    );
     if (!quota.written)
       return { admitted: false, message: dailyQuotaMessage(budgets.dailyRendersPerUser, now) };
     taken.push({ key: userDay, renders: 1 });
     const periods = [
       { key: ledgerKeys.day(now), budget: budgets.dailyBudgetUsd, message: dailyBudgetMessage },
-      { key: ledgerKeys.month(now), budget: budgets.monthlyBudgetUsd, message: monthlyBudgetMessage },
+      {
+        key: ledgerKeys.month(now),
+        budget: budgets.monthlyBudgetUsd,
+        message: monthlyBudgetMessage,
+      },
     ];
     for (const period of periods) {
-      const result = await addToEntry(ledger, period.key, { usd: reserve, renders: 1 }, (next) => next.reservedUsd <= period.budget + 1e-9);
+      const result = await addToEntry(
+        ledger,
+        period.key,
+        { usd: reserve, renders: 1 },
+        (next) => next.reservedUsd <= period.budget + 1e-9,
+      );
       if (!result.written) {
         await undo();
-        return { admitted: false, message: period.message(result.entry.reservedUsd, period.budget, now) };
+        return {
+          admitted: false,
+          message: period.message(result.entry.reservedUsd, period.budget, now),
+        };
       }
       taken.push({ key: period.key, usd: reserve, renders: 1 });
     }
     const admittedAt = new Date(now).toISOString();
     const recorded = await ledger.put(
-      { ledgerKey: ledgerKeys.job(job.id), reservedUsd: reserve, renders: 1, version: 1, admittedAt, settled: false },
+      {
+        ledgerKey: ledgerKeys.job(job.id),
+        reservedUsd: reserve,
+        renders: 1,
+        version: 1,
+        admittedAt,
+        settled: false,
+      },
       null,
     );
     // Another delivery of the same job got in first: its reservation stands, ours is given back.
@@ -124,7 +151,12 @@ export const createSpendGuard = (
       const entry = await ledger.get(ledgerKeys.job(jobId));
       if (!entry || entry.settled) return;
       const cost = Math.max(0, costUsd ?? 0);
-      if (!(await ledger.put({ ...entry, settled: true, reservedUsd: cost, version: entry.version + 1 }, entry.version)))
+      if (
+        !(await ledger.put(
+          { ...entry, settled: true, reservedUsd: cost, version: entry.version + 1 },
+          entry.version,
+        ))
+      )
         continue;
       const admittedMs = Date.parse(entry.admittedAt ?? '') || clock.now();
       const delta = cost - entry.reservedUsd;
@@ -154,7 +186,9 @@ export const settlingSpendOnEnd = (
           if (written && patch.status && isTerminalStatus(patch.status)) {
             await guard
               .settle(jobId, patch.costUsd ?? undefined)
-              .catch((error: unknown) => log('spend settlement failed', { jobId, error: describeError(error) }));
+              .catch((error: unknown) =>
+                log('spend settlement failed', { jobId, error: describeError(error) }),
+              );
           }
           return written;
         },

@@ -52,7 +52,9 @@ export const wireRenderWorker = (wiring: RenderWorkerWiring): WiredRenderWorker 
     ...(wiring.metrics ? { metrics: wiring.metrics } : {}),
     ...(wiring.spendGuard ? { spendGuard: wiring.spendGuard } : {}),
   });
-  const consumer = wiring.keepDeadLetter ? keepingDeadLetters(worker, wiring.keepDeadLetter) : worker;
+  const consumer = wiring.keepDeadLetter
+    ? keepingDeadLetters(worker, wiring.keepDeadLetter)
+    : worker;
   return {
     worker,
     handler: createSqsHandler(consumer, { isDeadLetter: wiring.isDeadLetter, queue: wiring.queue }),
