@@ -15,11 +15,10 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   InitiateAuthCommand,
+  ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
-  GetGroupCommand,
   GroupExistsException,
-  ResourceNotFoundException,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ADMINS_GROUP } from '../../contract/admins';
@@ -98,12 +97,8 @@ export async function createConfirmedUser(
 /** The `admins` group, as `defineAuth({ groups })` creates it in the cloud. */
 async function ensureAdminsGroup(client: CognitoIdentityProviderClient, userPoolId: string) {
   // cognito-local's CreateGroup replaces an existing group and forgets its members: look first.
-  try {
-    await client.send(new GetGroupCommand({ UserPoolId: userPoolId, GroupName: ADMINS_GROUP }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
+  const { Groups = [] } = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId }));
+  if (Groups.some((group) => group.GroupName === ADMINS_GROUP)) return;
   try {
     await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: ADMINS_GROUP }));
   } catch (error) {
