@@ -1,8 +1,14 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { compositionCatalog } from '../../remotion/catalog';
 import type { CompositionComponents } from '../lib/composition';
 import { createAmplifyJobsApi } from '../features/jobs/api/amplify-jobs-api';
 import type { JobsApi } from '../features/jobs/api/jobs-api';
+import {
+  createAmplifyOperationsApi,
+  type OperationsApi,
+} from '../features/operations/api/operations-api';
+import { OperationsView } from '../features/operations/components/operations-view';
+import { useIsAdmin } from '../features/operations/hooks/use-operations';
 import { JobsPanel } from '../features/jobs/components/jobs-panel';
 import { useJobs } from '../features/jobs/hooks/use-jobs';
 import { Studio, type RenderRequest } from '../features/studio/components/studio';
@@ -22,14 +28,23 @@ const compositionNames = Object.fromEntries(compositionCatalog.map((spec) => [sp
 export default function StudioApp({
   user,
   api: givenApi,
+  operationsApi: givenOperationsApi,
   renderLimits,
 }: {
   user: SignedInUser;
   api?: JobsApi;
+  operationsApi?: OperationsApi;
   /** What the deployment can render; absent for deployments that publish no limits. */
   renderLimits?: RenderLimits;
 }) {
   const api = useMemo(() => givenApi ?? createAmplifyJobsApi(), [givenApi]);
+  const operationsApi = useMemo(
+    () => givenOperationsApi ?? createAmplifyOperationsApi(),
+    [givenOperationsApi],
+  );
+  // Shown to the admins group only; the server refuses everyone else whatever the page shows.
+  const isAdmin = useIsAdmin(operationsApi);
+  const [view, setView] = useState<'studio' | 'operations'>('studio');
   const jobs = useJobs(api);
   const { createJob } = jobs;
   const render = useCallback(
@@ -47,6 +62,16 @@ export default function StudioApp({
           <span className="brand__name">Render Studio</span>
         </div>
         <div className="topbar__user">
+          {isAdmin ? (
+            <button
+              type="button"
+              className="button button--ghost"
+              aria-pressed={view === 'operations'}
+              onClick={() => setView(view === 'operations' ? 'studio' : 'operations')}
+            >
+              {view === 'operations' ? 'Studio' : 'Operations'}
+            </button>
+          ) : null}
           <span className="topbar__email" title={user.email}>
             {user.email}
           </span>
@@ -59,7 +84,8 @@ export default function StudioApp({
           </button>
         </div>
       </header>
-      <main className="layout">
+      {isAdmin && view === 'operations' ? <OperationsView api={operationsApi} /> : null}
+      <main className="layout" hidden={isAdmin === true && view === 'operations'}>
         <Studio
           compositions={compositionCatalog}
           components={loadComponents()}
