@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { auth } from './auth/resource';
 import { data } from './data/resource';
 import { jobReconciler } from './functions/job-reconciler/resource';
+import { remotionWebhook } from './functions/remotion-webhook/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
@@ -16,6 +17,7 @@ import { createRenderDashboard } from './render-pipeline/render-dashboard';
 import { createRenderQueue } from './render-pipeline/render-queue';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
+import { createRemotionWebhookEndpoint } from './render-pipeline/remotion-webhook-endpoint';
 import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-function';
 import { createRemotionBucket, deployRemotionSite } from './remotion-lambda/remotion-site';
 import { storage } from './storage/resource';
@@ -34,6 +36,7 @@ const backend = defineBackend({
   videoUrl,
   signerKeyRotation,
   jobReconciler,
+  remotionWebhook,
 });
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.
@@ -47,6 +50,10 @@ const jobStream = connectJobStreamToQueue(dataStack, { table: jobTable, queue: q
 connectQueueToWorker(queues, worker, config);
 createRenderAlarms(dataStack, queues, worker, config, jobStream.deadLetterQueue);
 scheduleJobReconciler(dataStack, { reconciler: backend.jobReconciler, queues });
+const remotionWebhookEndpoint = createRemotionWebhookEndpoint(dataStack, {
+  webhook: backend.remotionWebhook,
+  queues,
+});
 
 const remotionStack = backend.createStack('remotion');
 const remotionBucket = createRemotionBucket(remotionStack);
@@ -59,6 +66,7 @@ configureRenderWorker(backend.renderWorker, {
   serveUrl,
   outputBucket,
   config,
+  remotionWebhook: remotionWebhookEndpoint,
 });
 
 const signerSecret = createVideoUrlSigner(Stack.of(outputBucket), {
