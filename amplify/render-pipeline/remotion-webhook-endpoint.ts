@@ -31,11 +31,14 @@ export const createRemotionWebhookEndpoint = (
     function: lambda,
     authType: FunctionUrlAuthType.NONE,
   });
-  webhook.addEnvironment('RENDER_QUEUE_URL', queues.queue.queueUrl);
+  webhook.addEnvironment('WAKE_QUEUE_URL', queues.queue.queueUrl);
   webhook.addEnvironment('REMOTION_WEBHOOK_SECRET_ARN', secret.secretArn);
   // Least privilege: the two calls waking needs, on the one secret and the one queue.
   lambda.addToRolePolicy(
-    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secret.secretArn],
+    }),
   );
   lambda.addToRolePolicy(
     new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues.queue.queueArn] }),

@@ -10,7 +10,7 @@ import { createWebhookSecretReader } from './webhook-secret';
 
 const env = readEnv(
   z.object({
-    RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
+    WAKE_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
     REMOTION_WEBHOOK_SECRET_ARN: z
       .string()
       .startsWith('arn:', { error: 'the ARN of the Remotion webhook secret' }),
@@ -23,7 +23,7 @@ const readSecret = createWebhookSecretReader({
   secrets: new SecretsManagerClient({}),
   secretArn: env.REMOTION_WEBHOOK_SECRET_ARN,
 });
-const wake = createSqsJobWaker({ client: new SQSClient({}), queueUrl: env.RENDER_QUEUE_URL });
+const wake = createSqsJobWaker({ client: new SQSClient({}), queueUrl: env.WAKE_QUEUE_URL });
 
 /** Function URL entry (auth NONE: Remotion cannot sign SigV4; its own signature is checked instead). */
 export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {

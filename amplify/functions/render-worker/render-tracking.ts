@@ -85,7 +85,10 @@ export const trackRender = async (
   const steady = <T>(action: () => Promise<T>) => insist(context, action, delivery.deadlineMs);
   for (;;) {
     const progress = await steady(() => renderer.getProgress(renderId));
-    if (lookOnce && (progress.state === 'running' || (progress.state === 'failed' && progress.retryable)))
+    if (
+      lookOnce &&
+      (progress.state === 'running' || (progress.state === 'failed' && progress.retryable))
+    )
       return ack(`woken for render ${renderId}, which its tracker still follows`);
     if (progress.state !== 'running')
       return settleRender(context, job, renderId, progress, delivery);
