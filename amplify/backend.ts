@@ -4,6 +4,7 @@ import { auth } from './auth/resource';
 import { data } from './data/resource';
 import { jobReconciler } from './functions/job-reconciler/resource';
 import { operations } from './functions/operations/resource';
+import { remotionWebhook } from './functions/remotion-webhook/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
@@ -23,6 +24,7 @@ import {
 import { readSpendBudgets } from './render-pipeline/spend-config';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
+import { createRemotionWebhookEndpoint } from './render-pipeline/remotion-webhook-endpoint';
 import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-function';
 import { createRemotionBucket, deployRemotionSite } from './remotion-lambda/remotion-site';
 import { storage } from './storage/resource';
@@ -43,6 +45,7 @@ const backend = defineBackend({
   signerKeyRotation,
   jobReconciler,
   operations,
+  remotionWebhook,
 });
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.
@@ -56,6 +59,10 @@ const jobStream = connectJobStreamToQueue(dataStack, { table: jobTable, queue: q
 connectQueueToWorker(queues, worker, config);
 createRenderAlarms(dataStack, queues, worker, config, jobStream.deadLetterQueue);
 scheduleJobReconciler(dataStack, { reconciler: backend.jobReconciler, queues });
+const remotionWebhookEndpoint = createRemotionWebhookEndpoint(dataStack, {
+  webhook: backend.remotionWebhook,
+  queues,
+});
 
 const remotionStack = backend.createStack('remotion');
 const remotionBucket = createRemotionBucket(remotionStack);
@@ -68,6 +75,7 @@ configureRenderWorker(backend.renderWorker, {
   serveUrl,
   outputBucket,
   config,
+  remotionWebhook: remotionWebhookEndpoint,
 });
 
 const signerSecret = createVideoUrlSigner(Stack.of(outputBucket), {

@@ -79,6 +79,12 @@ export const REVIEWED_NAG_FINDINGS: readonly ReviewedNagFinding[] = [
     findings: [objectsUnderRenders('RemotionBucket'), objectsUnderRenders('renderOutputsBucket')],
     reason: RENDERS_PREFIX_ONLY,
   },
+  {
+    path: 'data/RemotionWebhookSecret/Resource',
+    findings: ['AwsSolutions-SMG4'],
+    reason:
+      "Remotion's webhook secret travels with each render request, so a rotation would make the webhooks of renders in flight fail their signature check (those jobs then end at the next progress poll, nothing is lost); it guards only waking a job's tracking, never data; put a new value in the secret to replace it (both functions read it at cold start).",
+  },
   // Amplify Data (defineData)
   {
     path: 'data/amplifyData/GraphQLAPI/Resource',

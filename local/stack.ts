@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,7 +8,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { HandBackError } from '../amplify/functions/render-worker/failure-classes';
 import type { GraphqlTransport } from '../amplify/functions/render-worker/appsync-job-store';
-import type { JobStore, Renderer } from '../amplify/functions/render-worker/ports';
+import type { Clock, JobStore, Renderer } from '../amplify/functions/render-worker/ports';
 import type {
   ReconcileSettings,
   ReconcileSummary,
@@ -30,6 +30,12 @@ import { loadOrCreateSecret } from './outputs/signed-urls';
 import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
 import { startQueuePoller } from './pipeline/queue-poller';
 import { ensureRemotionBundle } from './render/remotion-bundle';
+import { startLocalWebhookServer } from './remotion-webhook/local-webhook-server';
+import {
+  createRenderEndedNotifier,
+  type LocalRenderEnded,
+} from './remotion-webhook/notify-render-ended';
+import { createSqsJobWaker } from '../amplify/functions/remotion-webhook/sqs-job-waker';
 import {
   createLocalRenderer,
   createRemotionRenderFunction,
@@ -61,6 +67,13 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Fault-injection seams for tests; `npm start` passes none, and without them nothing is wrapped. */
   faults?: LocalStackFaults;
+  /**
+   * Remotion's webhook (default on): the renderer reports each render's end to the local webhook endpoint, which
+   * wakes the job's tracking; off, a job ends at the worker's next progress poll.
+   */
+  remotionWebhook?: boolean;
+  /** The worker's progress poll (default the cloud's 1 s without a webhook). */
+  workerPollIntervalMs?: number;
   /** The job reconciler: every `everyMs` (default 30 s; 0: on demand only), {@link LOCAL_RECONCILE_SETTINGS}. */
   reconciler?: { everyMs?: number; settings?: Partial<ReconcileSettings> };
   /** Who may sign up (`SIGN_UP_ALLOW_LIST`); default: that variable, and unset local mode stays open. */
@@ -89,6 +102,8 @@ export interface LocalStackFaults {
   wrapWorkerTransport?: (transport: GraphqlTransport) => GraphqlTransport;
   /** Wraps what the stream reader (the pipe) sends to the render queue, e.g. to lose a message. */
   wrapStreamSend?: (send: (jobId: string) => Promise<void>) => (jobId: string) => Promise<void>;
+  /** Wraps the worker's clock, e.g. to see when its progress poll sleeps and wakes. */
+  wrapClock?: (clock: Clock) => Clock;
 }
 
 /** A running local stack. */
@@ -104,6 +119,8 @@ export interface LocalStack {
     deadLetterArchiveUrl: string;
   };
   outputServerUrl: string;
+  /** The local remotion-webhook endpoint, unless `remotionWebhook` was false. */
+  remotionWebhookUrl?: string;
   /** The studio's URL, when `studio` was asked for. */
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
@@ -186,6 +203,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       : undefined;
     // Independent pieces start together; the renderer's bundle and browser warm up in the background.
     let renderer: LocalRenderer;
+    // Bound once the webhook endpoint listens; a render cannot end before the worker (started after it) runs one.
+    const late: {
+      videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown>;
+      notifyRenderEnded?: (ended: LocalRenderEnded) => Promise<void>;
+    } = {};
+    const onRenderEnded = async (ended: LocalRenderEnded) => late.notifyRenderEnded?.(ended);
     const outputsDir = join(dataDir, 'outputs');
     if (options.renderer === 'remotion') {
       const serveUrl = ensureRemotionBundle({
@@ -205,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         render: remotion.render,
         onClose: remotion.close,
         log,
+        onRenderEnded,
       });
     } else {
       renderer = createLocalRenderer({
@@ -212,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stateDir: join(dataDir, 'renders'),
         render: createStubRenderFunction(options.stubRenderMs ?? [200, 800]),
         log,
+        onRenderEnded,
       });
     }
     stops.push(() => renderer.close());
@@ -226,8 +251,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       import('./worker/sigv4-graphql-transport'),
       import('../amplify/functions/render-worker/reconcile-jobs'),
     ]);
-    // The video URL resolver is called only after the plane is up, so its ports are bound late.
-    const late: { videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown> } = {};
+    // The video URL resolver is called only after the plane is up, so its ports are bound late (`late` above).
     // The admins' Operations resolvers and the sign-up trigger, the cloud's code over local endpoints.
     const operations: LocalOperations = startLocalOperations({
       signUpAllowList: options.signUpAllowList ?? process.env.SIGN_UP_ALLOW_LIST,
@@ -328,6 +352,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     };
 
+    // Remotion's webhook, as the cloud has it: the renderer signs and posts each render's end to the same endpoint
+    // code, which wakes the job's tracking through the render queue.
+    let remotionWebhookUrl: string | undefined;
+    if (options.remotionWebhook ?? true) {
+      const secret = randomBytes(32).toString('hex');
+      const webhookServer = await startLocalWebhookServer({
+        secret,
+        wake: createSqsJobWaker({ client: sqs, queueUrl: queue.queueUrl }),
+        log,
+      });
+      stops.push(() => webhookServer.stop());
+      remotionWebhookUrl = webhookServer.url;
+      late.notifyRenderEnded = createRenderEndedNotifier({
+        url: webhookServer.url,
+        secret,
+        bucketName: LOCAL_OUTPUT_BUCKET,
+      });
+    }
+
     // The worker: the same core and handler as the Lambda, over local adapters.
     const transport = createSigV4GraphqlTransport({
       url: dataPlane.graphql.url,
@@ -346,9 +389,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       store,
       renderer: options.faults?.wrapRenderer?.(renderer) ?? renderer,
       queue: jobQueue,
-      clock: systemClock,
+      clock: options.faults?.wrapClock?.(systemClock) ?? systemClock,
       settings: {
         renderCap,
+        ...(options.workerPollIntervalMs ? { pollIntervalMs: options.workerPollIntervalMs } : {}),
         maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
         maxReceiveCount: pipeline.maxReceiveCount,
         // Local renders start in milliseconds and die with the process, so a claim without a render id
@@ -496,6 +540,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetterArchiveUrl: deadLetterArchive.queueUrl,
       },
       outputServerUrl: outputServer.url,
+      ...(remotionWebhookUrl ? { remotionWebhookUrl } : {}),
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),
       reconcileNow,

@@ -5,6 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { WorkerEnvironmentVariables } from '../functions/render-worker/worker-config';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
+import type { RemotionWebhookEndpoint } from './remotion-webhook-endpoint';
 import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 
 /**
@@ -21,6 +22,8 @@ export interface RenderWorkerTargets {
   serveUrl: string;
   outputBucket: IBucket;
   config: PipelineConfig;
+  /** Where Remotion reports a render's end (amplify/render-pipeline/remotion-webhook-endpoint.ts). */
+  remotionWebhook: RemotionWebhookEndpoint;
 }
 
 /** Builds the worker's environment: the one place its configuration is passed. */
@@ -43,6 +46,8 @@ export const renderWorkerEnvironmentOf = (
   // The fan-out that fits the concurrency budget, and the deadline that bounds a video's length.
   REMOTION_CONCURRENCY_PER_RENDER: String(targets.config.renderersPerRender),
   REMOTION_TIMEOUT_SECONDS: String(targets.config.remotionTimeoutSeconds),
+  REMOTION_WEBHOOK_URL: targets.remotionWebhook.url,
+  REMOTION_WEBHOOK_SECRET_ARN: targets.remotionWebhook.secret.secretArn,
 });
 
 /**
@@ -86,4 +91,11 @@ export const configureRenderWorker = (
   targets.queues.queue.grantConsumeMessages(lambda);
   targets.queues.queue.grantSendMessages(lambda);
   targets.queues.deadLetterQueue.grantConsumeMessages(lambda);
+  // The webhook secret, passed to Remotion with each render so it signs its render-finished call.
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [targets.remotionWebhook.secret.secretArn],
+    }),
+  );
 };

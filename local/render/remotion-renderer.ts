@@ -17,6 +17,7 @@ import type {
   Renderer,
 } from '../../amplify/functions/render-worker/ports';
 import { outputKeyOf } from '../../amplify/functions/render-worker/remotion-lambda-renderer';
+import type { LocalRenderEnded } from '../remotion-webhook/notify-render-ended';
 
 /** Where local videos go, in the shape of the cloud's output bucket. */
 export const LOCAL_OUTPUT_BUCKET = 'local-outputs';
@@ -59,6 +60,8 @@ export function createLocalRenderer(options: {
   render: RenderFunction;
   onClose?: () => Promise<void>;
   log?: (line: string) => void;
+  /** Told when a render is over (done or failed), after its record says so: Remotion's webhook, locally. */
+  onRenderEnded?: (ended: LocalRenderEnded) => Promise<void>;
 }): LocalRenderer {
   const log = options.log ?? (() => {});
   mkdirSync(options.stateDir, { recursive: true });
@@ -93,6 +96,8 @@ export function createLocalRenderer(options: {
       cancelled: false,
       finished: Promise.resolve(),
     };
+    const startedAtMs = Date.now();
+    let ended: LocalRenderEnded | undefined;
     entry.finished = options
       .render({
         request: record.request,
@@ -114,6 +119,8 @@ export function createLocalRenderer(options: {
           totalFrames,
           sizeBytes: statSync(final).size,
         });
+        const { jobId } = record.request;
+        ended = { state: 'done', renderId, jobId, outputKey: record.outputKey, startedAtMs };
       })
       .catch((error: unknown) => {
         rmSync(partial, { force: true });
@@ -129,9 +136,19 @@ export function createLocalRenderer(options: {
           const message = error instanceof Error ? error.message : String(error);
           log(`renderer: render ${renderId} failed: ${message}`);
           save(renderId, { ...record, state: 'failed', message });
+          ended = { state: 'failed', renderId, jobId: record.request.jobId, message };
         }
       })
-      .finally(() => active.delete(renderId));
+      .finally(() => active.delete(renderId))
+      // Once the render is no longer active, so a progress read answers what the record says.
+      .then(() => {
+        if (!ended || !options.onRenderEnded) return;
+        options.onRenderEnded(ended).catch((error: unknown) => {
+          log(
+            `renderer: webhook for render ${renderId} failed (the worker's poll will notice): ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+      });
     active.set(renderId, entry);
   };
 

@@ -15,6 +15,7 @@ import {
   recordVideoUrlCalls,
 } from './recorded-function-calls';
 import { platformCallsOf, recordSignerKeyRotationCalls } from './recorded-service-calls';
+import { recordRemotionWebhookCalls } from './recorded-webhook-calls';
 import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
 
 /**
@@ -39,7 +40,12 @@ describe('AWS permissions of every call our functions make', () => {
   const verdicts = new Map<string, CallVerdict>();
   let reconcilerFound = false;
   let reconcilerProblem: string | undefined;
-  const expected = { renderQueueArn: '', deadLetterQueueArn: '', remotionFunctionArn: '' };
+  const expected = {
+    renderQueueArn: '',
+    deadLetterQueueArn: '',
+    remotionFunctionArn: '',
+    webhookSecretArn: '',
+  };
 
   beforeAll(async () => {
     backend = synthesizeForTests();
@@ -48,6 +54,7 @@ describe('AWS permissions of every call our functions make', () => {
     const worker = await recordRenderWorkerCalls(account, recorder);
     const videoUrl = await recordVideoUrlCalls(account, recorder);
     const reconciler = await recordReconcilerCalls(account, recorder);
+    const webhook = await recordRemotionWebhookCalls(account, recorder);
     reconcilerFound = reconciler !== undefined;
     reconcilerProblem = reconciler?.problem;
     // Last: the fake signer account mocks the IAM and Secrets Manager client classes while it runs.
@@ -60,6 +67,7 @@ describe('AWS permissions of every call our functions make', () => {
     expected.renderQueueArn = queueArnOfUrl(worker.env.RENDER_QUEUE_URL);
     expected.deadLetterQueueArn = queueArnOfUrl(worker.env.RENDER_DLQ_URL ?? '');
     expected.remotionFunctionArn = renderFunction.arn;
+    expected.webhookSecretArn = worker.env.REMOTION_WEBHOOK_SECRET_ARN ?? '';
     calls.push(
       ...recorder.calls,
       ...platformCallsOf(account),
@@ -74,6 +82,7 @@ describe('AWS permissions of every call our functions make', () => {
     callers.set(worker.fn.roleArn, 'render worker');
     callers.set(videoUrl.fn.roleArn, 'video-url function');
     if (reconciler) callers.set(reconciler.fn.roleArn, 'job reconciler');
+    callers.set(webhook.fn.roleArn, 'remotion-webhook function');
     callers.set(rotation.fn.roleArn, 'signer-key rotation function');
     callers.set('events.amazonaws.com', 'EventBridge (schedules)');
     callers.set('secretsmanager.amazonaws.com', 'Secrets Manager (rotation)');
@@ -127,6 +136,12 @@ describe('AWS permissions of every call our functions make', () => {
       has(worker, 's3:PutObjectAcl', /^arn:aws:s3:::remotionlambda-.*\/renders\/.*\/cancel\.json$/),
     ).toBe(true);
     expect(has(worker, 'appsync:GraphQL', /\/types\/Mutation\/fields\/updateJob$/)).toBe(true);
+    expect(expected.webhookSecretArn).toMatch(/:secret:/);
+    expect(has(worker, 'secretsmanager:GetSecretValue', expected.webhookSecretArn)).toBe(true);
+    expect(has('remotion-webhook function', 'sqs:SendMessage', expected.renderQueueArn)).toBe(true);
+    expect(
+      has('remotion-webhook function', 'secretsmanager:GetSecretValue', expected.webhookSecretArn),
+    ).toBe(true);
     expect(has('video-url function', 'dynamodb:GetItem', /:table\/Job-/)).toBe(true);
     expect(has('video-url function', 'secretsmanager:GetSecretValue', /:secret:/)).toBe(true);
     expect(
@@ -155,6 +170,10 @@ describe('AWS permissions of every call our functions make', () => {
   it('allows every call the job reconciler makes (job store, job queue), if the backend has one', () => {
     expect(reconcilerProblem).toBeUndefined();
     expect(deniedOf('job reconciler')).toEqual([]);
+  });
+
+  it('allows every call the remotion-webhook function makes (its secret, a wake-up on the render queue)', () => {
+    expect(deniedOf('remotion-webhook function')).toEqual([]);
   });
 
   it('allows every call the video-url function makes', () => {

@@ -408,6 +408,75 @@ describe('the synthesized backend', () => {
     });
   });
 
+  describe('remotion-webhook endpoint', () => {
+    const webhookFunction = () =>
+      only(
+        resourcesOf(data.json, 'AWS::Lambda::Function').filter(([, candidate]) =>
+          JSON.stringify(candidate.Properties?.Environment ?? {}).includes('WAKE_QUEUE_URL'),
+        ),
+        'remotion-webhook function',
+      );
+
+    it('has a function URL with auth NONE (Remotion cannot sign SigV4), the URL the worker passes to Remotion', () => {
+      const [id] = webhookFunction();
+      const [urlId, url] = only(
+        resourcesOf(data.json, 'AWS::Lambda::Url').filter(
+          ([, candidate]) =>
+            JSON.stringify(candidate.Properties?.TargetFunctionArn) ===
+            JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }),
+        ),
+        'function URL of the remotion-webhook function',
+      );
+      expect(url.Properties?.AuthType).toBe('NONE');
+      const env = (worker.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env.REMOTION_WEBHOOK_URL).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+      // The worker reads the same secret the endpoint checks signatures with.
+      const [, fn] = webhookFunction();
+      const fnEnv = (fn.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env.REMOTION_WEBHOOK_SECRET_ARN).toEqual(fnEnv.REMOTION_WEBHOOK_SECRET_ARN);
+      expect(fnEnv.REMOTION_WEBHOOK_SECRET_ARN).toBeDefined();
+    });
+
+    it('may only read the webhook secret and send to the render queue', () => {
+      const [, fn] = webhookFunction();
+      const role = (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = resourcesOf(data.json, 'AWS::IAM::Policy')
+        .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(`"${role}"`))
+        .flatMap(
+          ([, policy]) =>
+            (
+              policy.Properties?.PolicyDocument as {
+                Statement: { Action: unknown; Resource: unknown }[];
+              }
+            ).Statement,
+        );
+      const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const grants = statements.map((statement) => ({
+        actions: [statement.Action].flat(),
+        resources: [statement.Resource].flat(),
+      }));
+      const queueArn = { 'Fn::GetAtt': [(env.WAKE_QUEUE_URL as { Ref: string }).Ref, 'Arn'] };
+      expect(grants).toEqual([
+        {
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [env.REMOTION_WEBHOOK_SECRET_ARN],
+        },
+        { actions: ['sqs:SendMessage'], resources: [queueArn] },
+      ]);
+      // Only the managed basic-execution policy besides: logs, nothing else.
+      const [, roleResource] = only(
+        resourcesOf(data.json, 'AWS::IAM::Role').filter(([roleId]) => roleId === role),
+        'remotion-webhook role',
+      );
+      expect(JSON.stringify(roleResource.Properties?.ManagedPolicyArns)).toMatch(
+        /AWSLambdaBasicExecutionRole/,
+      );
+      expect(roleResource.Properties?.ManagedPolicyArns).toHaveLength(1);
+    });
+  });
+
   describe("the Job model's generated authorization", () => {
     const authTemplateOf = (field: string, which: 'Request' | 'Response') => {
       const job = backend.nested('dataamplifyDataJob');

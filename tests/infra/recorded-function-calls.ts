@@ -31,6 +31,8 @@ import {
 } from '../support/aws-call-recorder';
 import type { RemotionStartPayload } from '../support/remotion-function-calls';
 import type { FunctionFacts, SynthesizedAccount } from '../support/template-resolver';
+import { createWebhookSecretReader } from '../../amplify/functions/remotion-webhook/webhook-secret';
+import { recordingWebhookSecrets } from './recorded-webhook-calls';
 
 /**
  * Drives the real adapters of our functions (render worker: SQS job queue, Remotion renderer,
@@ -448,6 +450,23 @@ export const recordRenderWorkerCalls = async (
         outputPrefix: env.OUTPUT_PREFIX,
         remotionBucket: env.REMOTION_BUCKET_NAME,
         concurrencyPerRender: env.REMOTION_CONCURRENCY_PER_RENDER,
+        // Remotion's webhook, as the handler passes it: the secret is read from Secrets Manager.
+        ...(env.REMOTION_WEBHOOK_URL && env.REMOTION_WEBHOOK_SECRET_ARN
+          ? {
+              webhook: {
+                url: env.REMOTION_WEBHOOK_URL,
+                secret: createWebhookSecretReader({
+                  secrets: recordingWebhookSecrets(
+                    account,
+                    recorder,
+                    principal,
+                    'render worker webhook secret',
+                  ),
+                  secretArn: env.REMOTION_WEBHOOK_SECRET_ARN,
+                }),
+              },
+            }
+          : {}),
         requestHandler: createStubTransport(answerRemotion) as never,
       });
       seen.phase = 'start (largest allowed props)';

@@ -685,6 +685,12 @@ export class SynthesizedAccount {
         QueueUrl: () => this.refOf(node, logicalId),
       },
       'AWS::Lambda::Function': { Arn: () => this.arn('lambda', `function:${name()}`) },
+      // A function URL: `https://<url id>.lambda-url.<region>.on.aws/`, as Lambda forms it.
+      'AWS::Lambda::Url': {
+        FunctionUrl: () =>
+          `https://${hashOf(`${node.name}/${logicalId}`, 32)}.lambda-url.${FAKE_REGION}.on.aws/`,
+        FunctionArn: () => this.resolveIn(node, props.TargetFunctionArn),
+      },
       'AWS::Lambda::LayerVersion': { LayerVersionArn: () => this.refOf(node, logicalId) },
       'AWS::IAM::Role': {
         Arn: () => this.arn('iam', `role/${name()}`, { region: false }),

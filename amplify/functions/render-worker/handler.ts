@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createJobStoreFromFunctionEnv, type DataClientEnv } from './appsync-job-store';
@@ -15,6 +16,8 @@ import {
 import { systemClock } from './system-clock';
 import { wireRenderWorker } from './wire-render-worker';
 import { parseWorkerEnv } from './worker-config';
+import { POLL_INTERVAL_WITH_WEBHOOK_MS } from './worker-context';
+import { createWebhookSecretReader } from '../remotion-webhook/webhook-secret';
 
 // Read once, at cold start: a misconfigured function fails loudly, naming the variable.
 const env = parseWorkerEnv(process.env);
@@ -28,6 +31,18 @@ const metrics = createPowertoolsJobMetrics(
 
 const isDeadLetter = (record: SQSRecord) => record.eventSourceARN === env.RENDER_DLQ_ARN;
 
+// Remotion's webhook ends each job as soon as its render ends (docs/architecture.md, "Completion from Remotion's webhook").
+const webhook =
+  env.REMOTION_WEBHOOK_URL && env.REMOTION_WEBHOOK_SECRET_ARN
+    ? {
+        url: env.REMOTION_WEBHOOK_URL,
+        secret: createWebhookSecretReader({
+          secrets: new SecretsManagerClient({}),
+          secretArn: env.REMOTION_WEBHOOK_SECRET_ARN,
+        }),
+      }
+    : undefined;
+
 // Built at cold start too, so a function name Remotion cannot read progress by fails loudly here.
 const renderer = createRemotionLambdaRenderer({
   functionName: env.REMOTION_FUNCTION_NAME,
@@ -37,6 +52,7 @@ const renderer = createRemotionLambdaRenderer({
   outputPrefix: env.OUTPUT_PREFIX,
   remotionBucket: env.REMOTION_BUCKET_NAME,
   concurrencyPerRender: env.REMOTION_CONCURRENCY_PER_RENDER,
+  ...(webhook ? { webhook } : {}),
 });
 
 // The job store reads its settings over the network: a failed read is retried by the next invocation.
@@ -58,6 +74,8 @@ const lazy = createLazyHandler(async () => {
       renderCap: env.RENDER_CAP,
       maxActiveJobsPerUser: env.MAX_ACTIVE_JOBS_PER_USER,
       maxReceiveCount: env.MAX_RECEIVE_COUNT,
+      // The webhook ends the job; polling feeds the progress bar and is the fallback.
+      ...(webhook ? { pollIntervalMs: POLL_INTERVAL_WITH_WEBHOOK_MS } : {}),
     },
     renderLimits:
       env.REMOTION_CONCURRENCY_PER_RENDER && env.REMOTION_TIMEOUT_SECONDS

@@ -51,13 +51,18 @@ const acknowledgeEnded = async (context: WorkerContext, job: JobRecord): Promise
 /** One look at the job: what its phase (and a cancel request) asks of this delivery. */
 const step = (context: WorkerContext, job: JobRecord, delivery: Delivery): Promise<StepResult> => {
   const phase = phaseOf(job);
+  // A wake-up concerns one render only: a job that moved on is its own messages' business.
+  if (delivery.wakeFor && (phase !== 'rendering' || job.renderId !== delivery.wakeFor))
+    return Promise.resolve(ack(`woken for render ${delivery.wakeFor}, but the job is ${phase}`));
   if (phase === 'terminal') return acknowledgeEnded(context, job);
   if (job.cancelRequested) return endCancelled(context, job);
   switch (phase) {
     case 'queued':
       return startRender(context, job, delivery);
     case 'rendering':
-      return trackRender(context, job, job.renderId!, delivery);
+      return trackRender(context, job, job.renderId!, delivery, {
+        lookOnce: delivery.wakeFor !== undefined,
+      });
     case 'starting':
       return settleStart(context, job);
   }
@@ -71,6 +76,9 @@ export const createRenderWorker = (deps: RenderWorkerDeps): RenderWorker => {
   const giveUp = (delivery: Delivery) =>
     runSteps(context, delivery, (job) => endDeadLettered(context, job));
   const handleMessage = async (message: ReceivedMessage) => {
+    // A wake-up is only a hint: one that keeps failing must never end the job from the DLQ.
+    if (message.deadLetter && message.wakeFor)
+      return applyOutcome(context, message, ack('dead-lettered wake-up dropped'));
     const outcome = message.deadLetter ? await giveUp(message) : await processDelivery(message);
     return applyOutcome(context, message, outcome);
   };

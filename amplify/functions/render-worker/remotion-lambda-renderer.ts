@@ -8,6 +8,7 @@ import {
   type RequestHandler,
 } from '@remotion/lambda/client';
 import { ownerSubOf } from '../../../contract/job-contract';
+import { remotionWebhookCustomDataOf } from '../remotion-webhook/receive-remotion-webhook';
 import { classifyFailure } from './failure-classes';
 import type { RenderProgress, RenderRequest, Renderer } from './ports';
 
@@ -31,6 +32,11 @@ export interface RemotionLambdaRendererOptions {
   remotionBucket?: string;
   /** At most this many renderer Lambdas per render (Remotion's `concurrency`); unset: Remotion chooses. */
   concurrencyPerRender?: number;
+  /**
+   * Remotion's webhook: where Remotion reports the render's end, and the secret it signs with (read once, lazily).
+   * The job id rides along as `customData`, so the endpoint knows which job to wake.
+   */
+  webhook?: { url: string; secret: () => Promise<string> };
   /** Lets tests (and odd networks) see and answer every AWS request Remotion makes. */
   requestHandler?: RequestHandler;
   api?: RemotionLambdaApi;
@@ -123,6 +129,11 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
   return {
     async start(request: RenderRequest) {
       const key = outputKeyOf(options.outputPrefix, request.owner, request.jobId);
+      const webhook = options.webhook && {
+        url: options.webhook.url,
+        secret: await options.webhook.secret(),
+        customData: remotionWebhookCustomDataOf(request.jobId),
+      };
       const { renderId } = await api.renderMediaOnLambda({
         region,
         functionName: options.functionName,
@@ -142,6 +153,7 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         ...(options.concurrencyPerRender === undefined
           ? {}
           : { concurrency: options.concurrencyPerRender }),
+        ...(webhook ? { webhook } : {}),
         ...(requestHandler ? { requestHandler } : {}),
       });
       return { renderId };

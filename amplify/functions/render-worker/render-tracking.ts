@@ -66,7 +66,14 @@ export const trackRender = async (
   job: JobRecord,
   renderId: string,
   delivery: Delivery,
-  { justStarted = false } = {},
+  {
+    justStarted = false,
+    lookOnce = false,
+  }: {
+    justStarted?: boolean;
+    /** A wake-up: settle a render that is over, leave a running one (or a retryable failure) to its tracker. */
+    lookOnce?: boolean;
+  } = {},
 ): Promise<StepResult> => {
   const { settings, clock, renderer, store } = context;
   // Right after the start, the job was just read and written (progress 0): the first look needs neither.
@@ -78,6 +85,11 @@ export const trackRender = async (
   const steady = <T>(action: () => Promise<T>) => insist(context, action, delivery.deadlineMs);
   for (;;) {
     const progress = await steady(() => renderer.getProgress(renderId));
+    if (
+      lookOnce &&
+      (progress.state === 'running' || (progress.state === 'failed' && progress.retryable))
+    )
+      return ack(`woken for render ${renderId}, which its tracker still follows`);
     if (progress.state !== 'running')
       return settleRender(context, job, renderId, progress, delivery);
     if (reread) {

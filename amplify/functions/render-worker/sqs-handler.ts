@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { RenderWorker } from './job-lifecycle';
 import type { Clock, JobQueue } from './ports';
 
-const messageSchema = z.object({ jobId: z.string().min(1) });
+// `wakeFor`: a wake-up from Remotion's webhook names the render that ended.
+const messageSchema = z.object({ jobId: z.string().min(1), wakeFor: z.string().min(1).optional() });
 
 /** Reads a render queue message body; throws saying what was expected and what came. */
-export const parseJobMessage = (body: string): { jobId: string } => {
+export const parseJobMessage = (body: string): { jobId: string; wakeFor?: string } => {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -50,8 +51,9 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       const deadLetter = options.isDeadLetter?.(record) ?? false;
       let jobId: string;
+      let wakeFor: string | undefined;
       try {
-        ({ jobId } = parseJobMessage(record.body));
+        ({ jobId, wakeFor } = parseJobMessage(record.body));
       } catch (error) {
         // A malformed message on the DLQ has no job to fail: drop it (it is logged). On the queue, fail it so it reaches the DLQ.
         if (deadLetter)
@@ -68,6 +70,7 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
         deadlineMs,
         receiptHandle: record.receiptHandle,
         deadLetter,
+        ...(wakeFor ? { wakeFor } : {}),
       });
       if (verdict === 'keep')
         throw new Error(`Job ${jobId}: message handed back for a later retry`);

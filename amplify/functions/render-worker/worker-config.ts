@@ -42,6 +42,15 @@ const envSchema = z.object({
   REMOTION_CONCURRENCY_PER_RENDER: wholeNumber(1, 200).optional(),
   // Optional: the render function's timeout, Remotion's deadline for a whole render (bounds a video's length).
   REMOTION_TIMEOUT_SECONDS: wholeNumber(15, 900).optional(),
+  // Optional, together: Remotion's webhook reports each render's end there, signed with the secret in this
+  // Secrets Manager secret, so a job ends at once and progress is polled less often.
+  REMOTION_WEBHOOK_URL: z
+    .url({ error: 'the https URL of the remotion-webhook function' })
+    .optional(),
+  REMOTION_WEBHOOK_SECRET_ARN: z
+    .string({ error: 'the ARN of the Remotion webhook secret' })
+    .startsWith('arn:', { error: 'the ARN of the Remotion webhook secret' })
+    .optional(),
 });
 
 /** The worker's settings, read once from the environment. */

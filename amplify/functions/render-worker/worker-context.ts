@@ -43,6 +43,12 @@ export interface WorkerSettings {
   backoffMaxSeconds: number;
 }
 
+/**
+ * The progress poll when Remotion's webhook reports each render's end: the job no longer waits for a poll to end, so
+ * polling only feeds the progress bar, which is pushed at most every `pushMaxIntervalMs` (2 s) when it moves slowly.
+ */
+export const POLL_INTERVAL_WITH_WEBHOOK_MS = 2000;
+
 /** Defaults for everything but the cap and the per-user limit. */
 export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, 'renderCap'> = {
   maxActiveJobsPerUser: 3,
@@ -66,6 +72,11 @@ export interface Delivery {
   receiveCount: number;
   /** Absolute time (clock ms) by which this delivery must be over. */
   deadlineMs: number;
+  /**
+   * Set on a wake-up sent when Remotion reported this render over (docs/architecture.md, "Completion from Remotion's
+   * webhook"): look at that render's progress once, and leave anything else to the job's own messages.
+   */
+  wakeFor?: string;
 }
 
 /** What to do with the message once a delivery is handled. */
