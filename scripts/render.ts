@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
+import { ConsoleLogger } from 'aws-amplify/utils';
 import WebSocket from 'ws';
 import type { Schema } from '../amplify/data/resource';
 import { createAmplifyJobsApi } from '../src/features/jobs/api/amplify-jobs-api';
@@ -61,6 +62,8 @@ async function main(): Promise<number> {
 
   // Node 20 has no global WebSocket; the Amplify client needs one for the subscription.
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+  // Amplify warns on every custom Cognito endpoint (local mode's); a script's stderr carries only its own errors.
+  ConsoleLogger.LOG_LEVEL = 'ERROR';
   const { authFlow } = configureAmplify(outputs);
   try {
     const { nextStep } = await signIn({
@@ -108,7 +111,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`render: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(
+      `render: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exit(EXIT.apiError);
   },
 );
