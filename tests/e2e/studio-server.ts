@@ -3,7 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ViteDevServer } from 'vite';
-import { PROJECT_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
+import {
+  PROJECT_ROOT,
+  startLocalStack,
+  type LocalStack,
+  type LocalStackFaults,
+} from '../../local/stack';
 
 /** A running studio over a running local stack. */
 export interface StudioServer {
@@ -21,12 +26,15 @@ export async function startStudioServer(options: {
   stubRenderMs?: [number, number];
   port?: number;
   onLog?: (line: string) => void;
+  /** Fault-injection seams (a poisoned renderer for the Operations test). */
+  faults?: LocalStackFaults;
 }): Promise<StudioServer> {
   const logLines: string[] = [];
   const stack = await startLocalStack({
     dataDir: options.dataDir,
     renderer: options.renderer,
     ...(options.stubRenderMs ? { stubRenderMs: options.stubRenderMs } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
     log: (line) => {
       logLines.push(line);
       options.onLog?.(line);
