@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { signIn, signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
+import { ConsoleLogger } from 'aws-amplify/utils';
 import WebSocket from 'ws';
 import type { Schema } from '../amplify/data/resource';
 import { createAmplifyJobsApi } from '../src/features/jobs/api/amplify-jobs-api';
@@ -59,6 +60,8 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
 
+  // Amplify's warnings (e.g. about local mode's Cognito endpoint) are for developers of the studio, not for scripts.
+  ConsoleLogger.LOG_LEVEL = 'ERROR';
   // Node 20 has no global WebSocket; the Amplify client needs one for the subscription.
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
   const { authFlow } = configureAmplify(outputs);
@@ -91,8 +94,9 @@ async function main(): Promise<number> {
       return data as Job | null;
     },
   };
+  // `on`, not `once`: a second Ctrl-C while leaving must not kill the process halfway through its goodbye.
   const interrupted = new Promise<void>((resolveInterrupt) =>
-    process.once('SIGINT', () => resolveInterrupt()),
+    process.on('SIGINT', () => resolveInterrupt()),
   );
   try {
     return await runRender(plan, { api, download, print, interrupted });
@@ -108,7 +112,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`render: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(
+      `render: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     process.exit(EXIT.apiError);
   },
 );

@@ -41,7 +41,8 @@ const describeJob = (job: Job): string => {
   if (status !== 'RENDERING') return status;
   const percent = Math.floor((job.progress ?? 0) * 100);
   const frames = job.totalFrames ? ` (${job.renderedFrames ?? 0}/${job.totalFrames} frames)` : '';
-  const eta = job.etaSeconds != null && percent < 100 ? `, about ${Math.ceil(job.etaSeconds)} s left` : '';
+  const eta =
+    job.etaSeconds != null && percent < 100 ? `, about ${Math.ceil(job.etaSeconds)} s left` : '';
   return `RENDERING ${percent}%${frames}${eta}`;
 };
 
@@ -69,7 +70,9 @@ const waitForEnd = async (
       try {
         see(await deps.api.getJob(jobId));
       } catch (error) {
-        deps.print(`reading the job failed (${error instanceof Error ? error.message : String(error)}); trying again`);
+        deps.print(
+          `reading the job failed (${error instanceof Error ? error.message : String(error)}); trying again`,
+        );
       }
       await new Promise((done) => setTimeout(done, deps.pollIntervalMs ?? 5000));
     }
@@ -98,7 +101,9 @@ export async function runRender(plan: RenderPlan, deps: RenderDeps): Promise<num
 
   const outcome = await waitForEnd(created.id, deps);
   if ('interrupted' in outcome) {
-    deps.print(`${created.id}: stopped waiting; the render goes on (cancel it in the studio if needed)`);
+    deps.print(
+      `${created.id}: stopped waiting; the render goes on (cancel it in the studio if needed)`,
+    );
     return EXIT.interrupted;
   }
   const { job } = outcome;
