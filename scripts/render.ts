@@ -60,6 +60,8 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
 
+  // Amplify's warnings (e.g. about local mode's Cognito endpoint) are for developers of the studio, not for scripts.
+  ConsoleLogger.LOG_LEVEL = 'ERROR';
   // Node 20 has no global WebSocket; the Amplify client needs one for the subscription.
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
   // Amplify warns on every custom Cognito endpoint (local mode's); a script's stderr carries only its own errors.
@@ -94,8 +96,9 @@ async function main(): Promise<number> {
       return data as Job | null;
     },
   };
+  // `on`, not `once`: a second Ctrl-C while leaving must not kill the process halfway through its goodbye.
   const interrupted = new Promise<void>((resolveInterrupt) =>
-    process.once('SIGINT', () => resolveInterrupt()),
+    process.on('SIGINT', () => resolveInterrupt()),
   );
   try {
     return await runRender(plan, { api, download, print, interrupted });
