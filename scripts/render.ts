@@ -64,8 +64,6 @@ async function main(): Promise<number> {
   ConsoleLogger.LOG_LEVEL = 'ERROR';
   // Node 20 has no global WebSocket; the Amplify client needs one for the subscription.
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-  // Amplify warns on every custom Cognito endpoint (local mode's); a script's stderr carries only its own errors.
-  ConsoleLogger.LOG_LEVEL = 'ERROR';
   const { authFlow } = configureAmplify(outputs);
   try {
     const { nextStep } = await signIn({

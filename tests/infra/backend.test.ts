@@ -37,7 +37,7 @@ describe('the synthesized backend', () => {
       resourcesOf(data.json, 'AWS::Lambda::Function').filter(
         ([, fn]) =>
           (fn.Properties?.Environment as { Variables?: object })?.Variables &&
-          'RENDER_CAP' in (fn.Properties!.Environment as { Variables: object }).Variables,
+          'REMOTION_SERVE_URL' in (fn.Properties!.Environment as { Variables: object }).Variables,
       ),
       'render worker function',
     );
@@ -93,8 +93,15 @@ describe('the synthesized backend', () => {
   describe('render queue and DLQ', () => {
     it('encrypts every queue and redrives to the DLQ after 3 receives', () => {
       const queues = resourcesOf(data.json, 'AWS::SQS::Queue');
-      // The render queue, its DLQ, and the stream pipe's DLQ.
-      expect(queues).toHaveLength(3);
+      // The render queue, its DLQ, the stream pipe's DLQ, and the admins' dead-letter archive.
+      expect(queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+        [
+          'JobStreamPipeDeadLetterQueue',
+          'RenderDeadLetterArchive',
+          'RenderDeadLetterQueue',
+          'RenderQueue',
+        ].sort(),
+      );
       for (const [, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
       const [dlqId] = only(
         queues.filter(([id]) => id.startsWith('RenderDeadLetterQueue')),

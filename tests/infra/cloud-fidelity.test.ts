@@ -163,7 +163,7 @@ describe('cloud fidelity of the synthesized backend', () => {
     const workerStatements = () => {
       const [workerId] = only(
         resourcesOf(data.json, 'AWS::Lambda::Function').filter(([, fn]) =>
-          JSON.stringify(fn.Properties?.Environment ?? {}).includes('RENDER_CAP'),
+          JSON.stringify(fn.Properties?.Environment ?? {}).includes('REMOTION_SERVE_URL'),
         ),
         'render worker',
       );

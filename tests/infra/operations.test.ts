@@ -92,7 +92,7 @@ describe('operations in the synthesized backend', () => {
     data = plain.nested('data').json;
     const [workerId] = only(
       resourcesOf(data, 'AWS::Lambda::Function').filter(([, fn]) =>
-        JSON.stringify(fn.Properties?.Environment ?? {}).includes('RENDER_CAP'),
+        JSON.stringify(fn.Properties?.Environment ?? {}).includes('REMOTION_SERVE_URL'),
       ),
       'render worker',
     );

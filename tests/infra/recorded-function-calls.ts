@@ -368,7 +368,7 @@ export const recordRenderWorkerCalls = async (
   account: SynthesizedAccount,
   recorder: AwsCallRecorder,
 ): Promise<RecordedWorker> => {
-  const fn = account.functionWithEnvironment('RENDER_CAP');
+  const fn = account.functionWithEnvironment('REMOTION_SERVE_URL');
   const principal = fn.roleArn;
   const env = parseWorkerEnv(runtimeEnvironmentOf(account, fn).env);
 

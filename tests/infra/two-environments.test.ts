@@ -25,6 +25,7 @@ const SCOPED_NAMES = new Set([
   'AWS::AppSync::Resolver FieldName', // a GraphQL field of its API
   'AWS::IAM::Policy PolicyName', // an inline policy, unique within the roles it attaches to
   'AWS::CloudWatch::Alarm MetricName', // the metric it watches, not the alarm's name
+  'AWS::Cognito::UserPoolGroup GroupName', // unique within its user pool (each environment has its own)
 ]);
 
 /** Every literal (plain string) `*Name` property of every resource, with where it is. */
