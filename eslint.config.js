@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const FEATURES = ['auth', 'jobs', 'studio', 'operations'];
+const FEATURES = ['auth', 'batch', 'jobs', 'operations', 'studio'];
 
 // The worker's adapters talk to AWS; everything else in its folder is the plain core (docs/architecture.md, "Layout").
 const WORKER_ADAPTERS = [

@@ -63,7 +63,7 @@ function describeSizeIssue(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSm
 }
 
 /** Says what was expected and what came, without the field name. */
-function describeProblem(issue: z.core.$ZodIssue): string {
+export function describeProblem(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       return `must be ${EXPECTED_TYPE_NAMES[issue.expected] ?? issue.expected}, but got ${describeReceivedValue(issue.input)}`;

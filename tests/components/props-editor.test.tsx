@@ -6,7 +6,7 @@ import { compositionCatalog } from '../../remotion/catalog';
 import type { CompositionComponents, StudioComposition } from '../../src/lib/composition';
 import { propsStorageKey } from '../../src/features/studio/hooks/use-persisted-props';
 import { Studio } from '../../src/features/studio/components/studio';
-import { readSchemaFields } from '../../src/features/studio/schema/read-schema-fields';
+import { readSchemaFields } from '../../src/lib/read-schema-fields';
 
 // One composition with every kind of field the editor supports.
 const everyFieldSchema = z.strictObject({

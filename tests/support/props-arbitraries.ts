@@ -2,10 +2,7 @@
 // studio's own field reader, so a new composition is fuzzed without writing a generator for it.
 import fc from 'fast-check';
 import type { CompositionSpec } from '../../remotion/catalog';
-import {
-  readSchemaFields,
-  type FieldSpec,
-} from '../../src/features/studio/schema/read-schema-fields';
+import { readSchemaFields, type FieldSpec } from '../../src/lib/read-schema-fields';
 
 /** Text of any Unicode, within the field's bounds as zod counts them (UTF-16 code units). */
 const arbitraryText = (minLength = 0, maxLength = 200) =>

@@ -19,10 +19,8 @@ import {
   type WorkerContext,
 } from './worker-context';
 
-/** The user-facing message of the per-user limit. */
-export const tooManyActiveJobsMessage = (active: number, limit: number): string =>
-  `You already have ${active} render${active === 1 ? '' : 's'} queued or rendering; the limit is ${limit}. ` +
-  'Wait for one to finish or cancel one, then render again.';
+/** Why a delivery left a job waiting because its owner holds every render slot. */
+export const OWNER_AT_LIMIT_REASON = 'per-user limit reached';
 
 /** Cuts an id a client sent to 40 characters, so a message quoting it stays readable. */
 const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
@@ -56,6 +54,15 @@ const waitUnderCap = async (
 };
 
 /**
+ * The owner holds every render slot: the job waits in the queue instead of failing, so a batch of any size runs
+ * `maxActiveJobsPerUser` rows at a time and never takes render-cap slots from other users while it waits.
+ */
+const waitForOwnerSlot = async (context: WorkerContext, job: JobRecord): Promise<StepResult> => {
+  await stampStillQueued(context, job);
+  return later(context.settings.capWaitSeconds * (0.5 + context.random()), OWNER_AT_LIMIT_REASON);
+};
+
+/**
  * The queued phase: checks the props, takes one of the owner's render slots, claims the job under the render cap,
  * starts the render, stores its id, then tracks it.
  */
@@ -74,10 +81,7 @@ export const startRender = async (
     );
   }
   // The per-user limit: a slot taken by a conditional create, so racing starts cannot exceed it.
-  if (!(await context.slots.admit(job)).admitted) {
-    const limit = settings.maxActiveJobsPerUser;
-    return endFailed(context, job, tooManyActiveJobsMessage(limit, limit));
-  }
+  if (!(await context.slots.admit(job)).admitted) return waitForOwnerSlot(context, job);
   // The spend guard: budgets and the owner's daily quota, each held by conditional writes on the ledger.
   const spend = await context.spendGuard?.admit(job);
   if (spend && !spend.admitted) return endFailed(context, job, spend.message);

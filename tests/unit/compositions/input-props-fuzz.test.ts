@@ -9,10 +9,7 @@ import {
   type CompositionSpec,
 } from '../../../remotion/catalog';
 import { MAX_INPUT_PROPS_BYTES } from '../../../contract/job-contract';
-import {
-  readSchemaFields,
-  type FieldSpec,
-} from '../../../src/features/studio/schema/read-schema-fields';
+import { readSchemaFields, type FieldSpec } from '../../../src/lib/read-schema-fields';
 import { arbitraryValidProps } from '../../support/props-arbitraries';
 
 /** Generous: 300+ runs per composition on a shared 2-core machine. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tooManyActiveJobsMessage } from '../../../amplify/functions/render-worker/job-lifecycle';
+import { OWNER_AT_LIMIT_REASON } from '../../../amplify/functions/render-worker/job-lifecycle';
 import { throttlingError } from '../../support/worker-fakes';
 import { HOUR, setUp } from '../../support/render-worker-setup';
 
@@ -76,9 +76,9 @@ describe('admission of a queued job: props, render slots, render cap, claim and 
     );
   });
 
-  it('ends a job FAILED when its owner holds every render slot, and admits the next once one frees', async () => {
+  it('keeps a job waiting in the queue (not failed) while its owner holds every render slot, and starts it once one frees', async () => {
     const { db, rendering, deliver } = setUp({
-      config: { maxActiveJobsPerUser: 3, renderCap: 10 },
+      config: { maxActiveJobsPerUser: 3, renderCap: 10, capWaitSeconds: 10 },
       script: () => ({ durationMs: 60_000 }),
     });
     for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) db.insert({ id, owner: 'sub-a::alice' });
@@ -87,12 +87,14 @@ describe('admission of a queued job: props, render slots, render cap, claim and 
     for (const id of ['a1', 'a2', 'a3'])
       expect((await deliver(id, 1, 5000)).action).toBe('continue');
 
-    expect((await deliver('a4')).action).toBe('ack');
-    expect(db.jobs.get('a4')!.status).toBe('FAILED');
-    expect(db.jobs.get('a4')!.errorMessage).toBe(
-      'You already have 3 renders queued or rendering; the limit is 3. Wait for one to finish or cancel one, then render again.',
-    );
-    expect(tooManyActiveJobsMessage(1, 1)).toMatch(/^You already have 1 render queued/);
+    // A fresh message after a jittered wait: no receive is spent, so waiting never reaches the DLQ.
+    expect(await deliver('a4')).toEqual({
+      action: 'continue',
+      delaySeconds: 10,
+      reason: OWNER_AT_LIMIT_REASON,
+    });
+    expect(db.jobs.get('a4')!.status).toBeUndefined();
+    expect(db.jobs.get('a4')!.errorMessage).toBeUndefined();
 
     // Other users are not affected; once one of Alice's renders ends, its slot takes her next job.
     expect(await deliver('b1')).toEqual({ action: 'ack', reason: 'succeeded' });
@@ -100,6 +102,9 @@ describe('admission of a queued job: props, render slots, render cap, claim and 
     expect(await deliver('a5')).toEqual({ action: 'ack', reason: 'succeeded' });
     expect(rendering.startsByJob.has('a4')).toBe(false);
     expect([...db.slots.values()].map((slot) => slot.jobId).sort()).toEqual(['a2', 'a3']);
+    // The waiting job's next delivery takes the freed slot and renders.
+    expect(await deliver('a4')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(db.maxRenderingOf('sub-a::alice')).toBeLessThanOrEqual(3);
   });
 
   it('waits (fresh message, no receive counted) while the render cap is reached', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRenderWorker,
-  tooManyActiveJobsMessage,
+  OWNER_AT_LIMIT_REASON,
   type WorkerSettings,
 } from '../../../amplify/functions/render-worker/job-lifecycle';
 import type {
@@ -64,12 +64,17 @@ describe('per-user limit (render slots)', () => {
 
     const outcomes = await Promise.all([deliver('a1'), deliver('a2')]);
 
-    expect(outcomes.map((outcome) => outcome.action)).toEqual(['ack', 'ack']);
-    const statuses = ['a1', 'a2'].map((id) => db.jobs.get(id)!.status).sort();
-    expect(statuses).toEqual(['FAILED', 'SUCCEEDED']);
-    const failed = ['a1', 'a2'].find((id) => db.jobs.get(id)!.status === 'FAILED')!;
-    expect(db.jobs.get(failed)!.errorMessage).toBe(tooManyActiveJobsMessage(1, 1));
+    expect(outcomes.map((outcome) => outcome.action).sort()).toEqual(['ack', 'continue']);
+    expect(outcomes.find((outcome) => outcome.action === 'continue')?.reason).toBe(
+      OWNER_AT_LIMIT_REASON,
+    );
+    const statuses = ['a1', 'a2'].map((id) => db.jobs.get(id)!.status ?? 'QUEUED').sort();
+    expect(statuses).toEqual(['QUEUED', 'SUCCEEDED']);
     expect([...rendering.startsByJob.values()].reduce((sum, n) => sum + n, 0)).toBe(1);
+    expect(db.maxRenderingOf(ALICE)).toBe(1);
+    // The waiting one starts on its next delivery, the slot now free.
+    const waiting = ['a1', 'a2'].find((id) => db.jobs.get(id)!.status === undefined)!;
+    expect(await deliver(waiting)).toEqual({ action: 'ack', reason: 'succeeded' });
     expect(db.maxRenderingOf(ALICE)).toBe(1);
   });
 
@@ -83,7 +88,7 @@ describe('per-user limit (render slots)', () => {
     await Promise.all(ids.map((id) => deliver(id)));
 
     expect(ids.filter((id) => db.jobs.get(id)!.status === 'SUCCEEDED')).toHaveLength(2);
-    expect(ids.filter((id) => db.jobs.get(id)!.status === 'FAILED')).toHaveLength(3);
+    expect(ids.filter((id) => db.jobs.get(id)!.status === undefined)).toHaveLength(3);
     expect(rendering.startsByJob.size).toBe(2);
     expect(db.maxRenderingOf(ALICE)).toBeLessThanOrEqual(2);
   });

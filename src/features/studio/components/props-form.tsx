@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { FieldSpec } from '../schema/read-schema-fields';
+import type { FieldSpec } from '../../../lib/read-schema-fields';
 import type { FieldErrors } from '../schema/validate-props';
 
 type Values = Record<string, unknown>;

@@ -7,7 +7,7 @@ import {
 import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../../contract/job-contract';
 import { checkVideoFitsLimits, type RenderLimits } from '../../../../contract/render-limits';
 import { usePersistedProps } from '../hooks/use-persisted-props';
-import { readSchemaFields } from '../schema/read-schema-fields';
+import { readSchemaFields } from '../../../lib/read-schema-fields';
 import { validateProps } from '../schema/validate-props';
 import { CompositionGallery } from './composition-gallery';
 import { PropsForm } from './props-form';
