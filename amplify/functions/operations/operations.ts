@@ -79,9 +79,7 @@ export interface OperationsJobs {
   listRecentFailures(limit: number): Promise<RecentFailure[]>;
   /** Jobs ended (any terminal status) and failed since `sinceIso`. */
   countFinishedSince(sinceIso: string): Promise<{ finished: number; failed: number }>;
-  get(
-    jobId: string,
-  ): Promise<{
+  get(jobId: string): Promise<{
     id: string;
     compositionId: string;
     status: string;
