@@ -4,18 +4,9 @@ import { generateClient } from 'aws-amplify/data';
 import { Hub } from 'aws-amplify/utils';
 import type { Schema } from '../../../../amplify/data/resource';
 import { JOB_SELECTION_SET, type ConnectionHealth, type Job, type JobsApi } from './jobs-api';
+import { dataOf } from '../../../lib/graphql-result';
 
 type DataClient = ReturnType<typeof generateClient<Schema>>;
-type Result<T> = { data?: T | null; errors?: readonly { message: string }[] };
-
-/** Throws the GraphQL errors of a result in one readable line, or returns its data. */
-function dataOf<T>(result: Result<T>, what: string): NonNullable<T> {
-  if (result.errors?.length)
-    throw new Error(`${what} failed: ${result.errors.map((e) => e.message).join('; ')}`);
-  if (result.data === null || result.data === undefined)
-    throw new Error(`${what} returned nothing.`);
-  return result.data;
-}
 
 /** The owner value Amplify's owner rule stores: `sub::username` of the signed-in user. */
 async function readOwner(): Promise<string> {

@@ -2,6 +2,7 @@ import { fetchAuthSession } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import type { Schema } from '../../../../amplify/data/resource';
 import { isAdmin } from '../../../../contract/admins';
+import { dataOf } from '../../../lib/graphql-result';
 
 /** The figures of the Operations view (`OperationsOverview` in the data schema). */
 export type OperationsOverview = NonNullable<Schema['OperationsOverview']['type']>;
@@ -20,16 +21,6 @@ export interface OperationsApi {
   redrive(messageId?: string): Promise<OperationResult>;
   discard(messageId: string): Promise<OperationResult>;
   invite(email: string): Promise<OperationResult>;
-}
-
-type Result<T> = { data?: T | null; errors?: readonly { message: string }[] };
-
-function dataOf<T>(result: Result<T>, what: string): NonNullable<T> {
-  if (result.errors?.length)
-    throw new Error(`${what} failed: ${result.errors.map((e) => e.message).join('; ')}`);
-  if (result.data === null || result.data === undefined)
-    throw new Error(`${what} returned nothing.`);
-  return result.data;
 }
 
 /** {@link OperationsApi} over the Amplify data client (AppSync in the cloud, the simulator in local mode). */
