@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { JobsApi } from '../api/jobs-api';
 import type { JobsController } from '../hooks/use-jobs';
 import { useNow } from '../hooks/use-now';
@@ -8,10 +9,12 @@ interface JobsPanelProps {
   jobs: JobsController;
   /** Display names by composition id. */
   compositionNames: Readonly<Record<string, string>>;
+  /** The owner's batch cards, shown above the single renders (the app supplies them). */
+  batches?: ReactNode;
 }
 
 /** The owner's jobs, newest first, live. */
-export function JobsPanel({ api, jobs, compositionNames }: JobsPanelProps) {
+export function JobsPanel({ api, jobs, compositionNames, batches }: JobsPanelProps) {
   const anyActive = jobs.jobs.some((job) => job.status === 'QUEUED' || job.status === 'RENDERING');
   const now = useNow(anyActive);
 
@@ -32,6 +35,7 @@ export function JobsPanel({ api, jobs, compositionNames }: JobsPanelProps) {
           {jobs.error}
         </p>
       )}
+      {batches}
       {jobs.phase === 'loading' && (
         <div className="jobs__loading" aria-busy="true">
           <div className="skeleton job-skeleton" />

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
 import {
   formatSeconds,
   type CompositionComponents,
@@ -7,7 +7,7 @@ import {
 import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../../contract/job-contract';
 import { checkVideoFitsLimits, type RenderLimits } from '../../../../contract/render-limits';
 import { usePersistedProps } from '../hooks/use-persisted-props';
-import { readSchemaFields } from '../../../lib/read-schema-fields';
+import { readSchemaFields, type FieldSpec } from '../../../lib/read-schema-fields';
 import { validateProps } from '../schema/validate-props';
 import { CompositionGallery } from './composition-gallery';
 import { PropsForm } from './props-form';
@@ -21,6 +21,15 @@ export interface RenderRequest {
   title: string;
 }
 
+/** Renders the Batch action for the composition being edited; the app supplies it (the studio knows no batches). */
+export type RenderBatchAction = (context: {
+  composition: StudioComposition;
+  fields: readonly FieldSpec[];
+  formProps: Readonly<Record<string, unknown>>;
+  /** Shows these props in the Player instead of the form's (`null`: the form's again). */
+  onPreview: (props: Record<string, unknown> | null, label?: string) => void;
+}) => ReactNode;
+
 interface StudioProps {
   compositions: readonly StudioComposition[];
   /** The compositions' components, loading (they carry Remotion, so they are not in the first bundle). */
@@ -30,6 +39,8 @@ interface StudioProps {
   /** What the deployment can render (`custom.render_limits`); absent: no length limit is known. */
   renderLimits?: RenderLimits;
   storage?: Storage;
+  /** The Batch action beside Render; absent: no Batch button. */
+  renderBatchAction?: RenderBatchAction;
 }
 
 const SELECTED_KEY = 'render-studio:selected-composition';
@@ -41,6 +52,7 @@ export function Studio({
   onRender,
   renderLimits,
   storage = localStorage,
+  renderBatchAction,
 }: StudioProps) {
   const [selectedId, setSelectedId] = useState(() => {
     const stored = storage.getItem(SELECTED_KEY);
@@ -75,6 +87,7 @@ export function Studio({
           onRender={onRender}
           renderLimits={renderLimits}
           storage={storage}
+          renderBatchAction={renderBatchAction}
         />
       )}
     </div>
@@ -87,6 +100,7 @@ interface CompositionEditorProps {
   onRender: StudioProps['onRender'];
   renderLimits?: RenderLimits;
   storage: Storage;
+  renderBatchAction?: RenderBatchAction;
 }
 
 /** Props editor plus preview for one composition. */
@@ -96,6 +110,7 @@ export function CompositionEditor({
   onRender,
   renderLimits,
   storage,
+  renderBatchAction,
 }: CompositionEditorProps) {
   const { props, setProps, resetProps } = usePersistedProps(
     composition.id,
@@ -111,7 +126,13 @@ export function CompositionEditor({
   const [lastValid, setLastValid] = useState(props);
   // The preview keeps showing the last valid props while a field is being fixed.
   if (check.valid && check.props !== lastValid) setLastValid(check.props);
-  const previewProps = check.valid ? check.props : lastValid;
+  const [batchOpen, setBatchOpen] = useState(false);
+  // A batch row shown in the Player instead of the form's props, until the Batch action says otherwise.
+  const [rowPreview, setRowPreview] = useState<{
+    props: Record<string, unknown>;
+    label: string;
+  } | null>(null);
+  const previewProps = rowPreview?.props ?? (check.valid ? check.props : lastValid);
   const durationInFrames =
     composition.calculateDurationInFrames?.(previewProps) ?? composition.durationInFrames;
 
@@ -158,6 +179,7 @@ export function CompositionEditor({
             </h2>
             <p className="panel__subtitle">{composition.description}</p>
           </div>
+          {rowPreview && <span className="chip chip--warning">Previewing {rowPreview.label}</span>}
           <span className="chip">
             {composition.width}×{composition.height} · {composition.fps} fps ·{' '}
             {formatSeconds(durationInFrames, composition.fps)}
@@ -209,6 +231,19 @@ export function CompositionEditor({
             >
               {submitting ? 'Queuing…' : 'Render'}
             </button>
+            {renderBatchAction && (
+              <button
+                type="button"
+                className="button button--secondary"
+                aria-expanded={batchOpen}
+                onClick={() => {
+                  setBatchOpen(!batchOpen);
+                  setRowPreview(null);
+                }}
+              >
+                Batch…
+              </button>
+            )}
           </div>
           {renderError && (
             <p className="alert alert--error" role="alert">
@@ -216,6 +251,15 @@ export function CompositionEditor({
             </p>
           )}
         </form>
+        {renderBatchAction &&
+          batchOpen &&
+          renderBatchAction({
+            composition,
+            fields,
+            formProps: props,
+            onPreview: (rowProps, label = 'a batch row') =>
+              setRowPreview(rowProps ? { props: rowProps, label } : null),
+          })}
       </section>
     </>
   );

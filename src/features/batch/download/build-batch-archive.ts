@@ -1,0 +1,128 @@
+import { strToU8, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import Papa from 'papaparse';
+import type { BatchRowJob } from '../api/batches-api';
+
+/** The name of row `rowIndex`'s video in the archive: 1-based like the file's rows, padded so names sort. */
+export const archiveEntryName = (rowIndex: number): string =>
+  `row-${String(rowIndex + 1).padStart(5, '0')}.mp4`;
+
+export const MANIFEST_NAME = 'manifest.csv';
+
+/** The columns of the manifest, one line per row of the batch. */
+export const MANIFEST_COLUMNS = ['row', 'status', 'error', 'file', 'url'] as const;
+
+export interface BuildBatchArchiveOptions {
+  /** A finished row's signed URL (the owner's own, short-lived). */
+  getVideoUrl: (jobId: string) => Promise<{ url: string }>;
+  /** Reads a video's bytes; `fetch` in the browser. */
+  fetchBytes?: (url: string) => Promise<Uint8Array>;
+  /** Videos fetched at once. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BatchArchive {
+  blob: Blob;
+  /** Videos in the archive. */
+  videos: number;
+  /** Finished rows whose video could not be fetched (their manifest line says why). */
+  failedDownloads: number;
+}
+
+async function fetchBytesOverHttp(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`the video URL answered HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * A ZIP of every SUCCEEDED row's video (stored, not compressed: MP4 is compressed already) plus `manifest.csv`
+ * with each row's status, error, file name and URL. Videos are fetched a few at a time and streamed into the
+ * archive in row order, so only the archive and a small window of videos are held at once.
+ */
+export async function buildBatchArchive(
+  rows: readonly BatchRowJob[],
+  {
+    getVideoUrl,
+    fetchBytes = fetchBytesOverHttp,
+    concurrency = 4,
+    onProgress,
+  }: BuildBatchArchiveOptions,
+): Promise<BatchArchive> {
+  const ordered = [...rows].sort((a, b) => a.rowIndex - b.rowIndex);
+  const finished = ordered.filter((row) => row.status === 'SUCCEEDED');
+  const parts: Uint8Array[] = [];
+  let zipError: Error | undefined;
+  const zip = new Zip((error, chunk) => {
+    if (error) zipError = error;
+    else parts.push(chunk);
+  });
+
+  type Fetched = { url: string; bytes: Uint8Array } | { url: string; error: string };
+  const fetchOne = async (row: BatchRowJob): Promise<Fetched> => {
+    let url = '';
+    try {
+      url = (await getVideoUrl(row.jobId)).url;
+      return { url, bytes: await fetchBytes(url) };
+    } catch (error) {
+      return { url, error: `download failed: ${messageOf(error)}` };
+    }
+  };
+
+  // A sliding window of fetches; each result is added to the archive in row order as soon as it is its turn.
+  const outcomes = new Map<number, Fetched>();
+  const pending: Promise<Fetched>[] = [];
+  let next = 0;
+  const startNext = () => {
+    const row = finished[next];
+    next += 1;
+    if (row) pending.push(fetchOne(row));
+  };
+  for (let i = 0; i < Math.max(1, concurrency); i += 1) startNext();
+  let videos = 0;
+  for (let index = 0; index < finished.length; index += 1) {
+    const row = finished[index]!;
+    const fetched = await pending[index]!;
+    startNext();
+    outcomes.set(row.rowIndex, fetched);
+    if ('bytes' in fetched) {
+      const entry = new ZipPassThrough(archiveEntryName(row.rowIndex));
+      zip.add(entry);
+      entry.push(fetched.bytes, true);
+      videos += 1;
+    }
+    // The bytes are in the archive now; the window must not keep them alive.
+    pending[index] = Promise.resolve({ url: fetched.url, error: '' });
+    onProgress?.(index + 1, finished.length);
+  }
+
+  const manifest = Papa.unparse(
+    {
+      fields: [...MANIFEST_COLUMNS],
+      data: ordered.map((row) => {
+        const outcome = outcomes.get(row.rowIndex);
+        const downloadError = outcome && 'error' in outcome ? outcome.error : '';
+        return [
+          String(row.rowIndex + 1),
+          row.status,
+          row.errorMessage ?? downloadError,
+          outcome && 'bytes' in outcome ? archiveEntryName(row.rowIndex) : '',
+          outcome?.url ?? '',
+        ];
+      }),
+    },
+    { newline: '\r\n' },
+  );
+  const manifestEntry = new ZipDeflate(MANIFEST_NAME, { level: 6 });
+  zip.add(manifestEntry);
+  manifestEntry.push(strToU8(`${manifest}\r\n`), true);
+  zip.end();
+  if (zipError) throw zipError;
+  return {
+    blob: new Blob(parts as BlobPart[], { type: 'application/zip' }),
+    videos,
+    failedDownloads: finished.length - videos,
+  };
+}
