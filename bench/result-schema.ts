@@ -69,6 +69,10 @@ export const benchResultSchema = z.object({
   render_cli_median_ms: z.number().positive().nullable(),
   render_pipeline_samples_ms: z.array(z.number()),
   render_cli_samples_ms: z.array(z.number()),
+  // Pipeline wall time minus a warm in-process render of the same composition and props (medians), in seconds.
+  render_overhead_seconds: z.number().nullable().default(null),
+  render_warm_median_ms: z.number().positive().nullable().default(null),
+  render_warm_samples_ms: z.array(z.number()).default([]),
   // 2. Latencies with the stub renderer.
   latency_create_to_queued_ms: latency.nullable(),
   latency_queued_to_rendering_ms: latency.nullable(),

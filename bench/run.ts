@@ -25,6 +25,7 @@ import {
   type BenchStack,
 } from './measure-local-stack';
 import { measureStudioBundle } from './measure-studio-bundle';
+import { openWarmRenderTimer } from './measure-warm-render';
 import { benchResultSchema, parseBenchResult, type BenchResult } from './result-schema';
 import { computeMedian } from './stats';
 import { renderBarChartSvg } from './svg-chart';
@@ -132,6 +133,9 @@ async function main() {
     render_cli_median_ms: null,
     render_pipeline_samples_ms: [],
     render_cli_samples_ms: [],
+    render_overhead_seconds: null,
+    render_warm_median_ms: null,
+    render_warm_samples_ms: [],
     latency_create_to_queued_ms: null,
     latency_queued_to_rendering_ms: null,
     latency_done_to_browser_ms: null,
@@ -156,33 +160,44 @@ async function main() {
   log(`${mode} mode; sections: ${[...selected].join(', ')}`);
 
   // 1. Render: the warm local pipeline against the CLI, interleaved so drifting load hits both alike.
-  if (!skip('render', ['render_overhead_ratio'])) {
+  if (!skip('render', ['render_overhead_ratio', 'render_overhead_seconds'])) {
     let bench: BenchStack | undefined;
     try {
       log('render: starting the local stack with the Remotion renderer');
       bench = await startBenchStack(PROJECT_ROOT, { renderer: 'remotion', log: () => {} });
       const timer = await openRenderTimer(bench, render);
+      const warm = await openWarmRenderTimer(PROJECT_ROOT, render);
       const pipelineSamples: number[] = [];
+      const warmSamples: number[] = [];
       const cliSamples: number[] = [];
       try {
         log(
           `render: warm-up job took ${await timer.timeRender()} ms (bundle + browser; not counted)`,
         );
+        log(`render: in-process warm-up took ${await warm.timeRender()} ms (browser; not counted)`);
         for (let run = 1; run <= Math.max(settings.renderRuns, settings.cliRuns); run += 1) {
           if (run <= settings.renderRuns) {
             pipelineSamples.push(await timer.timeRender());
             log(`render: pipeline run ${run}: ${pipelineSamples.at(-1)} ms`);
+            warmSamples.push(await warm.timeRender());
+            log(`render: in-process run ${run}: ${warmSamples.at(-1)} ms`);
           }
           if (run <= settings.cliRuns)
             cliSamples.push(...(await measureCliRenders(PROJECT_ROOT, render, 1, log)));
         }
       } finally {
         await timer.close();
+        await warm.close();
       }
+      result.render_warm_samples_ms = warmSamples;
+      result.render_warm_median_ms = computeMedian(warmSamples);
       result.render_pipeline_samples_ms = pipelineSamples;
       result.render_cli_samples_ms = cliSamples;
       result.render_pipeline_median_ms = computeMedian(pipelineSamples);
       result.render_cli_median_ms = computeMedian(cliSamples);
+      if (result.render_pipeline_median_ms && result.render_warm_median_ms)
+        result.render_overhead_seconds =
+          Math.round(result.render_pipeline_median_ms - result.render_warm_median_ms) / 1000;
       if (result.render_pipeline_median_ms && result.render_cli_median_ms) {
         result.render_overhead_ratio =
           Math.round((result.render_pipeline_median_ms / result.render_cli_median_ms) * 1000) /
@@ -190,6 +205,7 @@ async function main() {
       }
     } catch (error) {
       unavailable.render_overhead_ratio = `the render comparison failed: ${describeFailure(error)}`;
+      unavailable.render_overhead_seconds = unavailable.render_overhead_ratio;
       log(unavailable.render_overhead_ratio);
     } finally {
       await bench

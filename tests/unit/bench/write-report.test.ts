@@ -10,6 +10,9 @@ describe('renderBenchmarksMarkdown', () => {
     expect(row('render_overhead_ratio')).toMatch(
       /\| 0\.8 \| 1\.0 = the CLI.*npx remotion render title-card/,
     );
+    expect(row('render_overhead_seconds')).toMatch(
+      /\| 0\.4 s \| warm in-process render 11,600 ms \(n=3\); target ≤ 0\.5 s \|/,
+    );
     expect(row('pipeline_max_in_flight')).toMatch(/\| 16 \| cap `pipeline_render_cap` = 16 \|/);
     expect(row('latency_done_to_browser_ms')).toContain('p50 400 ms · p95 1,100 ms (n=20)');
     expect(row('cloud_cost_usd.10s')).toMatch(/Remotion `estimatePrice` alone \$/);
