@@ -2,6 +2,7 @@ import { defineBackend } from '@aws-amplify/backend';
 import { Stack } from 'aws-cdk-lib';
 import { auth } from './auth/resource';
 import { data } from './data/resource';
+import { batches, batchProgress } from './functions/batches/resource';
 import { jobReconciler } from './functions/job-reconciler/resource';
 import { operations } from './functions/operations/resource';
 import { remotionWebhook } from './functions/remotion-webhook/resource';
@@ -46,6 +47,8 @@ const backend = defineBackend({
   jobReconciler,
   operations,
   remotionWebhook,
+  batches,
+  batchProgress,
 });
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.

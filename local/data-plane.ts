@@ -14,7 +14,14 @@ import {
 
 /** Connection details and handles of the local data plane (DynamoDB Local, AppSync simulator, cognito-local). */
 export interface DataPlane {
-  dynamodb: { endpoint: string; region: string; jobTableName: string; jobTableStreamArn: string };
+  dynamodb: {
+    endpoint: string;
+    region: string;
+    jobTableName: string;
+    jobTableStreamArn: string;
+    /** The Batch table (docs/architecture.md, "Batches"). */
+    batchTableName: string;
+  };
   cognito: {
     endpoint: string;
     region: string;
@@ -155,6 +162,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         region: LOCAL_REGION,
         jobTableName,
         jobTableStreamArn,
+        batchTableName: tableNameOf('Batch'),
       },
       cognito: {
         endpoint: cognito.endpoint,

@@ -22,6 +22,7 @@ import {
 } from '../amplify/render-pipeline/config';
 import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
 import type { SpendBudgets } from '../contract/spend-budget';
+import { startLocalBatches } from './batch/local-batches';
 import { startLocalOperations, type LocalOperations } from './operations/local-operations';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
 import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
@@ -125,6 +126,8 @@ export interface LocalStack {
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
   streamCaughtUp(): Promise<void>;
+  /** Resolves once every batch recount asked for so far is written (docs/architecture.md, "Batches"). */
+  batchProgressIdle(): Promise<void>;
   /** Runs the job reconciler once, now (it also runs on its timer). */
   reconcileNow(): Promise<ReconcileSummary>;
   /** Kills DynamoDB Local and, after `downForMs`, starts it again on the same port and data (fault tests). */
@@ -258,6 +261,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       spendBudgets: options.spendBudgets,
       renderCap,
     });
+    // The batch mutations and the batch progress writer, the cloud's code over local endpoints.
+    const batches = startLocalBatches();
     const pieces = [
       startFauxqs({ port: options.ports?.sqs ?? 0, host: '127.0.0.1', logger: false }).then(
         (server) => {
@@ -283,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             return late.videoUrlHandler(event as VideoUrlEvent);
           },
           ...operations.lambdaResolvers,
+          ...batches.lambdaResolvers,
         },
         ...(operations.cognitoTriggers ? { cognitoTriggers: operations.cognitoTriggers } : {}),
       }).then((plane) => {
@@ -427,6 +433,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     });
     stops.push(async () => operations.stop());
+    batches.bind({
+      transport,
+      dynamodb: dataPlane.dynamodb,
+      streams: new DynamoDBStreamsClient({
+        endpoint: dataPlane.dynamodb.endpoint,
+        region,
+        credentials: LOCAL_QUEUE_CREDENTIALS,
+      }),
+      jobTableStreamArn: dataPlane.dynamodb.jobTableStreamArn,
+      checkpointFile: join(
+        dataDir,
+        `batch-stream-checkpoint-${createHash('sha256').update(dataPlane.dynamodb.jobTableStreamArn).digest('hex').slice(0, 12)}.json`,
+      ),
+      sqs,
+      renderQueueUrl: queue.queueUrl,
+      renderLimits: renderLimitsOf(pipeline),
+      log,
+    });
+    stops.push(() => batches.stop());
 
     // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again
     // (a duplicate of a message the stream reader sends is harmless: every write is conditional).
@@ -543,6 +568,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(remotionWebhookUrl ? { remotionWebhookUrl } : {}),
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),
+      batchProgressIdle: () => batches.progressIdle(),
       reconcileNow,
       restartDynamoDb: (downForMs) => dataPlane.restartDynamoDb(downForMs),
       stop: stopAll,

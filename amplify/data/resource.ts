@@ -1,9 +1,11 @@
 import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
 import { jobReconciler } from '../functions/job-reconciler/resource';
+import { batches, batchProgress } from '../functions/batches/resource';
 import { operations } from '../functions/operations/resource';
 import { renderWorker } from '../functions/render-worker/resource';
 import { videoUrl } from '../functions/video-url/resource';
 import { JOB_STATUSES } from '../../contract/job-contract';
+import { batchJobFields, batchSchema } from './batch-schema';
 import { operationsSchema } from './operations-schema';
 
 export const schema = a
@@ -43,11 +45,15 @@ export const schema = a
         createdAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         updatedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         owner: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+        // A batch row's batch and index (docs/architecture.md, "Batches").
+        ...batchJobFields,
       })
       .secondaryIndexes((index) => [
         index('owner').sortKeys(['createdAt']).queryField('listJobsByOwnerAndCreatedAt'),
         // The worker counts renders in flight from this index, so the count costs the cap, not the table.
         index('status').sortKeys(['createdAt']).queryField('listJobsByStatusAndCreatedAt'),
+        // A batch's rows in row order, for the batch card and the batch functions.
+        index('batchId').sortKeys(['rowIndex']).queryField('listJobsByBatchIdAndRowIndex'),
       ])
       .authorization((allow) => [allow.owner().to(['create', 'read', 'update'])]),
     // The per-user limit: an owner has `maxActiveJobsPerUser` slots, a job holds one from admission to its end,
@@ -71,11 +77,15 @@ export const schema = a
       .authorization((allow) => [allow.authenticated()]),
     // The admins' Operations view and the spend ledger (docs/architecture.md, "Operations").
     ...operationsSchema,
+    // Batches: one video per row of a file (docs/architecture.md, "Batches").
+    ...batchSchema,
   })
   .authorization((allow) => [
     allow.resource(renderWorker),
     allow.resource(jobReconciler),
     allow.resource(operations),
+    allow.resource(batches),
+    allow.resource(batchProgress),
   ]);
 
 /** The one contract between the backend, the worker and the studio. */

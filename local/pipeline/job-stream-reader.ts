@@ -52,6 +52,8 @@ export function startJobStreamReader(options: {
   streamArn: string;
   checkpointFile: string;
   send: (jobId: string) => Promise<void>;
+  /** What of a record is sent; default the Pipe's filter, {@link jobIdOfInsert}. */
+  select?: (record: _Record) => string | undefined;
   pollIntervalMs?: number;
   log?: (line: string) => void;
 }): JobStreamReader {
@@ -86,7 +88,7 @@ export function startJobStreamReader(options: {
       new GetRecordsCommand({ ShardIterator: iterator }),
     );
     for (const record of Records) {
-      const jobId = jobIdOfInsert(record);
+      const jobId = (options.select ?? jobIdOfInsert)(record);
       if (jobId) await options.send(jobId);
       checkpoint[shardId] = { sequenceNumber: record.dynamodb?.SequenceNumber };
       file.save(checkpoint);

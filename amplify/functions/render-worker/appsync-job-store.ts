@@ -33,9 +33,9 @@ export class AppSyncRequestError extends Error {
 
 // Every field, `owner` included: subscribers receive only what the mutation selects, and
 // owner-scoped subscriptions do not fire at all without `owner`.
-const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequested progress renderedFrames totalFrames
+export const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequested progress renderedFrames totalFrames
   etaSeconds renderId outputBucket outputKey outputSizeBytes errorMessage costUsd attempts startedAt finishedAt
-  queueCheckedAt createdAt updatedAt`;
+  queueCheckedAt createdAt updatedAt batchId rowIndex`;
 
 const GET_JOB = `query GetJob($id: ID!) { getJob(id: $id) { ${JOB_FIELDS} } }`;
 const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: ModelJobConditionInput) {
@@ -121,7 +121,7 @@ const toJobRecord = (item: JobItem): JobRecord => {
   };
 };
 
-const isConditionFailure = (error: unknown) =>
+export const isConditionFailure = (error: unknown) =>
   error instanceof AppSyncRequestError &&
   /ConditionalCheckFailed/.test(error.errorType ?? error.message);
 

@@ -1,0 +1,119 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { BATCH_PROGRESS_INTERVAL_MS } from '../../contract/batch-contract';
+import type { RenderLimits } from '../../contract/render-limits';
+import { findCompositionSpec, parseInputProps } from '../../remotion/catalog';
+import { createAppSyncBatchWrites } from '../../amplify/functions/batches/appsync-batch-writes';
+import {
+  createBatchProgressScheduler,
+  recountBatch,
+} from '../../amplify/functions/batches/batch-progress';
+import {
+  createBatchResolver,
+  type BatchEvent,
+} from '../../amplify/functions/batches/batch-resolver';
+import { createBatchService } from '../../amplify/functions/batches/batch-service';
+import { batchIdsOfStreamRecords } from '../../amplify/functions/batches/batch-stream-records';
+import { createDynamoBatchTables } from '../../amplify/functions/batches/dynamo-batch-tables';
+import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue';
+import type { GraphqlTransport } from '../../amplify/functions/render-worker/appsync-job-store';
+import { createRenderablePropsParser } from '../../amplify/functions/render-worker/parse-renderable-props';
+import { startJobStreamReader } from '../pipeline/job-stream-reader';
+import { LOCAL_AWS_CREDENTIALS } from '../dynamodb/dynamodb-local';
+
+/** The fields of amplify/data/batch-schema.ts that the batches function resolves. */
+export const BATCH_FIELDS = [
+  'createBatch',
+  'addBatchRows',
+  'cancelBatch',
+  'retryBatchRows',
+] as const;
+
+/** Local mode's batches: the cloud's resolver, and its progress writer fed by a second reader of the Job stream. */
+export interface LocalBatches {
+  /** For the AppSync simulator, by field name. */
+  lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
+  /** Binds the ports once the plane and the queue are up, and starts the progress writer. */
+  bind(ports: {
+    transport: GraphqlTransport;
+    dynamodb: { endpoint: string; region: string; jobTableName: string; batchTableName: string };
+    streams: DynamoDBStreamsClient;
+    jobTableStreamArn: string;
+    checkpointFile: string;
+    sqs: SQSClient;
+    renderQueueUrl: string;
+    renderLimits: RenderLimits;
+    log: (line: string) => void;
+  }): void;
+  /** Resolves once every recount asked for so far is written (tests and the benchmark). */
+  progressIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds local mode's batches; the resolvers answer "still starting" until {@link LocalBatches.bind}. */
+export function startLocalBatches(): LocalBatches {
+  let resolve: ((event: BatchEvent) => Promise<unknown>) | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  let idle: () => Promise<void> = async () => {};
+  const resolver = async (event: unknown) => {
+    if (!resolve) throw new Error('The local stack is still starting.');
+    return resolve(event as BatchEvent);
+  };
+  return {
+    lambdaResolvers: Object.fromEntries(BATCH_FIELDS.map((field) => [field, resolver])),
+    bind(ports) {
+      const dynamodb = new DynamoDBClient({
+        endpoint: ports.dynamodb.endpoint,
+        region: ports.dynamodb.region,
+        credentials: LOCAL_AWS_CREDENTIALS,
+      });
+      stops.push(async () => dynamodb.destroy());
+      const tables = createDynamoBatchTables({
+        names: { batchTable: ports.dynamodb.batchTableName, jobTable: ports.dynamodb.jobTableName },
+        client: DynamoDBDocumentClient.from(dynamodb, {
+          marshallOptions: { removeUndefinedValues: true },
+        }),
+      });
+      const writes = createAppSyncBatchWrites(ports.transport);
+      resolve = createBatchResolver(
+        createBatchService({
+          tables,
+          writes,
+          queue: createSqsRowQueue(ports.sqs, ports.renderQueueUrl),
+          parseInputProps: createRenderablePropsParser(ports.renderLimits, parseInputProps),
+          isComposition: (id) => findCompositionSpec(id) !== undefined,
+          now: Date.now,
+        }),
+      );
+      // The cloud's event source: rows of batches only, each batch recounted at most once per interval.
+      const scheduler = createBatchProgressScheduler({
+        recount: (batchId) => recountBatch({ tables, writes, now: Date.now }, batchId),
+        intervalMs: BATCH_PROGRESS_INTERVAL_MS,
+        log: (message, details) =>
+          ports.log(`batch progress: ${message} ${JSON.stringify(details ?? {})}`),
+      });
+      idle = () => scheduler.idle();
+      const reader = startJobStreamReader({
+        streams: ports.streams,
+        streamArn: ports.jobTableStreamArn,
+        checkpointFile: ports.checkpointFile,
+        select: (record: _Record) =>
+          batchIdsOfStreamRecords([
+            record as Parameters<typeof batchIdsOfStreamRecords>[0][number],
+          ])[0],
+        send: async (batchId) => scheduler.noteChanged(batchId),
+        log: ports.log,
+      });
+      stops.push(async () => {
+        await reader.stop();
+        await scheduler.close();
+      });
+    },
+    progressIdle: () => idle(),
+    async stop() {
+      for (const stop of stops.splice(0).reverse()) await stop();
+    },
+  };
+}
