@@ -87,6 +87,15 @@ export const benchResultSchema = z.object({
   pipeline_final_statuses: z.record(z.string(), z.number().int()).nullable(),
   // 4. Studio bundle.
   studio_initial_js_gzip_kb: z.number().nonnegative().nullable(),
+  // 6. Memory: the cloud worker's bundle under Node, and `npm start`'s process tree idle and while rendering.
+  worker_peak_rss_mb: z.number().positive().nullable().default(null),
+  worker_memory_mb: z.number().positive().nullable().default(null),
+  npm_start_idle_mb: z.number().positive().nullable().default(null),
+  npm_start_rendering_mb: z.number().positive().nullable().default(null),
+  npm_start_largest_process: z
+    .object({ command: z.string(), mb: z.number() })
+    .nullable()
+    .default(null),
   studio_initial_js_files: z.array(z.string()),
   // 5. Cloud cost per render.
   cloud_cost_usd: z

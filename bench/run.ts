@@ -26,6 +26,9 @@ import {
 } from './measure-local-stack';
 import { measureStudioBundle } from './measure-studio-bundle';
 import { openWarmRenderTimer } from './measure-warm-render';
+import { measureNpmStartMemory } from './measure-npm-start-memory';
+import { measureWorkerMemory } from './measure-worker-memory';
+import { RENDER_WORKER_MEMORY_MB } from '../amplify/functions/render-worker/resource';
 import { benchResultSchema, parseBenchResult, type BenchResult } from './result-schema';
 import { computeMedian } from './stats';
 import { renderBarChartSvg } from './svg-chart';
@@ -33,7 +36,7 @@ import { buildChartPanels, costKeyOf, renderBenchmarksMarkdown } from './write-r
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
-const SECTIONS = ['cost', 'bundle', 'render', 'latency', 'pipeline'] as const;
+const SECTIONS = ['cost', 'bundle', 'render', 'latency', 'pipeline', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** How much each mode measures; quick mode took 379 s on this 2-core machine (2026-12-01), full mode far longer. */
@@ -147,6 +150,11 @@ async function main() {
     pipeline_render_cap: null,
     pipeline_final_statuses: null,
     studio_initial_js_gzip_kb: null,
+    worker_peak_rss_mb: null,
+    worker_memory_mb: null,
+    npm_start_idle_mb: null,
+    npm_start_rendering_mb: null,
+    npm_start_largest_process: null,
     studio_initial_js_files: [],
     cloud_cost_usd: null,
     cloud_cost_details: null,
@@ -358,15 +366,44 @@ async function main() {
     }
   }
 
+  // 4b. Memory: nothing else runs meanwhile.
+  if (!skip('memory', ['worker_peak_rss_mb', 'npm_start_idle_mb', 'npm_start_rendering_mb'])) {
+    try {
+      const worker = await measureWorkerMemory(PROJECT_ROOT);
+      result.worker_peak_rss_mb = worker.peakRssMb;
+      result.worker_memory_mb = RENDER_WORKER_MEMORY_MB;
+      log(
+        `memory: worker bundle (${worker.bundleKb} KB) peaked at ${worker.peakRssMb} MB RSS over ${worker.deliveries} deliveries; configured ${RENDER_WORKER_MEMORY_MB} MB`,
+      );
+    } catch (error) {
+      unavailable.worker_peak_rss_mb = `the worker memory run failed: ${describeFailure(error)}`;
+      log(unavailable.worker_peak_rss_mb);
+    }
+    try {
+      const npmStart = await measureNpmStartMemory(PROJECT_ROOT);
+      result.npm_start_idle_mb = npmStart.idleMb;
+      result.npm_start_rendering_mb = npmStart.renderingMb;
+      result.npm_start_largest_process = npmStart.largestAtPeak;
+      log(
+        `memory: npm start ${npmStart.idleMb} MB idle, ${npmStart.renderingMb} MB at most while rendering (${npmStart.renderMs} ms render)`,
+      );
+    } catch (error) {
+      const reason = `the npm start memory run failed: ${describeFailure(error)}`;
+      unavailable.npm_start_idle_mb = reason;
+      unavailable.npm_start_rendering_mb = reason;
+      log(reason);
+    }
+  }
+
   // 5. Cloud cost, with this run's own render speed as the time-per-frame assumption when there is one.
   if (!skip('cost', ['cloud_cost_usd'])) {
     const assumptions: CostAssumptions = { ...DEFAULT_COST_ASSUMPTIONS };
     const spec = findCompositionSpec(render.compositionId)!;
     const pixelRatio = (1920 * 1080) / (spec.width * spec.height);
-    if (result.render_pipeline_median_ms) {
+    if (result.render_warm_median_ms) {
       assumptions.secondsPerFrame =
-        (result.render_pipeline_median_ms / 1000 / spec.durationInFrames) * pixelRatio;
-      assumptions.secondsPerFrameSource = `this run's warm local pipeline median (${result.render_pipeline_median_ms} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, whole job included, load average ${machine.loadAverageAtStart[0]} on ${machine.cpuCount} cores at the start), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
+        (result.render_warm_median_ms / 1000 / spec.durationInFrames) * pixelRatio;
+      assumptions.secondsPerFrameSource = `this run's warm in-process render median (${result.render_warm_median_ms} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, one Chromium tab, load average ${machine.loadAverageAtStart[0]} on ${machine.cpuCount} cores at the start), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
     }
     const estimates = COST_VIDEO_SECONDS.map((seconds) => estimateRenderCost(seconds, assumptions));
     const total = (seconds: number) =>

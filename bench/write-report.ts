@@ -192,6 +192,29 @@ export function renderBenchmarksMarkdown(
       change(latest.studio_initial_js_gzip_kb, previous?.studio_initial_js_gzip_kb),
       '`vite build` (into a temporary folder)',
     ],
+    [
+      '`worker_peak_rss_mb`',
+      show(latest.worker_peak_rss_mb, ' MB'),
+      `configured memory ${show(latest.worker_memory_mb, ' MB')}`,
+      change(latest.worker_peak_rss_mb, previous?.worker_peak_rss_mb),
+      '`npm run bench -- --only=memory` (the bundled worker handler in its own Node process)',
+    ],
+    [
+      '`npm_start_idle_mb`',
+      show(latest.npm_start_idle_mb, ' MB'),
+      'summed RSS of `npm start` and every process it started',
+      change(latest.npm_start_idle_mb, previous?.npm_start_idle_mb),
+      '`npm run bench -- --only=memory`',
+    ],
+    [
+      '`npm_start_rendering_mb`',
+      show(latest.npm_start_rendering_mb, ' MB'),
+      latest.npm_start_largest_process
+        ? `largest at the peak: \`${latest.npm_start_largest_process.command}\` ${show(latest.npm_start_largest_process.mb, ' MB')}`
+        : '—',
+      change(latest.npm_start_rendering_mb, previous?.npm_start_rendering_mb),
+      '`npm run bench -- --only=memory` (during `npm run render -- title-card --wait`)',
+    ],
     ...COST_KEYS.map((key) => {
       const estimate = latest.cloud_cost_details?.estimates.find(
         (entry) => costKeyOf(entry.videoSeconds) === key,
@@ -254,6 +277,13 @@ const DEFINITIONS = [
   '  `renderMedia` in a warm Chromium). The first pipeline render (which builds the Remotion bundle and opens',
   '  the browser) is a warm-up and not counted. A CLI run is the wall time of `npx remotion render` with the',
   '  same props and codec (h264), which bundles and launches a browser every time.',
+  '- **Memory**: `worker_peak_rss_mb` is the peak resident set (what Lambda reports as "Max Memory Used") of a',
+  '  fresh Node process that loads the render worker bundled as Amplify bundles it (esbuild, ESM, minified, AWS SDK',
+  '  included) and handles 50 SQS deliveries, every AWS endpoint answered by a stand-in in the bench process; the',
+  "  render's own working set in the worker (one job record and one progress object) is kilobytes more.",
+  "  `npm_start_idle_mb` / `npm_start_rendering_mb`: the summed RSS of `npm start`'s process tree (Node, DynamoDB",
+  "  Local's Java, cognito-local, Chromium) sampled every 250 ms, once ready and while one",
+  '  `npm run render -- title-card --wait` runs through it.',
   '- **`render_overhead_seconds`** = median pipeline run − median warm in-process render, in seconds. A warm',
   '  in-process render is the very render function the local pipeline calls (`createRemotionRenderFunction`:',
   '  `selectComposition` + `renderMedia`, same bundle, same props, its own already-open Chromium), called directly',

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRolePolicy } from '@remotion/lambda/policies';
 import { readPipelineConfig } from '../../amplify/render-pipeline/config';
+import { RENDER_WORKER_MEMORY_MB } from '../../amplify/functions/render-worker/resource';
 import {
   assetFileOf,
   synthesizeForTests,
@@ -133,6 +134,16 @@ describe('the synthesized backend', () => {
       const workerTimeout = worker.Properties?.Timeout as number;
       expect(workerTimeout).toBeGreaterThan(0);
       expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThan(workerTimeout);
+    });
+  });
+
+  describe("the worker's size", () => {
+    it('runs on arm64 at the memory sized from its measured peak, not the 1 GB it had', () => {
+      expect(worker.Properties?.Architectures).toEqual(['arm64']);
+      expect(worker.Properties?.MemorySize).toBe(RENDER_WORKER_MEMORY_MB);
+      // The bench measured the bundled handler at ~145 MB RSS: the setting must keep room above it.
+      expect(RENDER_WORKER_MEMORY_MB).toBeGreaterThanOrEqual(256);
+      expect(RENDER_WORKER_MEMORY_MB).toBeLessThan(1024);
     });
   });
 

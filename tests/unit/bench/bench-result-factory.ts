@@ -38,6 +38,11 @@ export function buildBenchResult(overrides: Partial<BenchResult> = {}): BenchRes
     pipeline_render_cap: 16,
     pipeline_final_statuses: { SUCCEEDED: 1000 },
     studio_initial_js_gzip_kb: 250.5,
+    worker_peak_rss_mb: 145,
+    worker_memory_mb: 256,
+    npm_start_idle_mb: 2200,
+    npm_start_rendering_mb: 3300,
+    npm_start_largest_process: { command: 'node --import tsx local/start.ts', mb: 1700 },
     studio_initial_js_files: ['/assets/index-abc.js'],
     cloud_cost_usd: {
       '10s': estimates[0]!.totalUsd,

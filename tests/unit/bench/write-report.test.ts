@@ -13,6 +13,10 @@ describe('renderBenchmarksMarkdown', () => {
     expect(row('render_overhead_seconds')).toMatch(
       /\| 0\.4 s \| warm in-process render 11,600 ms \(n=3\); target ≤ 0\.5 s \|/,
     );
+    expect(row('worker_peak_rss_mb')).toMatch(/\| 145 MB \| configured memory 256 MB \|/);
+    expect(row('npm_start_rendering_mb')).toContain(
+      'largest at the peak: `node --import tsx local/start.ts` 1,700 MB',
+    );
     expect(row('pipeline_max_in_flight')).toMatch(/\| 16 \| cap `pipeline_render_cap` = 16 \|/);
     expect(row('latency_done_to_browser_ms')).toContain('p50 400 ms · p95 1,100 ms (n=20)');
     expect(row('cloud_cost_usd.10s')).toMatch(/Remotion `estimatePrice` alone \$/);
