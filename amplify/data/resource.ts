@@ -23,6 +23,9 @@ export const schema = a
           .required()
           .authorization((allow) => [allow.owner().to(['create', 'read'])]),
         title: a.string().authorization((allow) => [allow.owner().to(['create', 'read'])]),
+        // Output format and scale (contract/output-formats.ts), checked again by the worker; absent: MP4 at 1×.
+        outputFormat: a.string().authorization((allow) => [allow.owner().to(['create', 'read'])]),
+        scale: a.float().authorization((allow) => [allow.owner().to(['create', 'read'])]),
         // The one field an owner may change after create.
         cancelRequested: a.boolean(),
         // Server-owned fields: the owner reads them; only the render worker (IAM) writes them.
@@ -42,6 +45,10 @@ export const schema = a
         finishedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         // When a delivery last saw the job waiting QUEUED: the reconciler re-enqueues a job unseen for too long.
         queueCheckedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        // The poster beside the output, and when the outputs expire (docs/architecture.md, "Outputs").
+        posterKey: a.string().authorization((allow) => [allow.owner().to(['read'])]),
+        deleteAfter: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        expiredAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         createdAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         updatedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         owner: a.string().authorization((allow) => [allow.owner().to(['read'])]),
@@ -68,7 +75,11 @@ export const schema = a
       // No operation for any signed-in user: only IAM (the render worker and the reconciler) reaches slots.
       .authorization((allow) => [allow.authenticated().to([])]),
     // A playable URL for the caller's own finished video (checked in the function, not here).
-    VideoUrl: a.customType({ url: a.string().required(), expiresAt: a.datetime().required() }),
+    VideoUrl: a.customType({
+      url: a.string().required(),
+      expiresAt: a.datetime().required(),
+      posterUrl: a.string(),
+    }),
     getJobVideoUrl: a
       .query()
       .arguments({ jobId: a.id().required() })

@@ -1,3 +1,4 @@
+import { checkJobOutput } from './check-job-output';
 import { describeError } from './failure-classes';
 import { endFailed } from './job-endings';
 import {
@@ -7,6 +8,7 @@ import {
   recordRenderId,
   releaseClaim,
 } from './job-transitions';
+import type { OutputChoice } from '../../../contract/output-formats';
 import type { ActiveJob, JobRecord } from './ports';
 import { trackRender } from './render-tracking';
 import {
@@ -80,6 +82,8 @@ export const startRender = async (
       `The props for composition "${shorten(job.compositionId)}" are invalid: ${parsed.message}`,
     );
   }
+  const output = checkJobOutput(job, parsed.props, context.renderer.target ?? 'cloud');
+  if (!output.ok) return endFailed(context, job, `The output choice is refused: ${output.message}`);
   // The per-user limit: a slot taken by a conditional create, so racing starts cannot exceed it.
   if (!(await context.slots.admit(job)).admitted) return waitForOwnerSlot(context, job);
   // The spend guard: budgets and the owner's daily quota, each held by conditional writes on the ledger.
@@ -93,7 +97,7 @@ export const startRender = async (
   const startedAt = nowIso(context);
   if (!(await applyTransition(store, job.id, claimJob(startedAt, delivery.receiveCount))))
     return RELOAD;
-  return startClaimed(context, { ...job, startedAt }, parsed.props, delivery);
+  return startClaimed(context, { ...job, startedAt }, parsed.props, delivery, output.choice);
 };
 
 /** The starting phase, in the delivery that claimed the job at `job.startedAt`. */
@@ -102,6 +106,7 @@ const startClaimed = async (
   job: JobRecord & { startedAt: string },
   inputProps: Record<string, unknown>,
   delivery: Delivery,
+  output?: OutputChoice,
 ): Promise<StepResult> => {
   const { settings, store, renderer } = context;
   const { startedAt } = job;
@@ -119,6 +124,7 @@ const startClaimed = async (
       owner: job.owner,
       compositionId: job.compositionId,
       inputProps,
+      ...(output ? { output } : {}),
     }));
   } catch (error) {
     // Nothing was started: give the slot back before the failure is classified.

@@ -73,6 +73,7 @@ export const succeedJob = (
   renderId: string,
   done: DoneProgress,
   finishedAt: string,
+  deleteAfter?: string,
 ): Transition => ({
   expected: renderingWith(renderId),
   patch: {
@@ -86,6 +87,8 @@ export const succeedJob = (
     outputKey: done.output.key,
     outputSizeBytes: done.output.sizeBytes,
     finishedAt,
+    ...(done.output.posterKey ? { posterKey: done.output.posterKey } : {}),
+    ...(deleteAfter ? { deleteAfter } : {}),
   },
 });
 

@@ -1,4 +1,5 @@
 import type { JobStatus } from '../../../contract/job-contract';
+import type { OutputChoice, RenderTarget } from '../../../contract/output-formats';
 
 /** A render job as the worker sees it (the Job record, server fields included). */
 export interface JobRecord {
@@ -21,6 +22,9 @@ export interface JobRecord {
   queueCheckedAt?: string | null;
   /** Set by AppSync on every write. */
   updatedAt?: string | null;
+  /** The owner's output choice (checked by the worker: `checkOutputChoice`); absent: MP4 at 1×. */
+  outputFormat?: string | null;
+  scale?: number | null;
 }
 
 /** Progress of one render, as a discriminated union so `output` exists only when done. */
@@ -35,7 +39,7 @@ export type RenderProgress =
     }
   | {
       state: 'done';
-      output: { bucket: string; key: string; sizeBytes: number };
+      output: { bucket: string; key: string; sizeBytes: number; posterKey?: string };
       renderedFrames: number;
       totalFrames: number;
       costUsd: number;
@@ -49,6 +53,8 @@ export interface RenderRequest {
   compositionId: string;
   /** Already validated against the composition's zod schema. */
   inputProps: Record<string, unknown>;
+  /** Format and scale, already checked; absent: MP4 at 1×. */
+  output?: OutputChoice;
 }
 
 /** Starts, tracks and cancels renders: Remotion Lambda in the cloud, `renderMedia` locally. */
@@ -56,6 +62,8 @@ export interface Renderer {
   start(request: RenderRequest): Promise<{ renderId: string }>;
   getProgress(renderId: string): Promise<RenderProgress>;
   cancel(renderId: string): Promise<void>;
+  /** Which formats it can render (`checkOutputChoice`); absent: the cloud's. */
+  readonly target?: RenderTarget;
 }
 
 /** Time, injectable so tests run instantly. */
@@ -91,6 +99,11 @@ export interface JobPatch {
   startedAt?: string | null;
   finishedAt?: string | null;
   queueCheckedAt?: string | null;
+  posterKey?: string | null;
+  /** When the outputs expire (retention; docs/architecture.md, "Outputs"). */
+  deleteAfter?: string | null;
+  /** When local mode's sweep deleted the expired outputs. */
+  expiredAt?: string | null;
 }
 
 /** The few fields needed to count jobs that hold a queue or render slot. */

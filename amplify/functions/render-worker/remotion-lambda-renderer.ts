@@ -3,11 +3,18 @@ import {
   getRenderProgress,
   LambdaClientInternals,
   renderMediaOnLambda,
+  renderStillOnLambda,
   type AwsRegion,
   type RenderProgress as RemotionRenderProgress,
   type RequestHandler,
 } from '@remotion/lambda/client';
 import { ownerSubOf } from '../../../contract/job-contract';
+import {
+  DEFAULT_OUTPUT_CHOICE,
+  OUTPUT_FORMAT_DETAILS,
+  posterKeyOf,
+} from '../../../contract/output-formats';
+import { findCompositionSpec } from '../../../remotion/catalog';
 import { remotionWebhookCustomDataOf } from '../remotion-webhook/receive-remotion-webhook';
 import { classifyFailure } from './failure-classes';
 import type { RenderProgress, RenderRequest, Renderer } from './ports';
@@ -17,6 +24,8 @@ export interface RemotionLambdaApi {
   renderMediaOnLambda: typeof renderMediaOnLambda;
   getRenderProgress: typeof getRenderProgress;
   cancelRenderOnLambda: typeof cancelRenderOnLambda;
+  /** The poster (optional, so older test doubles still fit): none is rendered without it. */
+  renderStillOnLambda?: typeof renderStillOnLambda;
 }
 
 /** Where and how the Remotion render function renders. */
@@ -45,7 +54,12 @@ export interface RemotionLambdaRendererOptions {
 const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 
 /** Where a job's finished video lands in the output bucket. */
-export const outputKeyOf = (outputPrefix: string, owner: string, jobId: string): string => {
+export const outputKeyOf = (
+  outputPrefix: string,
+  owner: string,
+  jobId: string,
+  extension = 'mp4',
+): string => {
   const sub = ownerSubOf(owner);
   for (const [what, value] of [
     ['owner', sub],
@@ -57,7 +71,7 @@ export const outputKeyOf = (outputPrefix: string, owner: string, jobId: string):
       );
     }
   }
-  return `${outputPrefix}${sub}/${jobId}.mp4`;
+  return `${outputPrefix}${sub}/${jobId}.${extension}`;
 };
 
 const totalFramesOf = (progress: RemotionRenderProgress): number => {
@@ -98,6 +112,8 @@ export const toRenderProgress = (
         bucket: progress.outBucket ?? fallbackBucket,
         key: progress.outKey,
         sizeBytes: progress.outputSizeInBytes ?? 0,
+        // Rendered with the video at start (renderStillOnLambda), beside it.
+        posterKey: posterKeyOf(progress.outKey),
       },
       renderedFrames: totalFrames || progress.framesRendered,
       totalFrames: totalFrames || progress.framesRendered,
@@ -122,13 +138,52 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         'Progress is read from S3, which takes the memory and timeout from that name: deploy the function under such a name.',
     );
   }
-  const api = options.api ?? { renderMediaOnLambda, getRenderProgress, cancelRenderOnLambda };
+  const api = options.api ?? {
+    renderMediaOnLambda,
+    getRenderProgress,
+    cancelRenderOnLambda,
+    renderStillOnLambda,
+  };
   const region = options.region as AwsRegion;
   const bucketName = options.remotionBucket ?? options.outputBucket;
   const requestHandler = options.requestHandler;
+  // The poster: the composition's poster frame with this job's props, beside the video, private like it.
+  // Synchronous (a few seconds, one Lambda); a poster that fails leaves the job without one, never failed.
+  const renderPoster = async (request: RenderRequest, videoKey: string, scale: number) => {
+    if (!api.renderStillOnLambda) return;
+    const spec = findCompositionSpec(request.compositionId);
+    await api
+      .renderStillOnLambda({
+        region,
+        functionName: options.functionName,
+        serveUrl: options.serveUrl,
+        composition: request.compositionId,
+        inputProps: request.inputProps,
+        imageFormat: 'jpeg',
+        frame: spec?.posterFrame ?? 0,
+        scale,
+        privacy: 'no-acl',
+        outName: { bucketName: options.outputBucket, key: posterKeyOf(videoKey) },
+        forceBucketName: bucketName,
+        maxRetries: 1,
+        ...(requestHandler ? { requestHandler } : {}),
+      })
+      .catch((error: unknown) => {
+        // eslint-disable-next-line no-console -- the Lambda's log; the job goes on without a poster
+        console.warn(`poster of job ${request.jobId} failed: ${String(error)}`);
+      });
+  };
   return {
+    target: 'cloud',
     async start(request: RenderRequest) {
-      const key = outputKeyOf(options.outputPrefix, request.owner, request.jobId);
+      const choice = request.output ?? DEFAULT_OUTPUT_CHOICE;
+      const format = OUTPUT_FORMAT_DETAILS[choice.outputFormat];
+      if (!format.codec) {
+        throw new Error(
+          `${format.label} cannot be rendered on Remotion Lambda; the worker refuses it before starting.`,
+        );
+      }
+      const key = outputKeyOf(options.outputPrefix, request.owner, request.jobId, format.extension);
       const webhook = options.webhook && {
         url: options.webhook.url,
         secret: await options.webhook.secret(),
@@ -140,11 +195,13 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         serveUrl: options.serveUrl,
         composition: request.compositionId,
         inputProps: request.inputProps,
-        codec: 'h264',
+        codec: format.codec,
+        imageFormat: format.imageFormat,
+        scale: choice.scale,
         // The output bucket enforces bucket-owner ownership (ACLs disabled): a write with an ACL is refused.
         privacy: 'no-acl',
         outName: { bucketName: options.outputBucket, key },
-        downloadBehavior: { type: 'download', fileName: `${request.jobId}.mp4` },
+        downloadBehavior: { type: 'download', fileName: `${request.jobId}.${format.extension}` },
         deleteAfter: null,
         enableCancellation: true,
         forceBucketName: bucketName,
@@ -156,6 +213,7 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         ...(webhook ? { webhook } : {}),
         ...(requestHandler ? { requestHandler } : {}),
       });
+      await renderPoster(request, key, choice.scale);
       return { renderId };
     },
     async getProgress(renderId) {

@@ -1,3 +1,4 @@
+import { deleteAfterOf } from '../../../contract/output-retention';
 import { endCancelled, endFailed } from './job-endings';
 import { phaseOf } from './job-status';
 import { applyTransition, pushProgress, requeueJob, succeedJob } from './job-transitions';
@@ -30,8 +31,14 @@ const settleRender = async (
 ): Promise<StepResult> => {
   const steady = <T>(action: () => Promise<T>) => insist(context, action, delivery.deadlineMs);
   if (progress.state === 'done') {
+    const finishedAt = nowIso(context);
+    const deleteAfter = deleteAfterOf(finishedAt, context.settings.retentionDays);
     const written = await steady(() =>
-      applyTransition(context.store, job.id, succeedJob(renderId, progress, nowIso(context))),
+      applyTransition(
+        context.store,
+        job.id,
+        succeedJob(renderId, progress, finishedAt, deleteAfter),
+      ),
     );
     return written ? ack('succeeded') : RELOAD;
   }

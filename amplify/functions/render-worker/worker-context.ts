@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../contract/output-retention';
 import { classifyFailure, computeBackoffSeconds, HandBackError } from './failure-classes';
 import { NO_JOB_METRICS, observeJobs, type LogFunction } from './job-telemetry';
 import type { Clock, JobMetrics, JobQueue, JobRecord, JobStore, Renderer } from './ports';
@@ -41,6 +42,8 @@ export interface WorkerSettings {
   queueCheckIntervalMs: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
+  /** Days a finished job's outputs are kept; its `deleteAfter` says when they go (docs/architecture.md, "Outputs"). */
+  retentionDays: number;
 }
 
 /**
@@ -63,6 +66,7 @@ export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, 'renderCap'> = {
   queueCheckIntervalMs: 5 * 60_000,
   backoffBaseSeconds: 2,
   backoffMaxSeconds: 300,
+  retentionDays: DEFAULT_RETENTION_DAYS,
 };
 
 /** One receipt of a `{ jobId }` message. */

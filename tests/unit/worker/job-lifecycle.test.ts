@@ -31,7 +31,13 @@ describe('render worker: one delivery, dispatched by the phase of the job (job-l
       owner: 'sub-1::alice',
       compositionId: 'hello',
       inputProps: { title: 'Hi' },
+      // No format or scale on the job: the default, MP4 at 1×.
+      output: { outputFormat: 'mp4', scale: 1 },
     });
+    // Kept for the default retention, counted from the end of the render.
+    expect(Date.parse(String(job.deleteAfter)) - Date.parse(String(job.finishedAt))).toBe(
+      30 * 24 * 3600 * 1000,
+    );
   });
 
   it('acknowledges terminal and missing jobs without writing anything', async () => {

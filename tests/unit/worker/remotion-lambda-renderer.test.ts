@@ -186,7 +186,15 @@ describe('Remotion Lambda renderer', () => {
     const started = await renderer.start(request);
 
     expect(started).toEqual({ renderId: 'abc123' });
-    expect(requests).toHaveLength(1);
+    // The video's start, then its poster (a still, beside the video, without an ACL).
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.payload).toMatchObject({
+      type: 'still',
+      composition: 'hello',
+      imageFormat: 'jpeg',
+      privacy: 'no-acl',
+      outName: { bucketName: 'render-studio-output', key: 'renders/sub-123/job-1.poster.jpeg' },
+    });
     const [sent] = requests;
     expect(sent!.hostname).toBe('lambda.eu-central-1.amazonaws.com');
     expect(decodeURIComponent(sent!.path)).toBe(
@@ -280,6 +288,7 @@ describe('Remotion Lambda renderer', () => {
         bucket: 'render-studio-output',
         key: 'renders/sub-123/job-1.mp4',
         sizeBytes: 98765,
+        posterKey: 'renders/sub-123/job-1.poster.jpeg',
       },
       renderedFrames: 150,
       totalFrames: 150,
