@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -10,6 +11,8 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { HeadlessBrowser } from '@remotion/renderer';
+import { zipSync } from 'fflate';
+import { findCompositionSpec } from '../../remotion/catalog';
 import { RetryableRenderError } from '../../amplify/functions/render-worker/failure-classes';
 import type {
   RenderProgress,
@@ -18,6 +21,11 @@ import type {
 } from '../../amplify/functions/render-worker/ports';
 import { outputKeyOf } from '../../amplify/functions/render-worker/remotion-lambda-renderer';
 import type { LocalRenderEnded } from '../remotion-webhook/notify-render-ended';
+import {
+  DEFAULT_OUTPUT_CHOICE,
+  OUTPUT_FORMAT_DETAILS,
+  posterKeyOf,
+} from '../../contract/output-formats';
 
 /** Where local videos go, in the shape of the cloud's output bucket. */
 export const LOCAL_OUTPUT_BUCKET = 'local-outputs';
@@ -34,6 +42,8 @@ interface RenderRecord {
   request: RenderRequest;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   outputKey: string;
+  /** Set once the poster is in place. */
+  posterKey?: string;
   sizeBytes?: number;
   totalFrames?: number;
   message?: string;
@@ -43,6 +53,8 @@ interface RenderRecord {
 export type RenderFunction = (job: {
   request: RenderRequest;
   outputFile: string;
+  /** Where the poster goes (a JPEG of the composition's poster frame); a render function may leave it absent. */
+  posterFile: string;
   onProgress: (progress: number, renderedFrames: number, totalFrames: number) => void;
   /** Register what stops this render. */
   onCancel: (cancel: () => void) => void;
@@ -88,7 +100,12 @@ export function createLocalRenderer(options: {
 
   const run = (renderId: string, record: RenderRecord) => {
     const final = outputFile(record.outputKey);
-    const partial = join(dirname(final), `.${renderId}.part.mp4`);
+    const finalPoster = outputFile(posterKeyOf(record.outputKey));
+    const extension =
+      OUTPUT_FORMAT_DETAILS[(record.request.output ?? DEFAULT_OUTPUT_CHOICE).outputFormat]
+        .extension;
+    const partial = join(dirname(final), `.${renderId}.part.${extension}`);
+    const partialPoster = join(dirname(final), `.${renderId}.part.poster.jpeg`);
     mkdirSync(dirname(final), { recursive: true });
     const entry: Active = {
       record,
@@ -102,6 +119,7 @@ export function createLocalRenderer(options: {
       .render({
         request: record.request,
         outputFile: partial,
+        posterFile: partialPoster,
         onProgress: (progress, renderedFrames, totalFrames) => {
           entry.progress = { progress, renderedFrames, totalFrames };
         },
@@ -113,8 +131,11 @@ export function createLocalRenderer(options: {
       .then(({ totalFrames }) => {
         if (entry.cancelled) throw new Error('cancelled');
         renameSync(partial, final);
+        const poster = existsSync(partialPoster);
+        if (poster) renameSync(partialPoster, finalPoster);
         save(renderId, {
           ...record,
+          ...(poster ? { posterKey: posterKeyOf(record.outputKey) } : {}),
           state: 'done',
           totalFrames,
           sizeBytes: statSync(final).size,
@@ -124,9 +145,11 @@ export function createLocalRenderer(options: {
       })
       .catch((error: unknown) => {
         rmSync(partial, { force: true });
+        rmSync(partialPoster, { force: true });
         if (entry.cancelled) {
           // A cancel during encoding may still have produced a complete file: never keep it.
           rmSync(final, { force: true });
+          rmSync(finalPoster, { force: true });
           save(renderId, { ...record, state: 'cancelled' });
         } else if (closing) {
           log(
@@ -153,6 +176,7 @@ export function createLocalRenderer(options: {
   };
 
   return {
+    target: 'local',
     async start(request) {
       if (closing)
         throw new RetryableRenderError(
@@ -162,7 +186,12 @@ export function createLocalRenderer(options: {
       const record: RenderRecord = {
         request,
         state: 'running',
-        outputKey: outputKeyOf(LOCAL_OUTPUT_PREFIX, request.owner, request.jobId),
+        outputKey: outputKeyOf(
+          LOCAL_OUTPUT_PREFIX,
+          request.owner,
+          request.jobId,
+          OUTPUT_FORMAT_DETAILS[(request.output ?? DEFAULT_OUTPUT_CHOICE).outputFormat].extension,
+        ),
       };
       save(renderId, record);
       run(renderId, record);
@@ -187,6 +216,7 @@ export function createLocalRenderer(options: {
               bucket: LOCAL_OUTPUT_BUCKET,
               key: record.outputKey,
               sizeBytes: record.sizeBytes ?? 0,
+              ...(record.posterKey ? { posterKey: record.posterKey } : {}),
             },
             renderedFrames: record.totalFrames ?? 0,
             totalFrames: record.totalFrames ?? 0,
@@ -227,6 +257,7 @@ export function createLocalRenderer(options: {
       const record = load(renderId);
       if (record && record.state !== 'cancelled') {
         rmSync(outputFile(record.outputKey), { force: true });
+        rmSync(outputFile(posterKeyOf(record.outputKey)), { force: true });
         save(renderId, { ...record, state: 'cancelled' });
       }
     },
@@ -245,11 +276,14 @@ const CHROMIUM_OPTIONS = {};
 
 /**
  * Renders with `@remotion/renderer` in Debian's Chromium: the bundle (`serveUrl`) is built once and the
- * browser is opened once and shared by every render; each render picks its composition, then `renderMedia`.
+ * browser is opened once and shared by every render; each render picks its composition, then renders the job's
+ * format at its scale (`renderMedia`, or `renderFrames` zipped for a PNG sequence) and its poster (`renderStill`).
  */
 export function createRemotionRenderFunction(options: {
   serveUrl: Promise<string>;
   browserExecutable: string;
+  /** Only these frames (inclusive): tests render a few frames of each format. Absent: the whole video. */
+  frameRange?: [number, number];
   log?: (line: string) => void;
 }): { render: RenderFunction; browser: Promise<HeadlessBrowser>; close(): Promise<void> } {
   const renderer = import('@remotion/renderer');
@@ -262,11 +296,20 @@ export function createRemotionRenderFunction(options: {
   );
   // Surfaced by the first render; a failed warm-up must not be an unhandled rejection.
   browser.catch(() => undefined);
-  const render: RenderFunction = async ({ request, outputFile, onProgress, onCancel }) => {
-    const { selectComposition, renderMedia, makeCancelSignal } = await renderer;
+  const render: RenderFunction = async ({
+    request,
+    outputFile,
+    posterFile,
+    onProgress,
+    onCancel,
+  }) => {
+    const { selectComposition, renderMedia, renderFrames, renderStill, makeCancelSignal } =
+      await renderer;
     const [serveUrl, puppeteerInstance] = await Promise.all([options.serveUrl, browser]);
     const { cancelSignal, cancel } = makeCancelSignal();
     onCancel(cancel);
+    const choice = request.output ?? DEFAULT_OUTPUT_CHOICE;
+    const format = OUTPUT_FORMAT_DETAILS[choice.outputFormat];
     const common = {
       serveUrl,
       inputProps: request.inputProps,
@@ -276,18 +319,61 @@ export function createRemotionRenderFunction(options: {
       logLevel: 'error' as const,
     };
     const composition = await selectComposition({ ...common, id: request.compositionId });
-    await renderMedia({
+    const range = options.frameRange;
+    const totalFrames = range ? range[1] - range[0] + 1 : composition.durationInFrames;
+    const shared = {
       ...common,
       composition,
-      codec: 'h264',
-      outputLocation: outputFile,
-      overwrite: true,
+      scale: choice.scale,
       concurrency: 1,
       cancelSignal,
-      onProgress: ({ progress, renderedFrames }) =>
-        onProgress(progress, renderedFrames, composition.durationInFrames),
+      ...(range ? { frameRange: range } : {}),
+    };
+    if (format.codec) {
+      await renderMedia({
+        ...shared,
+        codec: format.codec,
+        imageFormat: format.imageFormat,
+        outputLocation: outputFile,
+        overwrite: true,
+        onProgress: ({ progress, renderedFrames }) =>
+          onProgress(progress, renderedFrames, totalFrames),
+      });
+    } else {
+      // A PNG sequence: the frames into a scratch folder, then one ZIP (stored: PNGs are compressed already).
+      const framesDir = `${outputFile}.frames`;
+      mkdirSync(framesDir, { recursive: true });
+      try {
+        await renderFrames({
+          ...shared,
+          imageFormat: 'png',
+          outputDir: framesDir,
+          onStart: () => undefined,
+          onFrameUpdate: (rendered) => onProgress(rendered / totalFrames, rendered, totalFrames),
+        });
+        const files = Object.fromEntries(
+          readdirSync(framesDir)
+            .sort()
+            .map((name) => [name, readFileSync(join(framesDir, name))] as const),
+        );
+        writeFileSync(outputFile, zipSync(files, { level: 0 }));
+      } finally {
+        rmSync(framesDir, { recursive: true, force: true });
+      }
+    }
+    // The poster: the composition's poster frame with this job's props, at the output's scale.
+    const spec = findCompositionSpec(request.compositionId);
+    await renderStill({
+      ...common,
+      composition,
+      output: posterFile,
+      frame: Math.min(spec?.posterFrame ?? 0, composition.durationInFrames - 1),
+      imageFormat: 'jpeg',
+      scale: choice.scale,
+      overwrite: true,
+      cancelSignal,
     });
-    return { totalFrames: composition.durationInFrames };
+    return { totalFrames };
   };
   return {
     render,

@@ -163,7 +163,10 @@ describe('local mode, end to end', () => {
     const video = probe.streams.find((stream) => stream.codec_type === 'video');
     expect(video).toMatchObject({ width: 1280, height: 720 });
     expect(Number(probe.format.duration)).toBeCloseTo(5, 1);
-    expect(readdirSync(outputDirOf(last.owner!))).toEqual([`${job.id}.mp4`]);
+    expect(readdirSync(outputDirOf(last.owner!)).sort()).toEqual([
+      `${job.id}.mp4`,
+      `${job.id}.poster.jpeg`,
+    ]);
   }, 200_000);
 
   it("keeps a second user from reading, listing, subscribing to, cancelling or fetching the owner's job", async () => {
@@ -222,7 +225,10 @@ describe('local mode, end to end', () => {
     const last = mine().at(-1)!;
     expect(last.status).toBe('CANCELLED');
     // Only the first job's video remains in the owner's folder: no partial or complete file of this one.
-    expect(readdirSync(outputDirOf(last.owner!))).toEqual([`${job.id}.mp4`]);
+    expect(readdirSync(outputDirOf(last.owner!)).sort()).toEqual([
+      `${job.id}.mp4`,
+      `${job.id}.poster.jpeg`,
+    ]);
     const url = await clientA().queries.getJobVideoUrl({ jobId: id });
     expect(errorText(url)).toMatch(/no video yet/);
   }, 200_000);
