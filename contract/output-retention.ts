@@ -8,12 +8,12 @@ export const MAX_RETENTION_DAYS = 3650;
 const DAY_MS = 24 * 3600 * 1000;
 
 /** When outputs finished at `finishedAt` (ISO) expire, ISO. */
-export const deleteAfterOf = (finishedAt: string, retentionDays: number): string =>
+export const expiresAtOf = (finishedAt: string, retentionDays: number): string =>
   new Date(Date.parse(finishedAt) + retentionDays * DAY_MS).toISOString();
 
 /** True once a job's outputs are gone or due to go. */
 export const isExpired = (
-  job: { deleteAfter?: string | null; expiredAt?: string | null },
+  job: { expiresAt?: string | null; expiredAt?: string | null },
   nowMs: number,
 ): boolean =>
-  Boolean(job.expiredAt) || (job.deleteAfter != null && Date.parse(job.deleteAfter) <= nowMs);
+  Boolean(job.expiredAt) || (job.expiresAt != null && Date.parse(job.expiresAt) <= nowMs);

@@ -47,7 +47,7 @@ export const schema = a
         queueCheckedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         // The poster beside the output, and when the outputs expire (docs/architecture.md, "Outputs").
         posterKey: a.string().authorization((allow) => [allow.owner().to(['read'])]),
-        deleteAfter: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
+        expiresAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         expiredAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         createdAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),
         updatedAt: a.datetime().authorization((allow) => [allow.owner().to(['read'])]),

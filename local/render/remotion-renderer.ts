@@ -329,41 +329,44 @@ export function createRemotionRenderFunction(options: {
       cancelSignal,
       ...(range ? { frameRange: range } : {}),
     };
-    if (format.codec) {
-      await renderMedia({
-        ...shared,
-        codec: format.codec,
-        imageFormat: format.imageFormat,
-        outputLocation: outputFile,
-        overwrite: true,
-        onProgress: ({ progress, renderedFrames }) =>
-          onProgress(progress, renderedFrames, totalFrames),
-      });
-    } else {
-      // A PNG sequence: the frames into a scratch folder, then one ZIP (stored: PNGs are compressed already).
-      const framesDir = `${outputFile}.frames`;
-      mkdirSync(framesDir, { recursive: true });
-      try {
-        await renderFrames({
+    const renderOutput = async () => {
+      if (format.codec) {
+        await renderMedia({
           ...shared,
-          imageFormat: 'png',
-          outputDir: framesDir,
-          onStart: () => undefined,
-          onFrameUpdate: (rendered) => onProgress(rendered / totalFrames, rendered, totalFrames),
+          codec: format.codec,
+          imageFormat: format.imageFormat,
+          outputLocation: outputFile,
+          overwrite: true,
+          onProgress: ({ progress, renderedFrames }) =>
+            onProgress(progress, renderedFrames, totalFrames),
         });
-        const files = Object.fromEntries(
-          readdirSync(framesDir)
-            .sort()
-            .map((name) => [name, readFileSync(join(framesDir, name))] as const),
-        );
-        writeFileSync(outputFile, zipSync(files, { level: 0 }));
-      } finally {
-        rmSync(framesDir, { recursive: true, force: true });
+      } else {
+        // A PNG sequence: the frames into a scratch folder, then one ZIP (stored: PNGs are compressed already).
+        const framesDir = `${outputFile}.frames`;
+        mkdirSync(framesDir, { recursive: true });
+        try {
+          await renderFrames({
+            ...shared,
+            imageFormat: 'png',
+            outputDir: framesDir,
+            onStart: () => undefined,
+            onFrameUpdate: (rendered) => onProgress(rendered / totalFrames, rendered, totalFrames),
+          });
+          const files = Object.fromEntries(
+            readdirSync(framesDir)
+              .sort()
+              .map((name) => [name, readFileSync(join(framesDir, name))] as const),
+          );
+          writeFileSync(outputFile, zipSync(files, { level: 0 }));
+        } finally {
+          rmSync(framesDir, { recursive: true, force: true });
+        }
       }
-    }
-    // The poster: the composition's poster frame with this job's props, at the output's scale.
+    };
+    // The poster: the composition's poster frame with this job's props, at the output's scale. Rendered beside the
+    // video rather than after it: both mostly wait on a page load, so together they take little more than one.
     const spec = findCompositionSpec(request.compositionId);
-    await renderStill({
+    const poster = renderStill({
       ...common,
       composition,
       output: posterFile,
@@ -373,6 +376,16 @@ export function createRemotionRenderFunction(options: {
       overwrite: true,
       cancelSignal,
     });
+    // Awaited below; a failure must not surface as an unhandled rejection while the video renders.
+    poster.catch(() => undefined);
+    try {
+      await renderOutput();
+    } catch (error) {
+      // Let the poster settle first, so no file appears after the caller cleaned up.
+      await poster.catch(() => undefined);
+      throw error;
+    }
+    await poster;
     return { totalFrames };
   };
   return {

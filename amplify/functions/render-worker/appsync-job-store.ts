@@ -35,7 +35,7 @@ export class AppSyncRequestError extends Error {
 // owner-scoped subscriptions do not fire at all without `owner`.
 export const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequested progress renderedFrames totalFrames
   etaSeconds renderId outputBucket outputKey outputSizeBytes errorMessage costUsd attempts startedAt finishedAt
-  queueCheckedAt createdAt updatedAt batchId rowIndex outputFormat scale posterKey deleteAfter expiredAt`;
+  queueCheckedAt createdAt updatedAt batchId rowIndex outputFormat scale posterKey expiresAt expiredAt`;
 
 const GET_JOB = `query GetJob($id: ID!) { getJob(id: $id) { ${JOB_FIELDS} } }`;
 const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: ModelJobConditionInput) {

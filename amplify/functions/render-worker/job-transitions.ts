@@ -73,7 +73,7 @@ export const succeedJob = (
   renderId: string,
   done: DoneProgress,
   finishedAt: string,
-  deleteAfter?: string,
+  expiresAt?: string,
 ): Transition => ({
   expected: renderingWith(renderId),
   patch: {
@@ -88,7 +88,7 @@ export const succeedJob = (
     outputSizeBytes: done.output.sizeBytes,
     finishedAt,
     ...(done.output.posterKey ? { posterKey: done.output.posterKey } : {}),
-    ...(deleteAfter ? { deleteAfter } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
   },
 });
 

@@ -101,7 +101,7 @@ export interface JobPatch {
   queueCheckedAt?: string | null;
   posterKey?: string | null;
   /** When the outputs expire (retention; docs/architecture.md, "Outputs"). */
-  deleteAfter?: string | null;
+  expiresAt?: string | null;
   /** When local mode's sweep deleted the expired outputs. */
   expiredAt?: string | null;
 }

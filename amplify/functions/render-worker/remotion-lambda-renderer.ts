@@ -169,7 +169,6 @@ export const createRemotionLambdaRenderer = (options: RemotionLambdaRendererOpti
         ...(requestHandler ? { requestHandler } : {}),
       })
       .catch((error: unknown) => {
-        // eslint-disable-next-line no-console -- the Lambda's log; the job goes on without a poster
         console.warn(`poster of job ${request.jobId} failed: ${String(error)}`);
       });
   };

@@ -1,4 +1,4 @@
-import { deleteAfterOf } from '../../../contract/output-retention';
+import { expiresAtOf } from '../../../contract/output-retention';
 import { endCancelled, endFailed } from './job-endings';
 import { phaseOf } from './job-status';
 import { applyTransition, pushProgress, requeueJob, succeedJob } from './job-transitions';
@@ -32,12 +32,12 @@ const settleRender = async (
   const steady = <T>(action: () => Promise<T>) => insist(context, action, delivery.deadlineMs);
   if (progress.state === 'done') {
     const finishedAt = nowIso(context);
-    const deleteAfter = deleteAfterOf(finishedAt, context.settings.retentionDays);
+    const expiresAt = expiresAtOf(finishedAt, context.settings.retentionDays);
     const written = await steady(() =>
       applyTransition(
         context.store,
         job.id,
-        succeedJob(renderId, progress, finishedAt, deleteAfter),
+        succeedJob(renderId, progress, finishedAt, expiresAt),
       ),
     );
     return written ? ack('succeeded') : RELOAD;

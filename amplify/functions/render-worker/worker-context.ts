@@ -42,7 +42,7 @@ export interface WorkerSettings {
   queueCheckIntervalMs: number;
   backoffBaseSeconds: number;
   backoffMaxSeconds: number;
-  /** Days a finished job's outputs are kept; its `deleteAfter` says when they go (docs/architecture.md, "Outputs"). */
+  /** Days a finished job's outputs are kept; its `expiresAt` says when they go (docs/architecture.md, "Outputs"). */
   retentionDays: number;
 }
 

@@ -35,7 +35,7 @@ describe('render worker: one delivery, dispatched by the phase of the job (job-l
       output: { outputFormat: 'mp4', scale: 1 },
     });
     // Kept for the default retention, counted from the end of the render.
-    expect(Date.parse(String(job.deleteAfter)) - Date.parse(String(job.finishedAt))).toBe(
+    expect(Date.parse(String(job.expiresAt)) - Date.parse(String(job.finishedAt))).toBe(
       30 * 24 * 3600 * 1000,
     );
   });
