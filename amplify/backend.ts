@@ -30,6 +30,7 @@ import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-
 import { createRemotionBucket, deployRemotionSite } from './remotion-lambda/remotion-site';
 import { storage } from './storage/resource';
 import { configureVideoUrlFunction, createVideoUrlSigner } from './storage/video-url-signer';
+import { expireRenderOutputs } from './storage/output-retention-rules';
 import { enableNagChecksWhenAsked } from './nag-suppressions';
 import { toRenderLimitsOutput } from '../src/lib/amplify-outputs';
 
@@ -71,6 +72,8 @@ const remotionStack = backend.createStack('remotion');
 const remotionBucket = createRemotionBucket(remotionStack);
 const remotionFunction = createRemotionRenderFunction(remotionStack, { config, outputBucket });
 const serveUrl = deployRemotionSite(remotionStack);
+// Retention: S3 deletes outputs and render state after OUTPUT_RETENTION_DAYS (docs/architecture.md, "Outputs").
+expireRenderOutputs({ outputBucket, remotionBucket }, config);
 configureRenderWorker(backend.renderWorker, {
   queues,
   remotionFunction,

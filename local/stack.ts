@@ -401,6 +401,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...(options.workerPollIntervalMs ? { pollIntervalMs: options.workerPollIntervalMs } : {}),
         maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
         maxReceiveCount: pipeline.maxReceiveCount,
+        retentionDays: pipeline.outputRetentionDays,
         // Local renders start in milliseconds and die with the process, so a claim without a render id
         // older than a minute is an orphan of an earlier run; the cloud's lease must outlast a Lambda render.
         claimLeaseMs: 60_000,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, DockerImage, Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   Distribution,
@@ -37,7 +37,7 @@ export const createRemotionBucket = (stack: Stack): Bucket =>
     enforceSSL: true,
     objectOwnership: ObjectOwnership.OBJECT_WRITER,
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-    lifecycleRules: [{ prefix: 'renders/', expiration: Duration.days(7) }],
+    // Its `renders/` lifecycle rule follows the output retention (amplify/storage/output-retention-rules.ts).
     removalPolicy: RemovalPolicy.DESTROY,
     autoDeleteObjects: true,
   });

@@ -6,6 +6,7 @@ import {
   renderersPerRenderWithin,
   type RenderLimits,
 } from '../../contract/render-limits';
+import { DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS } from '../../contract/output-retention';
 
 /** Remotion's own defaults for the render function (`@remotion/lambda-client/constants`). */
 export const REMOTION_FUNCTION_DEFAULTS = {
@@ -51,6 +52,10 @@ const pipelineConfigSchema = z.object({
     REMOTION_FUNCTION_DEFAULTS.timeoutInSeconds,
   ),
   videoUrlTtlSeconds: wholeNumber('VIDEO_URL_TTL_SECONDS', 3600, 604_800).default(7200),
+  // Days finished outputs are kept: S3 lifecycle rules in the cloud, the sweep in local mode (docs/architecture.md, "Outputs").
+  outputRetentionDays: wholeNumber('OUTPUT_RETENTION_DAYS', 1, MAX_RETENTION_DAYS).default(
+    DEFAULT_RETENTION_DAYS,
+  ),
   // The video-URL signer's key; a replaced key must outlive every URL it signed (checked where the secret is made).
   signerKeyRotationDays: wholeNumber('SIGNER_KEY_ROTATION_DAYS', 2, 1000).default(30),
   // Who hears about alarms (an SNS email subscription, confirmed from the first message); unset: the topic only.
@@ -84,6 +89,7 @@ const ENV_NAMES: Record<keyof z.infer<typeof pipelineConfigSchema>, string> = {
   remotionDiskSizeInMb: 'REMOTION_DISK_MB',
   remotionTimeoutSeconds: 'REMOTION_TIMEOUT_SECONDS',
   videoUrlTtlSeconds: 'VIDEO_URL_TTL_SECONDS',
+  outputRetentionDays: 'OUTPUT_RETENTION_DAYS',
   signerKeyRotationDays: 'SIGNER_KEY_ROTATION_DAYS',
   alarmEmail: 'ALARM_EMAIL',
   dailyCostAlarmUsd: 'DAILY_COST_ALARM_USD',

@@ -40,6 +40,7 @@ export const renderWorkerEnvironmentOf = (
   REMOTION_BUCKET_NAME: targets.remotionBucket.bucketName,
   OUTPUT_BUCKET_NAME: targets.outputBucket.bucketName,
   OUTPUT_PREFIX: targets.config.outputPrefix,
+  OUTPUT_RETENTION_DAYS: String(targets.config.outputRetentionDays),
   RENDER_QUEUE_URL: targets.queues.queue.queueUrl,
   RENDER_DLQ_ARN: targets.queues.deadLetterQueue.queueArn,
   RENDER_DLQ_URL: targets.queues.deadLetterQueue.queueUrl,

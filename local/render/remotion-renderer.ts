@@ -307,7 +307,11 @@ export function createRemotionRenderFunction(options: {
       await renderer;
     const [serveUrl, puppeteerInstance] = await Promise.all([options.serveUrl, browser]);
     const { cancelSignal, cancel } = makeCancelSignal();
-    onCancel(cancel);
+    let cancelled = false;
+    onCancel(() => {
+      cancelled = true;
+      cancel();
+    });
     const choice = request.output ?? DEFAULT_OUTPUT_CHOICE;
     const format = OUTPUT_FORMAT_DETAILS[choice.outputFormat];
     const common = {
@@ -363,10 +367,12 @@ export function createRemotionRenderFunction(options: {
         }
       }
     };
-    // The poster: the composition's poster frame with this job's props, at the output's scale. Rendered beside the
-    // video rather than after it: both mostly wait on a page load, so together they take little more than one.
+    await renderOutput();
+    // The poster: the composition's poster frame with this job's props, at the output's scale. After the video, not
+    // beside it: two page loads at once on a busy machine can exceed Remotion's root-component timeout. As in the
+    // cloud, a poster that fails leaves the job without one, never failed.
     const spec = findCompositionSpec(request.compositionId);
-    const poster = renderStill({
+    await renderStill({
       ...common,
       composition,
       output: posterFile,
@@ -375,17 +381,11 @@ export function createRemotionRenderFunction(options: {
       scale: choice.scale,
       overwrite: true,
       cancelSignal,
+    }).catch((error: unknown) => {
+      if (cancelled) throw error;
+      rmSync(posterFile, { force: true });
+      options.log?.(`renderer: poster of job ${request.jobId} failed: ${String(error)}`);
     });
-    // Awaited below; a failure must not surface as an unhandled rejection while the video renders.
-    poster.catch(() => undefined);
-    try {
-      await renderOutput();
-    } catch (error) {
-      // Let the poster settle first, so no file appears after the caller cleaned up.
-      await poster.catch(() => undefined);
-      throw error;
-    }
-    await poster;
     return { totalFrames };
   };
   return {

@@ -74,6 +74,7 @@ const lazy = createLazyHandler(async () => {
       renderCap: env.RENDER_CAP,
       maxActiveJobsPerUser: env.MAX_ACTIVE_JOBS_PER_USER,
       maxReceiveCount: env.MAX_RECEIVE_COUNT,
+      retentionDays: env.OUTPUT_RETENTION_DAYS,
       // The webhook ends the job; polling feeds the progress bar and is the fallback.
       ...(webhook ? { pollIntervalMs: POLL_INTERVAL_WITH_WEBHOOK_MS } : {}),
     },

@@ -28,6 +28,8 @@ const envSchema = z.object({
     .regex(/^[^/].*\/$/, { error: 'a key prefix ending in "/" such as renders/' })
     .default('renders/'),
   MAX_ACTIVE_JOBS_PER_USER: wholeNumber(1).default(3),
+  // Days a finished job's outputs are kept (the output bucket's lifecycle rule deletes them then).
+  OUTPUT_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
   // The DLQ's ARN: one handler serves both queues and tells their records apart by it.
   RENDER_DLQ_ARN: text('the ARN of the render dead-letter SQS queue'),
