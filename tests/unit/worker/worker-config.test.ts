@@ -20,6 +20,7 @@ describe('worker environment', () => {
       OUTPUT_PREFIX: 'renders/',
       MAX_ACTIVE_JOBS_PER_USER: 3,
       MAX_RECEIVE_COUNT: 3,
+      OUTPUT_RETENTION_DAYS: 30,
     });
     expect(
       parseWorkerEnv({ ...validEnv, MAX_ACTIVE_JOBS_PER_USER: '5', OUTPUT_PREFIX: 'out/' }),
@@ -27,6 +28,17 @@ describe('worker environment', () => {
       MAX_ACTIVE_JOBS_PER_USER: 5,
       OUTPUT_PREFIX: 'out/',
     });
+  });
+
+  it('reads the output retention in days, a whole number from 1 to 3650', () => {
+    expect(parseWorkerEnv({ ...validEnv, OUTPUT_RETENTION_DAYS: '12' })).toMatchObject({
+      OUTPUT_RETENTION_DAYS: 12,
+    });
+    for (const bad of ['0', '3651', 'forever']) {
+      expect(() => parseWorkerEnv({ ...validEnv, OUTPUT_RETENTION_DAYS: bad })).toThrow(
+        `OUTPUT_RETENTION_DAYS must be a whole number from 1 to 3650, but got ${JSON.stringify(bad)}`,
+      );
+    }
   });
 
   it('reads the renderer Lambdas per render, a whole number from 1 to 200 (Remotion allows no more)', () => {
