@@ -15,7 +15,7 @@ export interface WarmRenderTimer {
 
 /**
  * Opens the reference for `render_overhead_seconds`: the Remotion bundle the stack uses (same cache) and a browser
- * of its own, both made before anything is timed, so each timed run is `selectComposition` + `renderMedia` only —
+ * of its own, both made before anything is timed, so each timed run is `selectComposition` + `renderMedia` + the poster's `renderStill` only —
  * exactly the work the local renderer does inside a pipeline job, and nothing of the pipeline around it.
  */
 export async function openWarmRenderTimer(
@@ -41,6 +41,8 @@ export async function openWarmRenderTimer(
         inputProps: render.inputProps,
       },
       outputFile,
+      // The pipeline's renders make a poster too, so the reference does the same work.
+      posterFile: join(workDir, `warm-${run}.poster.jpeg`),
       onProgress: () => {},
       onCancel: () => {},
     });
@@ -48,6 +50,7 @@ export async function openWarmRenderTimer(
     if ((statSync(outputFile, { throwIfNoEntry: false })?.size ?? 0) === 0)
       throw new Error(`the warm in-process render wrote no video to ${outputFile}`);
     rmSync(outputFile, { force: true });
+    rmSync(join(workDir, `warm-${run}.poster.jpeg`), { force: true });
     return elapsed;
   };
   return {
