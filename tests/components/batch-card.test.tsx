@@ -1,10 +1,21 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  render,
+  renderHook,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchCard } from '../../src/features/batch/components/batch-card';
 import { BatchesSection } from '../../src/features/batch/components/batches-section';
 import { useBatches } from '../../src/features/batch/hooks/use-batches';
+import { batchJobId } from '../../contract/batch-contract';
+import { useJobs } from '../../src/features/jobs/hooks/use-jobs';
 import { FakeBatchesApi, makeBatch, makeRow } from './fake-batches-api';
+import { FakeJobsApi, makeJob } from './fake-jobs-api';
 
 // jsdom lays nothing out: give the row list's scroll box a height so the virtualizer has a window to fill.
 const descriptor = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
@@ -149,5 +160,22 @@ describe('BatchesSection', () => {
     await user.click(screen.getByRole('button', { name: 'Cancel batch' }));
     expect(api.cancelled).toEqual([batch.id]);
     await waitFor(() => expect(screen.getByTestId('batch-status')).toHaveTextContent('Cancelled'));
+  });
+});
+
+describe('batch rows among the single renders', () => {
+  it('the jobs list leaves a batch’s row jobs to the batch card, listed or pushed', async () => {
+    const api = new FakeJobsApi();
+    const batchId = makeBatch().id;
+    api.jobs.push(
+      makeJob({ title: 'single' }),
+      makeJob({ id: batchJobId(batchId, 0), title: 'row 1' }),
+    );
+    const { result } = renderHook(() => useJobs(api));
+    await waitFor(() => expect(result.current.phase).toBe('ready'));
+    act(() =>
+      api.push(makeJob({ id: batchJobId(batchId, 1), title: 'row 2', status: 'RENDERING' })),
+    );
+    expect(result.current.jobs.map((job) => job.title)).toEqual(['single']);
   });
 });

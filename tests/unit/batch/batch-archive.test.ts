@@ -57,6 +57,7 @@ describe('buildBatchArchive', () => {
     expect(manifest.data).toEqual([
       {
         row: '1',
+        title: 'Row 1',
         status: 'SUCCEEDED',
         error: '',
         file: 'row-00001.mp4',
@@ -64,14 +65,16 @@ describe('buildBatchArchive', () => {
       },
       {
         row: '2',
+        title: 'Row 2',
         status: 'FAILED',
         error: 'Props refused: `title`, "quoted", and, commas',
         file: '',
         url: '',
       },
-      { row: '3', status: 'CANCELLED', error: '', file: '', url: '' },
+      { row: '3', title: 'Row 3', status: 'CANCELLED', error: '', file: '', url: '' },
       {
         row: '4',
+        title: 'Row 4',
         status: 'SUCCEEDED',
         error: '',
         file: 'row-00004.mp4',
@@ -79,6 +82,7 @@ describe('buildBatchArchive', () => {
       },
       {
         row: '5',
+        title: 'Row 5',
         status: 'SUCCEEDED',
         error: '',
         file: 'row-00005.mp4',
@@ -99,7 +103,7 @@ describe('buildBatchArchive', () => {
     const entries = unzipSync(new Uint8Array(await archive.blob.arrayBuffer()));
     expect(Object.keys(entries)).toEqual(['row-00001.mp4', 'manifest.csv']);
     expect(strFromU8(entries['manifest.csv']!)).toContain(
-      '2,SUCCEEDED,download failed: the video URL answered HTTP 403,,https://videos.test/job-1.mp4',
+      '2,Row 2,SUCCEEDED,download failed: the video URL answered HTTP 403,,https://videos.test/job-1.mp4',
     );
   });
 

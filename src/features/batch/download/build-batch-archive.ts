@@ -9,7 +9,7 @@ export const archiveEntryName = (rowIndex: number): string =>
 export const MANIFEST_NAME = 'manifest.csv';
 
 /** The columns of the manifest, one line per row of the batch. */
-export const MANIFEST_COLUMNS = ['row', 'status', 'error', 'file', 'url'] as const;
+export const MANIFEST_COLUMNS = ['row', 'title', 'status', 'error', 'file', 'url'] as const;
 
 export interface BuildBatchArchiveOptions {
   /** A finished row's signed URL (the owner's own, short-lived). */
@@ -39,7 +39,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * A ZIP of every SUCCEEDED row's video (stored, not compressed: MP4 is compressed already) plus `manifest.csv`
- * with each row's status, error, file name and URL. Videos are fetched a few at a time and streamed into the
+ * with each row's title, status, error, file name and URL. Videos are fetched a few at a time and streamed into the
  * archive in row order, so only the archive and a small window of videos are held at once.
  */
 export async function buildBatchArchive(
@@ -106,6 +106,7 @@ export async function buildBatchArchive(
         const downloadError = outcome && 'error' in outcome ? outcome.error : '';
         return [
           String(row.rowIndex + 1),
+          row.title ?? '',
           row.status,
           row.errorMessage ?? downloadError,
           outcome && 'bytes' in outcome ? archiveEntryName(row.rowIndex) : '',

@@ -1,20 +1,12 @@
 import { CONNECTION_STATE_CHANGE, ConnectionState } from 'aws-amplify/api';
-import { fetchAuthSession } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import { Hub } from 'aws-amplify/utils';
 import type { Schema } from '../../../../amplify/data/resource';
 import { JOB_SELECTION_SET, type ConnectionHealth, type Job, type JobsApi } from './jobs-api';
 import { dataOf } from '../../../lib/graphql-result';
+import { readOwner } from '../../../lib/read-owner';
 
 type DataClient = ReturnType<typeof generateClient<Schema>>;
-
-/** The owner value Amplify's owner rule stores: `sub::username` of the signed-in user. */
-async function readOwner(): Promise<string> {
-  const payload = (await fetchAuthSession()).tokens?.accessToken.payload;
-  if (!payload?.sub || typeof payload.username !== 'string')
-    throw new Error('Sign in to see your jobs.');
-  return `${payload.sub}::${payload.username}`;
-}
 
 // `Connecting` counts only after a first connection; before that it is the normal start.
 const DISRUPTED = new Set<string>([

@@ -7,6 +7,7 @@ import {
   type JobsApi,
   type JobsPage,
 } from '../api/jobs-api';
+import { parseBatchJobId } from '../../../../contract/batch-contract';
 
 /** What {@link useJobs} knows about the owner's jobs. */
 export interface JobsState {
@@ -44,7 +45,9 @@ function mergeJob(current: Job | undefined, incoming: Job): Job {
 
 function upsertAll(jobs: Job[], incoming: Job[]): Job[] {
   const byId = new Map(jobs.map((job) => [job.id, job]));
-  for (const job of incoming) byId.set(job.id, mergeJob(byId.get(job.id), job));
+  for (const job of incoming)
+    // A batch's rows show on its batch card, not one by one among the single renders.
+    if (parseBatchJobId(job.id) === undefined) byId.set(job.id, mergeJob(byId.get(job.id), job));
   return [...byId.values()].sort((a, b) => timeOf(b.createdAt) - timeOf(a.createdAt));
 }
 
