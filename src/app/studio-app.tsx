@@ -1,6 +1,11 @@
 import { useCallback, useMemo, useState } from 'react';
 import { compositionCatalog } from '../../remotion/catalog';
 import type { CompositionComponents } from '../lib/composition';
+import { createAmplifyBatchesApi } from '../features/batch/api/amplify-batches-api';
+import type { BatchesApi } from '../features/batch/api/batches-api';
+import { BatchPanel } from '../features/batch/components/batch-panel';
+import { BatchesSection } from '../features/batch/components/batches-section';
+import { useBatches } from '../features/batch/hooks/use-batches';
 import { createAmplifyJobsApi } from '../features/jobs/api/amplify-jobs-api';
 import type { JobsApi } from '../features/jobs/api/jobs-api';
 import {
@@ -11,7 +16,11 @@ import { OperationsView } from '../features/operations/components/operations-vie
 import { useIsAdmin } from '../features/operations/hooks/use-operations';
 import { JobsPanel } from '../features/jobs/components/jobs-panel';
 import { useJobs } from '../features/jobs/hooks/use-jobs';
-import { Studio, type RenderRequest } from '../features/studio/components/studio';
+import {
+  Studio,
+  type RenderBatchAction,
+  type RenderRequest,
+} from '../features/studio/components/studio';
 import type { SignedInUser } from '../features/auth/components/auth-gate';
 import type { RenderLimits } from '../../contract/render-limits';
 
@@ -29,11 +38,13 @@ export default function StudioApp({
   user,
   api: givenApi,
   operationsApi: givenOperationsApi,
+  batchesApi: givenBatchesApi,
   renderLimits,
 }: {
   user: SignedInUser;
   api?: JobsApi;
   operationsApi?: OperationsApi;
+  batchesApi?: BatchesApi;
   /** What the deployment can render; absent for deployments that publish no limits. */
   renderLimits?: RenderLimits;
 }) {
@@ -46,6 +57,13 @@ export default function StudioApp({
   const isAdmin = useIsAdmin(operationsApi);
   const [view, setView] = useState<'studio' | 'operations'>('studio');
   const jobs = useJobs(api);
+  const batchesApi = useMemo(() => givenBatchesApi ?? createAmplifyBatchesApi(), [givenBatchesApi]);
+  const batches = useBatches(batchesApi);
+  const { showBatch } = batches;
+  const renderBatchAction = useCallback<RenderBatchAction>(
+    (context) => <BatchPanel {...context} api={batchesApi} onSubmitted={showBatch} />,
+    [batchesApi, showBatch],
+  );
   const { createJob } = jobs;
   const render = useCallback(
     async ({ compositionId, props, title }: RenderRequest) => {
@@ -91,8 +109,20 @@ export default function StudioApp({
           components={loadComponents()}
           onRender={render}
           renderLimits={renderLimits}
+          renderBatchAction={renderBatchAction}
         />
-        <JobsPanel api={api} jobs={jobs} compositionNames={compositionNames} />
+        <JobsPanel
+          api={api}
+          jobs={jobs}
+          compositionNames={compositionNames}
+          batches={
+            <BatchesSection
+              api={batchesApi}
+              batches={batches}
+              compositionNames={compositionNames}
+            />
+          }
+        />
       </main>
     </div>
   );
