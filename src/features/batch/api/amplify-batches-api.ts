@@ -154,14 +154,18 @@ export function createAmplifyBatchesApi(client: DataClient = generateClient<Sche
       return dataOf(await client.queries.getJobVideoUrl({ jobId }), 'Getting the video URL');
     },
     subscribe({ onBatch, onError }) {
-      const subscription = client.models.Batch.onUpdate({
-        selectionSet: BATCH_SELECTION_SET,
-      }).subscribe({
-        next: (record) => onBatch(toBatch(record as BatchRecord)),
-        error: (error: unknown) =>
-          onError(error instanceof Error ? error : new Error('The batch subscription failed.')),
-      });
-      return () => subscription.unsubscribe();
+      const fail = (error: unknown) =>
+        onError(error instanceof Error ? error : new Error('The batch subscription failed.'));
+      try {
+        const subscription = client.models.Batch.onUpdate({
+          selectionSet: BATCH_SELECTION_SET,
+        }).subscribe({ next: (record) => onBatch(toBatch(record as BatchRecord)), error: fail });
+        return () => subscription.unsubscribe();
+      } catch (error) {
+        // An unconfigured client throws at once; report it like a dropped subscription, after this call returns.
+        const timer = setTimeout(() => fail(error), 0);
+        return () => clearTimeout(timer);
+      }
     },
   };
 }
