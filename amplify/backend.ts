@@ -17,11 +17,7 @@ import { retainLogsOfEveryFunction } from './render-pipeline/log-retention';
 import { createRenderAlarms, createRenderBudgetAlarms } from './render-pipeline/render-alarms';
 import { createRenderDashboard } from './render-pipeline/render-dashboard';
 import { createRenderQueue } from './render-pipeline/render-queue';
-import {
-  configureOperationsFunction,
-  configureWorkerSpendAndArchive,
-  createDeadLetterArchive,
-} from './render-pipeline/operations-access';
+import { configureOperationsFunction, configureWorkerSpend } from './render-pipeline/operations-access';
 import { readSpendBudgets } from './render-pipeline/spend-config';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
@@ -101,12 +97,11 @@ createRenderDashboard(dataStack, {
   renderFunction: remotionFunction,
   config,
 });
-// The admins' Operations view: dead letters kept for a redrive, budgets held by the worker, invitations.
-const deadLetterArchive = createDeadLetterArchive(dataStack);
-configureWorkerSpendAndArchive(backend.renderWorker, { archive: deadLetterArchive, budgets });
+// The admins' Operations view: budgets held by the worker, the worker's metrics read back, invitations.
+configureWorkerSpend(backend.renderWorker, budgets);
 configureOperationsFunction(backend.operations, {
   queues,
-  archive: deadLetterArchive,
+  worker,
   userPool: backend.auth.resources.userPool,
   config,
   budgets,

@@ -80,6 +80,12 @@ export const REVIEWED_NAG_FINDINGS: readonly ReviewedNagFinding[] = [
     reason: RENDERS_PREFIX_ONLY,
   },
   {
+    path: 'data/operations-lambda/ServiceRole/DefaultPolicy/Resource',
+    findings: ['AwsSolutions-IAM5[Resource::*]'],
+    reason:
+      "cloudwatch:GetMetricData alone: it has no resource-level permissions (IAM's resource type for it is `*`), it only reads metric values, and the operations function asks for nothing but the render worker's own metrics (amplify/functions/operations/worker-metric-data.ts).",
+  },
+  {
     path: 'data/RemotionWebhookSecret/Resource',
     findings: ['AwsSolutions-SMG4'],
     reason:
@@ -177,12 +183,6 @@ export const REVIEWED_NAG_FINDINGS: readonly ReviewedNagFinding[] = [
     findings: ['AwsSolutions-SQS3'],
     reason:
       "It is itself a dead-letter queue, the pipe's (DeadLetterConfig, which the rule does not recognise): it keeps failed stream batches 14 days and render-alarms.ts alarms on its depth.",
-  },
-  {
-    path: 'data/RenderDeadLetterArchive/Resource',
-    findings: ['AwsSolutions-SQS3'],
-    reason:
-      'It is itself where dead letters end: the worker copies each dead-lettered render message here for the admins to redrive or discard (operations-access.ts); a queue behind it would only hold messages nobody reads.',
   },
   // Remotion (amplify/remotion-lambda)
   {

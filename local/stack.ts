@@ -116,8 +116,6 @@ export interface LocalStack {
     endpoint: string;
     queueUrl: string;
     deadLetterQueueUrl: string;
-    /** Where the worker keeps dead letters for the Operations view. */
-    deadLetterArchiveUrl: string;
   };
   outputServerUrl: string;
   /** The local remotion-webhook endpoint, unless `remotionWebhook` was false. */
@@ -339,9 +337,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }),
       },
     });
-    const deadLetterArchive = fauxqs.createQueue('render-dead-letter-archive', {
-      attributes: { VisibilityTimeout: '30' },
-    });
     const sqs = new SQSClient({
       endpoint: fauxqs.address,
       region,
@@ -412,11 +407,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       renderLimits: renderLimitsOf(pipeline),
       isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
       log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
-      ...operations.bindWorker({
-        transport: workerTransport,
-        sqs,
-        deadLetterArchiveUrl: deadLetterArchive.queueUrl,
-      }),
+      ...operations.bindWorker({ transport: workerTransport }),
     });
     operations.bindResolvers({
       transport,
@@ -425,7 +416,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueUrls: {
         renderQueueUrl: queue.queueUrl,
         deadLetterQueueUrl: dlq.queueUrl,
-        deadLetterArchiveUrl: deadLetterArchive.queueUrl,
       },
       cognito: {
         endpoint: dataPlane.cognito.endpoint,
@@ -563,7 +553,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         endpoint: fauxqs.address,
         queueUrl: queue.queueUrl,
         deadLetterQueueUrl: dlq.queueUrl,
-        deadLetterArchiveUrl: deadLetterArchive.queueUrl,
       },
       outputServerUrl: outputServer.url,
       ...(remotionWebhookUrl ? { remotionWebhookUrl } : {}),

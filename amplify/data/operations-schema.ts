@@ -24,6 +24,16 @@ export const operationsSchema = {
     })
     .identifier(['ledgerKey'])
     .authorization((allow) => [allow.authenticated().to([])]),
+  // The dead-letter archive: one record per dead-lettered job, written by the worker once the job ended FAILED and
+  // consumed (a conditional delete) by a redrive or a discard, so a listing is a plain read. IAM only.
+  DeadLetterRecord: a
+    .model({
+      jobId: a.id().required(),
+      receiveCount: a.integer().required(),
+      deadLetteredAt: a.datetime().required(),
+    })
+    .identifier(['jobId'])
+    .authorization((allow) => [allow.authenticated().to([])]),
   RecentFailure: a.customType({
     jobId: a.id().required(),
     compositionId: a.string().required(),

@@ -1,46 +1,32 @@
-import { Duration, type Stack } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { SpendBudgets } from '../../contract/spend-budget';
 import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
 import { spendEnvironmentOf } from './spend-config';
 
-/**
- * The dead-letter archive: the worker ends a dead-lettered job FAILED, then keeps its message here (nothing consumes
- * it) until an admin redrives or discards it from the Operations view, or 14 days pass.
- */
-export const createDeadLetterArchive = (stack: Stack): Queue =>
-  new Queue(stack, 'RenderDeadLetterArchive', {
-    encryption: QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-    visibilityTimeout: Duration.seconds(30),
-  });
-
-/** The worker's part: budgets to hold and the archive to keep dead letters in (send only). */
-export const configureWorkerSpendAndArchive = (
+/** The worker's part: the budgets to hold. Dead letters it keeps through the data API (the DeadLetterRecord model). */
+export const configureWorkerSpend = (
   worker: AmplifyFunctionResource,
-  targets: { archive: Queue; budgets: SpendBudgets },
+  budgets: SpendBudgets,
 ): void => {
-  for (const [name, value] of Object.entries(spendEnvironmentOf(targets.budgets)))
+  for (const [name, value] of Object.entries(spendEnvironmentOf(budgets)))
     worker.addEnvironment(name, value);
-  worker.addEnvironment('DEAD_LETTER_ARCHIVE_URL', targets.archive.queueUrl);
-  targets.archive.grantSendMessages(worker.resources.lambda);
 };
 
 /**
- * The operations function's environment and exactly its permissions: queue counts, the archive's messages, a send to
- * the render queue (a redrive), and AdminCreateUser on this user pool (an invitation). Its data API access (IAM) comes
- * from `allow.resource(operations)` in the data schema.
+ * The operations function's environment and exactly its permissions: queue counts, a send to the render queue (a
+ * redrive), AdminCreateUser on this user pool (an invitation), and GetMetricData to read what the render worker emits.
+ * Its data API access (IAM: jobs, the ledger, the dead-letter archive) comes from `allow.resource(operations)`.
  */
 export const configureOperationsFunction = (
   fn: AmplifyFunctionResource,
   targets: {
     queues: RenderQueues;
-    archive: Queue;
+    /** The render worker, whose metrics (FunctionName dimension) the overview reads. */
+    worker: IFunction;
     userPool: IUserPool;
     config: PipelineConfig;
     budgets: SpendBudgets;
@@ -50,7 +36,7 @@ export const configureOperationsFunction = (
   const environment = {
     RENDER_QUEUE_URL: queue.queueUrl,
     RENDER_DLQ_URL: deadLetterQueue.queueUrl,
-    DEAD_LETTER_ARCHIVE_URL: targets.archive.queueUrl,
+    RENDER_WORKER_FUNCTION_NAME: targets.worker.functionName,
     USER_POOL_ID: targets.userPool.userPoolId,
     RENDER_CAP: String(targets.config.renderCap),
     ...spendEnvironmentOf(targets.budgets),
@@ -60,17 +46,16 @@ export const configureOperationsFunction = (
   lambda.addToRolePolicy(
     new PolicyStatement({
       actions: ['sqs:GetQueueAttributes'],
-      resources: [queue.queueArn, deadLetterQueue.queueArn, targets.archive.queueArn],
+      resources: [queue.queueArn, deadLetterQueue.queueArn],
     }),
   );
   lambda.addToRolePolicy(
     new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
   );
+  // GetMetricData has no resource-level permissions (IAM: resource type "*"); the function asks only for the
+  // worker's metrics (worker-metric-data.ts). Reviewed in amplify/nag-suppressions.ts.
   lambda.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
-      resources: [targets.archive.queueArn],
-    }),
+    new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
   );
   lambda.addToRolePolicy(
     new PolicyStatement({

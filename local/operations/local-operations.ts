@@ -16,7 +16,15 @@ import { createPreSignUpHandler } from '../../amplify/functions/pre-sign-up/hand
 import type { GraphqlTransport } from '../../amplify/functions/render-worker/appsync-job-store';
 import { createAppSyncSpendLedger } from '../../amplify/functions/render-worker/appsync-spend-ledger';
 import type { JobStore } from '../../amplify/functions/render-worker/ports';
-import { createDeadLetterKeeper } from '../../amplify/functions/render-worker/spend-guard-from-env';
+import {
+  createAppSyncDeadLetterRecords,
+  createDeadLetterKeeper,
+} from '../../amplify/functions/operations/appsync-dead-letter-records';
+import {
+  createPowertoolsJobMetrics,
+  createRenderMetrics,
+} from '../../amplify/functions/render-worker/powertools-job-metrics';
+import type { JobMetrics } from '../../amplify/functions/render-worker/ports';
 import {
   createSpendGuard,
   type SpendGuard,
@@ -25,6 +33,13 @@ import { systemClock } from '../../amplify/functions/render-worker/system-clock'
 import { LOCAL_ENV_READER } from '../../amplify/render-pipeline/config';
 import { readSpendBudgets } from '../../amplify/render-pipeline/spend-config';
 import { LOCAL_AWS_CREDENTIALS } from '../dynamodb/dynamodb-local';
+import { createEmfMetricStore, type EmfMetricStore } from './emf-metric-store';
+
+/** The worker's name in local mode: the `FunctionName` dimension of its metrics, as Lambda's name is in the cloud. */
+export const LOCAL_WORKER_FUNCTION_NAME = 'render-worker-local';
+
+/** How long a local "Redrive all" may run, as the cloud function's timeout bounds it there. */
+const LOCAL_CALL_MS = 30_000;
 
 /** The fields of amplify/data/operations-schema.ts that the operations function resolves. */
 export const OPERATIONS_FIELDS = [
@@ -42,14 +57,13 @@ export interface LocalOperations {
   lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
   /** For cognito-local; absent when local sign-up stays open. */
   cognitoTriggers?: Record<string, (event: Record<string, unknown>) => Promise<unknown>>;
-  /** The worker's part, over the worker's own transport and queue client. */
-  bindWorker(ports: {
-    transport: GraphqlTransport;
-    sqs: SQSClient;
-    deadLetterArchiveUrl: string;
-  }): {
+  /** What the worker emits (Powertools EMF documents), kept for the Operations view's figures. */
+  metrics: EmfMetricStore;
+  /** The worker's part, over the worker's own transport: budgets, dead letters kept, and its metrics. */
+  bindWorker(ports: { transport: GraphqlTransport }): {
     spendGuard: SpendGuard;
     keepDeadLetter: (jobId: string, receiveCount: number) => Promise<void>;
+    metrics: JobMetrics;
   };
   /** The resolver's ports, once the plane and the queues are up. */
   bindResolvers(ports: {
@@ -72,14 +86,17 @@ export function startLocalOperations(options: {
     ...readSpendBudgets(process.env, LOCAL_ENV_READER),
     ...options.spendBudgets,
   };
-  let resolve: ((event: OperationsEvent) => Promise<unknown>) | undefined;
+  let resolve: ReturnType<typeof createOperationsResolver> | undefined;
+  const metrics = createEmfMetricStore();
   let cognitoClient: CognitoIdentityProviderClient | undefined;
   const resolver = async (event: unknown) => {
     if (!resolve) throw new Error('The local stack is still starting.');
-    return resolve(event as OperationsEvent);
+    const deadline = Date.now() + LOCAL_CALL_MS;
+    return resolve(event as OperationsEvent, { timeLeft: () => deadline - Date.now() });
   };
   return {
     budgets,
+    metrics,
     lambdaResolvers: Object.fromEntries(OPERATIONS_FIELDS.map((field) => [field, resolver])),
     // Local sign-up stays open unless SIGN_UP_ALLOW_LIST is set; then cognito-local runs the cloud's trigger.
     ...(options.signUpAllowList !== undefined
@@ -91,9 +108,13 @@ export function startLocalOperations(options: {
           },
         }
       : {}),
-    bindWorker: ({ transport, sqs, deadLetterArchiveUrl }) => ({
+    bindWorker: ({ transport }) => ({
       spendGuard: createSpendGuard(createAppSyncSpendLedger(transport), budgets, systemClock),
-      keepDeadLetter: createDeadLetterKeeper(sqs, deadLetterArchiveUrl, systemClock),
+      keepDeadLetter: createDeadLetterKeeper(createAppSyncDeadLetterRecords(transport), systemClock),
+      // The cloud worker's metrics code, its documents kept here instead of going to stdout.
+      metrics: createPowertoolsJobMetrics(
+        createRenderMetrics(LOCAL_WORKER_FUNCTION_NAME, metrics.createMetrics),
+      ),
     }),
     bindResolvers({ transport, store, sqs, queueUrls, cognito }) {
       cognitoClient = new CognitoIdentityProviderClient({
@@ -104,6 +125,8 @@ export function startLocalOperations(options: {
       resolve = createOperationsResolver(
         createOperations({
           queues: createSqsOperationsQueues(sqs, queueUrls),
+          deadLetters: createAppSyncDeadLetterRecords(transport),
+          workerMetrics: { source: metrics.source, functionName: LOCAL_WORKER_FUNCTION_NAME },
           jobs: createAppSyncOperationsJobs(transport),
           jobStore: store,
           ledger: createAppSyncSpendLedger(transport),

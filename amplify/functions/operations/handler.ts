@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { getAmplifyDataClientConfig } from '@aws-amplify/backend/function/runtime';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 import { z } from 'zod';
@@ -12,6 +13,7 @@ import {
   type DataClientEnv,
 } from '../render-worker/appsync-job-store';
 import { createAppSyncSpendLedger } from '../render-worker/appsync-spend-ledger';
+import { createAppSyncDeadLetterRecords } from './appsync-dead-letter-records';
 import { createAppSyncOperationsJobs } from './appsync-operations-jobs';
 import { createCognitoInvite } from './cognito-invite';
 import { createOperations, OperationsError } from './operations';
@@ -23,9 +25,6 @@ const money = (name: string) =>
 const envSchema = z.object({
   RENDER_QUEUE_URL: z.url({ error: 'RENDER_QUEUE_URL must be the render queue URL' }),
   RENDER_DLQ_URL: z.url({ error: 'RENDER_DLQ_URL must be the render DLQ URL' }),
-  DEAD_LETTER_ARCHIVE_URL: z.url({
-    error: 'DEAD_LETTER_ARCHIVE_URL must be the dead-letter archive URL',
-  }),
   USER_POOL_ID: z.string().min(1, { error: 'USER_POOL_ID must name the user pool' }),
   RENDER_CAP: z.coerce.number().int().min(1),
   DAILY_BUDGET_USD: money('DAILY_BUDGET_USD'),
@@ -35,7 +34,7 @@ const envSchema = z.object({
 });
 
 const logger = new Logger({ serviceName: 'operations' });
-let resolve: ((event: OperationsEvent) => Promise<unknown>) | undefined;
+let resolve: ReturnType<typeof createOperationsResolver> | undefined;
 
 // Ports from the environment, built on first use.
 const build = async () => {
@@ -58,8 +57,8 @@ const build = async () => {
       queues: createSqsOperationsQueues(new SQSClient({}), {
         renderQueueUrl: env.RENDER_QUEUE_URL,
         deadLetterQueueUrl: env.RENDER_DLQ_URL,
-        deadLetterArchiveUrl: env.DEAD_LETTER_ARCHIVE_URL,
       }),
+      deadLetters: createAppSyncDeadLetterRecords(send),
       jobs: createAppSyncOperationsJobs(send),
       jobStore: createAppSyncJobStore(send),
       ledger: createAppSyncSpendLedger(send),
@@ -79,11 +78,17 @@ const build = async () => {
 };
 
 /** Lambda entry: one JSON log line per call, naming the admin and the field. */
-export const handler = async (event: OperationsEvent): Promise<unknown> => {
+export const handler = async (
+  event: OperationsEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<unknown> => {
   const fields = { field: event.fieldName, adminSub: claimsOf(event.identity)?.sub };
   try {
     resolve ??= await build();
-    const result = await resolve(event);
+    const result = await resolve(
+      event,
+      context ? { timeLeft: () => context.getRemainingTimeInMillis() } : {},
+    );
     logger.info('operation done', fields);
     return result;
   } catch (error) {

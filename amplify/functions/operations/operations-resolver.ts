@@ -1,7 +1,7 @@
 import type { AppSyncIdentityCognito } from 'aws-lambda';
 import { z } from 'zod';
 import { isAdmin } from '../../../contract/admins';
-import { OperationsError, type Operations } from './operations';
+import { OperationsError, type Operations, type TimeLeft } from './operations';
 
 /** The parts of an AppSync resolver event the Operations resolver reads. */
 export interface OperationsEvent {
@@ -38,7 +38,7 @@ export const claimsOf = (identity: unknown): Record<string, unknown> | undefined
  */
 export const createOperationsResolver =
   (operations: Operations) =>
-  async (event: OperationsEvent): Promise<unknown> => {
+  async (event: OperationsEvent, call: { timeLeft?: TimeLeft } = {}): Promise<unknown> => {
     if (!isAdmin(claimsOf(event.identity)))
       throw new OperationsError(
         'Not authorized: only members of the admins group may use the Operations view.',
@@ -60,6 +60,7 @@ export const createOperationsResolver =
       case 'redriveDeadLetters':
         return operations.redriveDeadLetters(
           (args.messageId as string | null | undefined) ?? undefined,
+          call.timeLeft,
         );
       case 'discardDeadLetter':
         return operations.discardDeadLetter(args.messageId as string);

@@ -9,9 +9,8 @@ import { createPowertoolsJobMetrics, createRenderMetrics } from './powertools-jo
 import { RENDER_METRICS } from './render-metrics';
 import { createSqsJobQueue } from './sqs-job-queue';
 import {
-  createDeadLetterKeeper,
+  createDeadLetterKeeperFromFunctionEnv,
   createSpendGuardFromFunctionEnv,
-  deadLetterArchiveUrlOf,
 } from './spend-guard-from-env';
 import { systemClock } from './system-clock';
 import { wireRenderWorker } from './wire-render-worker';
@@ -58,7 +57,6 @@ const renderer = createRemotionLambdaRenderer({
 // The job store reads its settings over the network: a failed read is retried by the next invocation.
 const lazy = createLazyHandler(async () => {
   const sqs = new SQSClient({});
-  const archiveUrl = deadLetterArchiveUrlOf(process.env);
   const queue = createSqsJobQueue({
     client: sqs,
     queueUrl: env.RENDER_QUEUE_URL,
@@ -90,7 +88,7 @@ const lazy = createLazyHandler(async () => {
     metrics,
     // Budgets and quota (docs/architecture.md, "Spend guard"); dead letters kept for the Operations view.
     spendGuard: createSpendGuardFromFunctionEnv(process.env, systemClock),
-    ...(archiveUrl ? { keepDeadLetter: createDeadLetterKeeper(sqs, archiveUrl, systemClock) } : {}),
+    keepDeadLetter: createDeadLetterKeeperFromFunctionEnv(systemClock),
   }).handler;
 });
 // Start during the init phase; a failure there is logged and the first invocation builds again.

@@ -3,9 +3,16 @@ import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import type { JobMetrics } from './ports';
 import { RENDER_METRICS } from './render-metrics';
 
-/** The Powertools Metrics the worker writes through: namespace, service and function dimensions set. */
-export const createRenderMetrics = (functionName: string): Metrics =>
-  new Metrics({
+/**
+ * The Powertools Metrics the worker writes through: namespace, service and function dimensions set. `make` builds
+ * the instance: stdout in Lambda; local mode passes one that keeps the documents for its Operations view.
+ */
+export const createRenderMetrics = (
+  functionName: string,
+  make: (options: NonNullable<ConstructorParameters<typeof Metrics>[0]>) => Metrics = (options) =>
+    new Metrics(options),
+): Metrics =>
+  make({
     namespace: RENDER_METRICS.namespace,
     serviceName: RENDER_METRICS.service,
     defaultDimensions: { [RENDER_METRICS.dimensions.function]: functionName },

@@ -1,7 +1,9 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { generateClient } from 'aws-amplify/data';
-import { z } from 'zod';
 import { FUNCTION_ENV_FIX } from '../../read-env';
+import {
+  createAppSyncDeadLetterRecords,
+  createDeadLetterKeeper,
+} from '../operations/appsync-dead-letter-records';
 import { readSpendBudgets } from '../../render-pipeline/spend-config';
 import { createAmplifyGraphqlTransport } from './appsync-job-store';
 import { createAppSyncSpendLedger } from './appsync-spend-ledger';
@@ -25,27 +27,17 @@ export const createSpendGuardFromFunctionEnv = (
     clock,
   );
 
-/** A dead letter, as the archive keeps it for admins. */
-export const deadLetterBody = (jobId: string, receiveCount: number, now: number): string =>
-  JSON.stringify({ jobId, receiveCount, deadLetteredAt: new Date(now).toISOString() });
-
-/** Keeps dead letters in the archive queue (`DEAD_LETTER_ARCHIVE_URL`). */
-export const createDeadLetterKeeper =
-  (sqs: SQSClient, archiveUrl: string, clock: Pick<Clock, 'now'>) =>
-  async (jobId: string, receiveCount: number): Promise<void> => {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: archiveUrl,
-        MessageBody: deadLetterBody(jobId, receiveCount, clock.now()),
-      }),
-    );
-  };
-
-/** The archive's URL from the worker's environment, when the backend set one. */
-export const deadLetterArchiveUrlOf = (
-  env: Record<string, string | undefined>,
-): string | undefined =>
-  z
-    .url()
-    .optional()
-    .parse(env.DEAD_LETTER_ARCHIVE_URL || undefined);
+/** The worker's dead-letter keeper over the data API (the DeadLetterRecord model), once Amplify is configured. */
+export const createDeadLetterKeeperFromFunctionEnv = (
+  clock: Pick<Clock, 'now'>,
+): ((jobId: string, receiveCount: number) => Promise<void>) =>
+  createDeadLetterKeeper(
+    createAppSyncDeadLetterRecords(
+      createAmplifyGraphqlTransport(
+        generateClient({ authMode: 'iam' }) as unknown as Parameters<
+          typeof createAmplifyGraphqlTransport
+        >[0],
+      ),
+    ),
+    clock,
+  );
