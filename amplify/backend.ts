@@ -17,7 +17,10 @@ import { retainLogsOfEveryFunction } from './render-pipeline/log-retention';
 import { createRenderAlarms, createRenderBudgetAlarms } from './render-pipeline/render-alarms';
 import { createRenderDashboard } from './render-pipeline/render-dashboard';
 import { createRenderQueue } from './render-pipeline/render-queue';
-import { configureOperationsFunction, configureWorkerSpend } from './render-pipeline/operations-access';
+import {
+  configureOperationsFunction,
+  configureWorkerSpend,
+} from './render-pipeline/operations-access';
 import { readSpendBudgets } from './render-pipeline/spend-config';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';

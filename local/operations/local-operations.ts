@@ -110,7 +110,10 @@ export function startLocalOperations(options: {
       : {}),
     bindWorker: ({ transport }) => ({
       spendGuard: createSpendGuard(createAppSyncSpendLedger(transport), budgets, systemClock),
-      keepDeadLetter: createDeadLetterKeeper(createAppSyncDeadLetterRecords(transport), systemClock),
+      keepDeadLetter: createDeadLetterKeeper(
+        createAppSyncDeadLetterRecords(transport),
+        systemClock,
+      ),
       // The cloud worker's metrics code, its documents kept here instead of going to stdout.
       metrics: createPowertoolsJobMetrics(
         createRenderMetrics(LOCAL_WORKER_FUNCTION_NAME, metrics.createMetrics),

@@ -1,6 +1,6 @@
 // The admin surface in the synthesized backend (issue 17): the `admins` group, closed sign-up through the
-// pre-sign-up trigger, and the operations function's role, which may touch the render queues and invite users and
-// nothing else. Local mode runs the same handlers but enforces no IAM, so these hold only here.
+// pre-sign-up trigger, and the operations function's role, which may count the render queues, redrive to the render
+// queue, invite users and read metric values, and nothing else. Local mode runs the same handlers but enforces no IAM, so these hold only here.
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
@@ -62,11 +62,11 @@ describe('the admin surface in the synthesized backend', () => {
     });
   });
 
-  it('lets the operations function read queue depths, redrive to the render queue, work the archive and invite users, and nothing more', () => {
+  it('lets the operations function read queue depths, redrive to the render queue, invite users and read metrics, and nothing more', () => {
     const [, fn] = only(
       resourcesOf(data.json, 'AWS::Lambda::Function').filter(
         ([, candidate]) =>
-          'DEAD_LETTER_ARCHIVE_URL' in variablesOf(candidate) &&
+          'RENDER_WORKER_FUNCTION_NAME' in variablesOf(candidate) &&
           'USER_POOL_ID' in variablesOf(candidate),
       ),
       'operations function',
@@ -83,39 +83,34 @@ describe('the admin surface in the synthesized backend', () => {
       [statement.Action].flat().map((action) => ({ action, resource: statement.Resource })),
     );
     const actions = [...new Set(grants.map((grant) => grant.action))].sort();
-    // Amplify adds, for `allow.resource(operations)`, appsync:GraphQL on this API (the overview reads jobs through
-    // it) and, for the data client's own settings, ssm:GetParameters and s3:GetObject on the model introspection
-    // schema.
+    // Amplify adds, for `allow.resource(operations)`, appsync:GraphQL on this API (jobs, the ledger and the
+    // dead-letter archive are read and written through it) and, for the data client's own settings,
+    // ssm:GetParameters and s3:GetObject on the model introspection schema.
     expect(actions).toEqual(
       [
         'appsync:GraphQL',
         's3:GetObject',
+        'cloudwatch:GetMetricData',
         'cognito-idp:AdminCreateUser',
-        'sqs:ChangeMessageVisibility',
-        'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
-        'sqs:ReceiveMessage',
         'sqs:SendMessage',
         'ssm:GetParameters',
       ].sort(),
     );
     const arnsOf = (action: string) =>
       JSON.stringify(grants.filter((grant) => grant.action === action).map((g) => g.resource));
-    // Receiving and deleting only on the archive: never on the live render queue or its DLQ.
-    for (const action of [
-      'sqs:ReceiveMessage',
-      'sqs:DeleteMessage',
-      'sqs:ChangeMessageVisibility',
-    ]) {
-      expect(arnsOf(action)).toMatch(/RenderDeadLetterArchive/);
-      expect(arnsOf(action)).not.toMatch(/"RenderQueue|RenderDeadLetterQueue/);
-    }
-    // Sending only to the render queue (a redrive), never into the archive or the DLQ.
+    // Counting the render queue and its DLQ; sending only to the render queue (a redrive), never to the DLQ.
+    expect(arnsOf('sqs:GetQueueAttributes')).toMatch(/RenderQueue.*RenderDeadLetterQueue/);
     expect(arnsOf('sqs:SendMessage')).toMatch(/RenderQueue/);
-    expect(arnsOf('sqs:SendMessage')).not.toMatch(/Archive|DeadLetterQueue/);
+    expect(arnsOf('sqs:SendMessage')).not.toMatch(/DeadLetterQueue/);
     // Inviting only into this backend's user pool, never `*`.
     expect(arnsOf('cognito-idp:AdminCreateUser')).toMatch(/UserPool[0-9A-F]+Arn/);
     expect(arnsOf('s3:GetObject')).toMatch(/modelIntrospectionSchemaBucket/);
-    expect(JSON.stringify(grants.map((grant) => grant.resource))).not.toMatch(/"\*"/);
+    // GetMetricData has no resource-level permissions: `*` is the only resource it can have, and the only `*`.
+    expect(grants.filter((grant) => grant.resource === '*')).toEqual([
+      { action: 'cloudwatch:GetMetricData', resource: '*' },
+    ]);
+    // It reads the worker's metrics by the worker's own function name.
+    expect(JSON.stringify(variablesOf(fn).RENDER_WORKER_FUNCTION_NAME)).toMatch(/renderworker/i);
   });
 });

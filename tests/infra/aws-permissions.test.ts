@@ -15,6 +15,7 @@ import {
   recordVideoUrlCalls,
 } from './recorded-function-calls';
 import { platformCallsOf, recordSignerKeyRotationCalls } from './recorded-service-calls';
+import { recordOperationsCalls } from './recorded-operations-calls';
 import { recordRemotionWebhookCalls } from './recorded-webhook-calls';
 import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
 
@@ -38,6 +39,8 @@ describe('AWS permissions of every call our functions make', () => {
   const calls: AwsCall[] = [];
   const callers = new Map<string, string>(); // principal ARN → who it is
   const verdicts = new Map<string, CallVerdict>();
+  /** Calls the operations function must be refused (its neighbours'), with their verdicts. */
+  const forbiddenToOperations: CallVerdict[] = [];
   let reconcilerFound = false;
   let reconcilerProblem: string | undefined;
   const expected = {
@@ -55,6 +58,7 @@ describe('AWS permissions of every call our functions make', () => {
     const videoUrl = await recordVideoUrlCalls(account, recorder);
     const reconciler = await recordReconcilerCalls(account, recorder);
     const webhook = await recordRemotionWebhookCalls(account, recorder);
+    const operations = await recordOperationsCalls(account, recorder);
     reconcilerFound = reconciler !== undefined;
     reconcilerProblem = reconciler?.problem;
     // Last: the fake signer account mocks the IAM and Secrets Manager client classes while it runs.
@@ -83,6 +87,7 @@ describe('AWS permissions of every call our functions make', () => {
     callers.set(videoUrl.fn.roleArn, 'video-url function');
     if (reconciler) callers.set(reconciler.fn.roleArn, 'job reconciler');
     callers.set(webhook.fn.roleArn, 'remotion-webhook function');
+    callers.set(operations.fn.roleArn, 'operations function');
     callers.set(rotation.fn.roleArn, 'signer-key rotation function');
     callers.set('events.amazonaws.com', 'EventBridge (schedules)');
     callers.set('secretsmanager.amazonaws.com', 'Secrets Manager (rotation)');
@@ -94,6 +99,8 @@ describe('AWS permissions of every call our functions make', () => {
       if (call.needsNoPermission || verdicts.has(keyOf(call))) continue;
       verdicts.set(keyOf(call), await simulateAwsCall(account, call));
     }
+    for (const call of operations.forbidden)
+      forbiddenToOperations.push(await simulateAwsCall(account, call));
   });
 
   afterAll(() => {
@@ -174,6 +181,36 @@ describe('AWS permissions of every call our functions make', () => {
 
   it('allows every call the remotion-webhook function makes (its secret, a wake-up on the render queue)', () => {
     expect(deniedOf('remotion-webhook function')).toEqual([]);
+  });
+
+  it("allows every call the operations function makes (queue counts, a redrive's send, the data API, invitations, the worker's metrics)", () => {
+    const ops = 'operations function';
+    expect(has(ops, 'sqs:GetQueueAttributes', expected.renderQueueArn)).toBe(true);
+    expect(has(ops, 'sqs:GetQueueAttributes', expected.deadLetterQueueArn)).toBe(true);
+    expect(has(ops, 'sqs:SendMessage', expected.renderQueueArn)).toBe(true);
+    expect(has(ops, 'cloudwatch:GetMetricData', '*')).toBe(true);
+    expect(has(ops, 'cognito-idp:AdminCreateUser', /:userpool\//)).toBe(true);
+    for (const field of [
+      'Query/fields/listDeadLetterRecords',
+      'Mutation/fields/deleteDeadLetterRecord',
+      'Mutation/fields/updateJob',
+      'Query/fields/getSpendLedger',
+    ])
+      expect(has(ops, 'appsync:GraphQL', new RegExp(`/types/${field}$`))).toBe(true);
+    expect(
+      has('render worker', 'appsync:GraphQL', /\/types\/Mutation\/fields\/createDeadLetterRecord$/),
+    ).toBe(true);
+    expect(deniedOf(ops)).toEqual([]);
+    expect(deniedOf('render worker')).toEqual([]);
+  });
+
+  it("refuses the operations function its neighbours' calls (the DLQ, live work, the Job table, videos, admins)", () => {
+    expect(forbiddenToOperations.length).toBeGreaterThanOrEqual(10);
+    expect(
+      forbiddenToOperations
+        .filter((verdict) => verdict.allowed)
+        .map((verdict) => verdict.call.source),
+    ).toEqual([]);
   });
 
   it('allows every call the video-url function makes', () => {

@@ -94,14 +94,9 @@ describe('the synthesized backend', () => {
   describe('render queue and DLQ', () => {
     it('encrypts every queue and redrives to the DLQ after 3 receives', () => {
       const queues = resourcesOf(data.json, 'AWS::SQS::Queue');
-      // The render queue, its DLQ, the stream pipe's DLQ, and the admins' dead-letter archive.
+      // The render queue, its DLQ and the stream pipe's DLQ (dead letters are kept in the DeadLetterRecord model).
       expect(queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
-        [
-          'JobStreamPipeDeadLetterQueue',
-          'RenderDeadLetterArchive',
-          'RenderDeadLetterQueue',
-          'RenderQueue',
-        ].sort(),
+        ['JobStreamPipeDeadLetterQueue', 'RenderDeadLetterQueue', 'RenderQueue'].sort(),
       );
       for (const [, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
       const [dlqId] = only(

@@ -9,7 +9,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HttpRequest } from '@smithy/protocol-http';
 import type { AppSyncIdentityCognito } from 'aws-lambda';
 import { MAX_INPUT_PROPS_BYTES } from '../../contract/job-contract';
-import { createAppSyncJobStore } from '../../amplify/functions/render-worker/appsync-job-store';
+import {
+  createAppSyncJobStore,
+  type GraphqlTransport,
+} from '../../amplify/functions/render-worker/appsync-job-store';
 import { createRemotionLambdaRenderer } from '../../amplify/functions/render-worker/remotion-lambda-renderer';
 import { reconcileJobs } from '../../amplify/functions/render-worker/reconcile-jobs';
 import { createSqsJobQueue } from '../../amplify/functions/render-worker/sqs-job-queue';
@@ -42,7 +45,7 @@ import { recordingWebhookSecrets } from './recorded-webhook-calls';
  */
 
 // Credentials for SDK clients that sign requests nobody checks.
-const FAKE_CREDENTIALS = {
+export const FAKE_CREDENTIALS = {
   accessKeyId: 'AKIAFAKEFAKEFAKEFAKE',
   secretAccessKey: 'fake-secret-key-0000',
 };
@@ -254,7 +257,7 @@ const STORE_CALLS: Record<
 };
 
 /** A real SQS client over a stub transport, recording each call as `principal`. */
-const recordingSqsClient = (
+export const recordingSqsClient = (
   account: SynthesizedAccount,
   recorder: AwsCallRecorder,
   principal: string,
@@ -298,11 +301,11 @@ const runtimeEnvironmentOf = (account: SynthesizedAccount, fn: FunctionFacts) =>
 };
 
 /**
- * The job store a function builds from its environment (`createJobStoreFromFunctionEnv`), with
+ * The data API transport a function builds from its environment (Amplify's data client, IAM), with
  * every call recorded: Amplify's SSM shim at cold start, the model introspection schema read by
  * `getAmplifyDataClientConfig`, then each GraphQL operation, which `answer` answers by root field.
  */
-const recordingJobStore = async (
+export const recordingDataTransport = async (
   account: SynthesizedAccount,
   recorder: AwsCallRecorder,
   fn: FunctionFacts,
@@ -342,7 +345,7 @@ const recordingJobStore = async (
   if (!apiId)
     throw new Error(`${fn.name} reads no AppSync endpoint from its environment: ${endpoint}`);
   // AppSync authorizes IAM callers per top-level field.
-  return createAppSyncJobStore(async (query) => {
+  const transport: GraphqlTransport = async (query) => {
     const operation = /^\s*(query|mutation)\s+\w+[^{]*\{\s*(\w+)/.exec(query);
     if (!operation) throw new Error(`Cannot read the root field of ${query}`);
     const [, kind, field] = operation as unknown as [string, string, string];
@@ -354,8 +357,13 @@ const recordingJobStore = async (
       source: `${source}: job store (${field})`,
     });
     return { [field]: answer(field) };
-  });
+  };
+  return transport;
 };
+
+/** The job store a function builds from its environment (`createJobStoreFromFunctionEnv`), every call recorded. */
+const recordingJobStore = async (...args: Parameters<typeof recordingDataTransport>) =>
+  createAppSyncJobStore(await recordingDataTransport(...args));
 
 /** One record that reads as a job and as a render slot: what the worker's store calls get back. */
 const anyItemAnswer = (field: string) => {

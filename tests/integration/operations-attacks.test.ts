@@ -124,6 +124,28 @@ describe('the admin surface', () => {
     },
   );
 
+  // The dead-letter archive is an IAM-only model: no user pool token, an admin's neither, reads or writes it.
+  it.each([
+    { name: 'listDeadLetterRecords', query: 'query { listDeadLetterRecords { items { jobId } } }' },
+    {
+      name: 'createDeadLetterRecord',
+      query:
+        'mutation { createDeadLetterRecord(input: { jobId: "j", receiveCount: 1, deadLetteredAt: "2026-01-01T00:00:00Z" }) { jobId } }',
+    },
+    {
+      name: 'deleteDeadLetterRecord',
+      query: 'mutation { deleteDeadLetterRecord(input: { jobId: "j" }) { jobId } }',
+    },
+  ])('refuses $name to users and admins alike (IAM only)', async ({ query }) => {
+    for (const token of [user.idToken, admin.idToken]) {
+      const body = await postGraphql(token, query);
+      expect(body.errors?.map((error) => error.errorType ?? error.message).join(' ')).toMatch(
+        /Unauthorized/,
+      );
+      expect(Object.values(body.data ?? {}).filter((value) => value !== null)).toEqual([]);
+    }
+  });
+
   it('answers an admin with the figures, spend against budget and failures without props', async () => {
     const body = await postGraphql(admin.idToken, ADMIN_OPERATIONS[0]!.query);
     expect(body.errors).toBeUndefined();

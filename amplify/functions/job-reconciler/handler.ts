@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ownerSubOf } from '../../../contract/job-contract';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
@@ -49,6 +50,17 @@ export const handler = async (): Promise<ReconcileSummary> => {
     logger.error('reconcile run failed; the next run tries again', { error });
     throw error;
   }
+  // One line per job it acted on, with the job's id (and owner, where the slot names it), for the job's trail.
+  for (const [reason, jobIds] of Object.entries(summary.requeued))
+    for (const jobId of jobIds) logger.info('job re-enqueued', { jobId, reason });
+  for (const slot of summary.freedSlots)
+    logger.info('render slot freed', { jobId: slot.jobId, ownerSub: ownerSubOf(slot.jobOwner) });
+  // A failure names a job by its id, or a slot as `<owner>#<slot>`.
+  for (const failure of summary.errors)
+    logger.warn('could not reconcile', {
+      ...(failure.id.includes('#') ? { slot: failure.id } : { jobId: failure.id }),
+      reason: failure.message,
+    });
   console.log(
     toReconcilerLogLine(
       summary,

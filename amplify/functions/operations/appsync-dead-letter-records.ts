@@ -66,8 +66,11 @@ export const createAppSyncDeadLetterRecords = (send: GraphqlTransport): DeadLett
     }
   },
   async listPage(limit, nextToken) {
-    const page = parse(pageSchema, await send(LIST, { limit, nextToken }), 'listDeadLetterRecords')
-      .listDeadLetterRecords;
+    const page = parse(
+      pageSchema,
+      await send(LIST, { limit, nextToken }),
+      'listDeadLetterRecords',
+    ).listDeadLetterRecords;
     return {
       items: page.items.filter((item): item is DeadLetterRecord => item !== null),
       nextToken: page.nextToken ?? null,

@@ -26,6 +26,9 @@ const envSchema = z.object({
   RENDER_QUEUE_URL: z.url({ error: 'RENDER_QUEUE_URL must be the render queue URL' }),
   RENDER_DLQ_URL: z.url({ error: 'RENDER_DLQ_URL must be the render DLQ URL' }),
   USER_POOL_ID: z.string().min(1, { error: 'USER_POOL_ID must name the user pool' }),
+  RENDER_WORKER_FUNCTION_NAME: z.string().min(1, {
+    error: "RENDER_WORKER_FUNCTION_NAME must name the render worker (its metrics' FunctionName)",
+  }),
   RENDER_CAP: z.coerce.number().int().min(1),
   DAILY_BUDGET_USD: money('DAILY_BUDGET_USD'),
   MONTHLY_BUDGET_USD: money('MONTHLY_BUDGET_USD'),
@@ -77,12 +80,17 @@ const build = async () => {
   );
 };
 
-/** Lambda entry: one JSON log line per call, naming the admin and the field. */
+/** Lambda entry: one JSON log line per call, naming the admin, the field and the job it acts on (a dead letter's). */
 export const handler = async (
   event: OperationsEvent,
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<unknown> => {
-  const fields = { field: event.fieldName, adminSub: claimsOf(event.identity)?.sub };
+  const jobId = event.arguments?.messageId;
+  const fields = {
+    field: event.fieldName,
+    adminSub: claimsOf(event.identity)?.sub,
+    ...(typeof jobId === 'string' ? { jobId } : {}),
+  };
   try {
     resolve ??= await build();
     const result = await resolve(

@@ -45,15 +45,13 @@ const workerDimensions = (functionName: string, extra: Record<string, string> = 
 
 /** The queries the overview asks, with exactly the names and dimensions the worker writes. */
 export const workerFigureQueries = (functionName: string): WorkerMetricQuery[] => [
-  ...JOB_OUTCOMES.map(
-    (outcome): WorkerMetricQuery => ({
-      id: `finished_${outcome.toLowerCase()}`,
-      namespace: RENDER_METRICS.namespace,
-      metricName: RENDER_METRICS.names.jobsFinished,
-      dimensions: workerDimensions(functionName, { [RENDER_METRICS.dimensions.outcome]: outcome }),
-      stat: 'Sum',
-    }),
-  ),
+  ...JOB_OUTCOMES.map((outcome): WorkerMetricQuery => ({
+    id: `finished_${outcome.toLowerCase()}`,
+    namespace: RENDER_METRICS.namespace,
+    metricName: RENDER_METRICS.names.jobsFinished,
+    dimensions: workerDimensions(functionName, { [RENDER_METRICS.dimensions.outcome]: outcome }),
+    stat: 'Sum',
+  })),
   {
     id: 'started',
     namespace: RENDER_METRICS.namespace,
@@ -94,7 +92,11 @@ export interface GetMetricDataInput {
   MetricDataQueries: {
     Id: string;
     MetricStat: {
-      Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+      Metric: {
+        Namespace: string;
+        MetricName: string;
+        Dimensions: { Name: string; Value: string }[];
+      };
       Period: number;
       Stat: string;
     };

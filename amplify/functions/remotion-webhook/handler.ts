@@ -31,11 +31,20 @@ export const handler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunc
     event.body && event.isBase64Encoded
       ? Buffer.from(event.body, 'base64').toString('utf8')
       : event.body;
+  // The woken job and render, as fields of the log line, so one query follows the job through here too.
+  let woken: { jobId?: string; renderId?: string } = {};
   const response = await receiveRemotionWebhook(
     { method: event.requestContext.http.method, headers: event.headers, body },
-    { secret: await readSecret(), wake },
+    {
+      secret: await readSecret(),
+      wake: async (wakeUp) => {
+        woken = { jobId: wakeUp.jobId, renderId: wakeUp.renderId };
+        await wake(wakeUp);
+      },
+    },
   );
   logger.info('Remotion webhook answered', {
+    ...woken,
     statusCode: response.statusCode,
     answer: response.body,
   });

@@ -168,6 +168,7 @@ describe('the operations Lambda', () => {
       RENDER_DLQ_URL: DLQ_URL,
       USER_POOL_ID,
       RENDER_CAP: '4',
+      RENDER_WORKER_FUNCTION_NAME: 'amplify-x-renderworker-AbC',
       DAILY_BUDGET_USD: '20',
       MONTHLY_BUDGET_USD: '200',
       DAILY_RENDERS_PER_USER: '50',
@@ -284,7 +285,7 @@ describe('the operations Lambda', () => {
     // Listing is a read: neither hides records from the other (130 records, the newest 100 shown).
     expect(first).toHaveLength(100);
     expect(second).toEqual(first);
-    expect(first[0]).toEqual({
+    expect(first![0]).toEqual({
       messageId: 'job-129',
       jobId: 'job-129',
       compositionId: 'title-card',
