@@ -125,12 +125,13 @@ const failedJob = (id: string, extra: Partial<Job> = {}): Job => ({
 const keep = (jobId: string, minutes = 10) =>
   data.deadLetters.set(jobId, { jobId, receiveCount: 3, deadLetteredAt: minutesAgo(minutes) });
 
+// As AppSync passes a user pool caller: the token's claims, and the sub and groups beside them.
 const admin = {
   sub: 'admin-sub',
-  claims: { 'cognito:groups': [ADMINS_GROUP] },
+  claims: { sub: 'admin-sub', 'cognito:groups': [ADMINS_GROUP] },
   groups: [ADMINS_GROUP],
 };
-const user = { sub: 'user-sub', claims: {}, groups: null };
+const user = { sub: 'user-sub', claims: { sub: 'user-sub' }, groups: null };
 
 describe('the operations Lambda', () => {
   const s3 = mockClient(S3Client);
@@ -383,6 +384,11 @@ describe('the operations Lambda', () => {
   it('discards a dead letter: the record goes, the job stays FAILED, nothing is queued; twice is refused', async () => {
     data.jobs.set('job-1', failedJob('job-1'));
     keep('job-1');
+    const written: string[] = [];
+    vi.mocked(process.stdout.write).mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
 
     expect(await call('discardDeadLetter', { messageId: 'job-1' })).toEqual({
       count: 1,
@@ -393,6 +399,23 @@ describe('the operations Lambda', () => {
     expect(sentJobIds()).toEqual([]);
     await expect(call('discardDeadLetter', { messageId: 'job-1' })).rejects.toThrow(
       'No dead letter job-1: it was redriven or discarded already. Refresh the list.',
+    );
+    // Each call is a JSON line naming the admin, the field and the job it acted on.
+    expect(
+      written
+        .join('')
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => JSON.parse(text) as Record<string, unknown>),
+    ).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        service: 'operations',
+        message: 'operation done',
+        field: 'discardDeadLetter',
+        adminSub: 'admin-sub',
+        jobId: 'job-1',
+      }),
     );
   });
 

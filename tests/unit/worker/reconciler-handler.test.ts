@@ -57,11 +57,18 @@ describe('job reconciler Lambda handler', () => {
 
   it('re-enqueues a lost job and logs its summary as a metric line', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    // Powertools Logger writes its JSON lines to stdout itself.
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
     const { handler } = await import('../../../amplify/functions/job-reconciler/handler');
 
     const summary = await handler();
     const lines = log.mock.calls.map((call) => String(call[0]));
     log.mockRestore();
+    stdout.mockRestore();
 
     expect(summary).toMatchObject({ requeued: { queued: ['lost'] }, acted: 1, errors: [] });
     expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
@@ -89,6 +96,21 @@ describe('job reconciler Lambda handler', () => {
       RECONCILER_METRIC.acted,
       RECONCILER_METRIC.errors,
     ]);
+    // And a line per job it acted on, carrying the job's id: one query on jobId follows the job through here too.
+    const jsonLines = written
+      .join('')
+      .split('\n')
+      .filter((text) => text.startsWith('{'))
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(jsonLines).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        service: 'job-reconciler',
+        message: 'job re-enqueued',
+        jobId: 'lost',
+        reason: 'queued',
+      }),
+    );
   });
 
   it('names a missing or malformed queue URL, with what came', async () => {
