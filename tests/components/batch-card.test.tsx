@@ -99,13 +99,16 @@ describe('BatchCard', () => {
       ),
     );
     const user = userEvent.setup();
+    const retried: { batchId: string; rowIndexes?: readonly number[] }[] = [];
     render(
       <BatchCard
         batch={batch}
         api={api}
         compositionName="Title card"
         onCancel={noop}
-        onRetryFailed={noop}
+        onRetryFailed={async (batchId, rowIndexes) => {
+          retried.push({ batchId, rowIndexes });
+        }}
       />,
     );
     await user.click(screen.getByRole('button', { name: 'Show rows' }));
@@ -125,6 +128,10 @@ describe('BatchCard', () => {
     await waitFor(() => expect(within(list).getByText('boom')).toBeInTheDocument());
     expect(api.listRowCalls.map((call) => call.fromRowIndex)).toEqual([0, 9_900]);
     expect(within(list).getAllByRole('listitem').length).toBeLessThan(40);
+
+    // A failed row is retried alone from its line.
+    await user.click(within(list).getByRole('button', { name: 'Retry row 9991' }));
+    expect(retried).toEqual([{ batchId: batch.id, rowIndexes: [9_990] }]);
   });
 });
 

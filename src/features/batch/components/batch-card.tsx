@@ -29,7 +29,8 @@ interface BatchCardProps {
   api: BatchesApi;
   compositionName: string;
   onCancel: (batchId: string) => Promise<void>;
-  onRetryFailed: (batchId: string) => Promise<void>;
+  /** Every failed row, or only `rowIndexes`. */
+  onRetryFailed: (batchId: string, rowIndexes?: readonly number[]) => Promise<void>;
 }
 
 /** One batch: live counts per status, overall %, ETA and cost, its rows, and Cancel / Retry / Download all. */
@@ -46,6 +47,8 @@ export function BatchCard({
   const elapsedSeconds = Math.max(0, (endedAt - Date.parse(batch.createdAt)) / 1000);
   const summary = summarizeBatch(batch, batch.rowCount, elapsedSeconds);
   const title = batch.title || compositionName;
+  // The server refuses to retry rows of a cancelled batch: a new batch from the same file is the way.
+  const canRetry = batch.status !== 'CANCELLED';
   const [showRows, setShowRows] = useState(false);
   const [busy, setBusy] = useState<'cancel' | 'retry' | 'download' | null>(null);
   const [download, setDownload] = useState<{ done: number; total: number } | null>(null);
@@ -180,6 +183,7 @@ export function BatchCard({
           batchId={batch.id}
           rowCount={batch.rowCount}
           version={batch.updatedAt}
+          onRetryRow={canRetry ? (rowIndex) => void onRetryFailed(batch.id, [rowIndex]) : undefined}
         />
       )}
 
@@ -202,7 +206,7 @@ export function BatchCard({
             {busy === 'cancel' ? 'Cancelling…' : 'Cancel batch'}
           </button>
         )}
-        {batch.failed > 0 && (
+        {batch.failed > 0 && canRetry && (
           <button
             type="button"
             className="button button--ghost"

@@ -19,13 +19,15 @@ interface BatchRowListProps {
   rowCount: number;
   /** Changes whenever the batch's counters do: visible rows are fetched again. */
   version: string;
+  /** Queues one failed row again; absent: failed rows cannot be retried. */
+  onRetryRow?: (rowIndex: number) => void;
 }
 
 /**
  * Every row of a batch in a virtualized list: only the rows on screen exist in the page, and only their pages of
  * the batch index are fetched, so 10,000 rows scroll as smoothly as 10.
  */
-export function BatchRowList({ api, batchId, rowCount, version }: BatchRowListProps) {
+export function BatchRowList({ api, batchId, rowCount, version, onRetryRow }: BatchRowListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const { rowAt, showRange, error } = useBatchRows(api, batchId, version);
   const virtualizer = useVirtualizer({
@@ -72,6 +74,16 @@ export function BatchRowList({ api, batchId, rowCount, version }: BatchRowListPr
                   <span className="batch-row__error" title={row.errorMessage}>
                     {row.errorMessage}
                   </span>
+                )}
+                {status === 'FAILED' && onRetryRow && (
+                  <button
+                    type="button"
+                    className="button button--ghost batch-row__retry"
+                    aria-label={`Retry row ${item.index + 1}`}
+                    onClick={() => onRetryRow(item.index)}
+                  >
+                    Retry
+                  </button>
                 )}
               </div>
             );

@@ -83,8 +83,9 @@ export function useBatches(api: BatchesApi, { limit = 5 }: { limit?: number } = 
     /** Shows a batch the studio just created, before its first subscription event. */
     showBatch: upsert,
     cancelBatch: (batchId: string) => act('cancel the batch', () => api.cancelBatch(batchId)),
-    retryFailedRows: (batchId: string) =>
-      act('retry the failed rows', () => api.retryBatchRows(batchId)),
+    /** Queues the given failed rows again, or every failed row of the batch. */
+    retryFailedRows: (batchId: string, rowIndexes?: readonly number[]) =>
+      act('retry the failed rows', () => api.retryBatchRows(batchId, rowIndexes)),
     refresh: listRecent,
   };
 }
