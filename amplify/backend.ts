@@ -22,6 +22,7 @@ import {
   configureWorkerSpend,
 } from './render-pipeline/operations-access';
 import { readSpendBudgets } from './render-pipeline/spend-config';
+import { configureBatchFunctions } from './render-pipeline/batch-access';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
 import { createRemotionWebhookEndpoint } from './render-pipeline/remotion-webhook-endpoint';
@@ -109,6 +110,11 @@ configureOperationsFunction(backend.operations, {
   config,
   budgets,
 });
+// Batches (docs/architecture.md, "Batches"): rows written by the batches function, progress from the Job stream.
+configureBatchFunctions(
+  { batches: backend.batches, batchProgress: backend.batchProgress },
+  { batchTable: backend.data.resources.tables['Batch']!, jobTable, queues, config },
+);
 sendEveryAlarmTo(dataStack, createAlarmTopic(dataStack, config));
 retainLogsOfEveryFunction(dataStack.node.root);
 

@@ -15,7 +15,9 @@ import { createSqsRowQueue } from './sqs-row-queue';
 const envSchema = z.object({
   BATCH_TABLE_NAME: z.string().min(1, { error: 'BATCH_TABLE_NAME must name the Batch table' }),
   JOB_TABLE_NAME: z.string().min(1, { error: 'JOB_TABLE_NAME must name the Job table' }),
-  RENDER_QUEUE_URL: z.url({ error: 'RENDER_QUEUE_URL must be the render queue URL' }),
+  ROW_QUEUE_URL: z.url({
+    error: 'ROW_QUEUE_URL must be the render queue URL (retried rows go there)',
+  }),
   REMOTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
   REMOTION_CONCURRENCY_PER_RENDER: z.coerce.number().int().min(1),
 });
@@ -35,7 +37,7 @@ const build = async () => {
         names: { batchTable: env.BATCH_TABLE_NAME, jobTable: env.JOB_TABLE_NAME },
       }),
       writes: createAppSyncBatchWrites(send),
-      queue: createSqsRowQueue(new SQSClient({}), env.RENDER_QUEUE_URL),
+      queue: createSqsRowQueue(new SQSClient({}), env.ROW_QUEUE_URL),
       // Exactly the worker's check of a single job's props: the composition's schema and the render limits.
       parseInputProps: createRenderablePropsParser(
         {

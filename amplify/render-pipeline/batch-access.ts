@@ -1,0 +1,89 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
+import { OWNER_BATCHES_INDEX, ROWS_INDEX } from '../functions/batches/dynamo-batch-tables';
+import type { PipelineConfig } from './config';
+import type { RenderQueues } from './render-queue';
+
+/** The stream records the progress writer gets: rows of batches only (a batchId in the new or old image). */
+export const BATCH_ROW_FILTERS = [
+  FilterCriteria.filter({ dynamodb: { NewImage: { batchId: { S: FilterRule.exists() } } } }),
+  FilterCriteria.filter({ dynamodb: { OldImage: { batchId: { S: FilterRule.exists() } } } }),
+];
+
+/**
+ * The batch functions' environment and exactly their permissions (docs/architecture.md, "Batches"). Their data API
+ * access (IAM, for writes subscribers must hear) comes from `allow.resource(...)` in the data schema.
+ * - batches: the Batch table (read, conditional put, the addedRows counter, the owner index), the Job table (a
+ *   conditional put per row, consistent batch reads, the rows index) and a send to the render queue (retried rows).
+ * - batch-progress: reads only (the Batch record, the rows index, consistent batch reads of rows), fed by the Job
+ *   table's stream filtered to batch rows, a batching window of one interval, so one invocation coalesces a second.
+ */
+export const configureBatchFunctions = (
+  functions: { batches: AmplifyFunctionResource; batchProgress: AmplifyFunctionResource },
+  targets: { batchTable: ITable; jobTable: ITable; queues: RenderQueues; config: PipelineConfig },
+): void => {
+  const { batchTable, jobTable, queues, config } = targets;
+  const tables = {
+    BATCH_TABLE_NAME: batchTable.tableName,
+    JOB_TABLE_NAME: jobTable.tableName,
+  };
+  const batches = functions.batches.resources.lambda;
+  const progress = functions.batchProgress.resources.lambda;
+  const environment = {
+    ...tables,
+    ROW_QUEUE_URL: queues.queue.queueUrl,
+    REMOTION_TIMEOUT_SECONDS: String(config.remotionTimeoutSeconds),
+    REMOTION_CONCURRENCY_PER_RENDER: String(config.renderersPerRender),
+  };
+  for (const [name, value] of Object.entries(environment))
+    functions.batches.addEnvironment(name, value);
+  for (const [name, value] of Object.entries(tables))
+    functions.batchProgress.addEnvironment(name, value);
+
+  const rowsIndex = `${jobTable.tableArn}/index/${ROWS_INDEX}`;
+  batches.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [batchTable.tableArn],
+    }),
+  );
+  batches.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [`${batchTable.tableArn}/index/${OWNER_BATCHES_INDEX}`, rowsIndex],
+    }),
+  );
+  batches.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'],
+      resources: [jobTable.tableArn],
+    }),
+  );
+  queues.queue.grantSendMessages(batches);
+
+  progress.addToRolePolicy(
+    new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [batchTable.tableArn] }),
+  );
+  progress.addToRolePolicy(
+    new PolicyStatement({ actions: ['dynamodb:Query'], resources: [rowsIndex] }),
+  );
+  progress.addToRolePolicy(
+    new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [jobTable.tableArn] }),
+  );
+  progress.addEventSource(
+    new DynamoEventSource(jobTable, {
+      startingPosition: StartingPosition.LATEST,
+      batchSize: 1000,
+      maxBatchingWindow: Duration.seconds(1),
+      // A failed recount is retried; it is idempotent (it counts, it does not add), so a retry double-counts nothing.
+      retryAttempts: 10,
+      maxRecordAge: Duration.hours(1),
+      parallelizationFactor: 1,
+      filters: BATCH_ROW_FILTERS,
+    }),
+  );
+};

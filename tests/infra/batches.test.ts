@@ -1,0 +1,281 @@
+// The batch functions in the synthesized backend (issue 12): each one's exact grants, judged by the IAM simulator on
+// the DynamoDB and SQS calls their real adapters make (recorded, not hand-written), and the progress writer's
+// event source on the Job table's stream. Local mode runs the same handlers but enforces no IAM.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchRecord } from '../../amplify/functions/batches/batch-ports';
+import { recountBatch } from '../../amplify/functions/batches/batch-progress';
+import { batchIdFor, createBatchService } from '../../amplify/functions/batches/batch-service';
+import {
+  createDynamoBatchTables,
+  ROWS_INDEX,
+} from '../../amplify/functions/batches/dynamo-batch-tables';
+import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue';
+import { batchJobId } from '../../contract/batch-contract';
+import { parseInputProps } from '../../remotion/catalog';
+import { queueArnOfUrl, type AwsCall } from '../support/aws-call-recorder';
+import { simulateAwsCall } from '../support/simulate-aws-calls';
+import {
+  FAKE_ACCOUNT,
+  FAKE_REGION,
+  loadSynthesizedAccount,
+  type FunctionFacts,
+  type SynthesizedAccount,
+} from '../support/template-resolver';
+import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
+
+const OWNER = 'sub-1::sub-1';
+const tableArn = (name: string) => `arn:aws:dynamodb:${FAKE_REGION}:${FAKE_ACCOUNT}:table/${name}`;
+
+/**
+ * A DynamoDB document client that records each command as the call IAM authorizes (table or index ARN) and answers
+ * as an empty table would, with one batch in it.
+ */
+const recordingDynamoClient = (
+  principal: string,
+  calls: AwsCall[],
+  batch: BatchRecord,
+  rowStatus: string,
+) => ({
+  send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const operation = command.constructor.name.replace(/Command$/, '');
+    const input = command.input;
+    const tables =
+      operation === 'BatchGet'
+        ? Object.keys(input.RequestItems as object)
+        : [String(input.TableName)];
+    for (const table of tables)
+      calls.push({
+        principal,
+        action: `dynamodb:${operation === 'BatchGet' ? 'BatchGetItem' : operation === 'Get' || operation === 'Put' || operation === 'Update' ? `${operation}Item` : operation}`,
+        resource: input.IndexName
+          ? `${tableArn(table)}/index/${String(input.IndexName)}`
+          : tableArn(table),
+        context: {},
+        source: `batch adapter (${operation})`,
+      });
+    const row = { id: batchJobId(batch.id, 0), rowIndex: 0, status: rowStatus };
+    if (operation === 'Get')
+      return { Item: (input.Key as { id: string }).id === batch.id ? { ...batch } : undefined };
+    if (operation === 'Update') return { Attributes: { addedRows: batch.rowCount } };
+    if (operation === 'Query') return { Items: input.IndexName === ROWS_INDEX ? [row] : [] };
+    if (operation === 'BatchGet') return { Responses: { [tables[0]!]: [row] } };
+    return {};
+  },
+});
+
+const recordingSqsClient = (principal: string, calls: AwsCall[]) => ({
+  send: async (command: { input: Record<string, unknown> }) => {
+    calls.push({
+      principal,
+      action: 'sqs:SendMessage',
+      resource: queueArnOfUrl(String(command.input.QueueUrl)),
+      context: {},
+      source: 'row queue (SendMessageBatch)',
+    });
+    return { Failed: [] };
+  },
+});
+
+describe('the batch functions in the synthesized backend', () => {
+  let backend: SynthesizedBackend;
+  let account: SynthesizedAccount;
+  let batches: FunctionFacts;
+  let progress: FunctionFacts;
+  let tables: { batchTable: string; jobTable: string };
+  const batchCalls: AwsCall[] = [];
+  const progressCalls: AwsCall[] = [];
+
+  const deny = async (call: Omit<AwsCall, 'context' | 'source'>) =>
+    simulateAwsCall(account, { ...call, context: {}, source: 'not granted' });
+
+  beforeAll(async () => {
+    backend = synthesizeForTests();
+    account = loadSynthesizedAccount(backend.outDir);
+    const withTables = account.functions().filter((fn) => 'BATCH_TABLE_NAME' in fn.environment);
+    batches = withTables.find((fn) => 'ROW_QUEUE_URL' in fn.environment)!;
+    progress = withTables.find((fn) => !('ROW_QUEUE_URL' in fn.environment))!;
+    expect(withTables).toHaveLength(2);
+    tables = {
+      batchTable: batches.environment.BATCH_TABLE_NAME!,
+      jobTable: batches.environment.JOB_TABLE_NAME!,
+    };
+    // Every DynamoDB and SQS call the batches function's adapters make, from a real run of its service.
+    const id = batchIdFor(OWNER, 'token-0001');
+    const stored: BatchRecord = {
+      id,
+      owner: OWNER,
+      compositionId: 'title-card',
+      status: 'FINISHED',
+      rowCount: 1,
+      addedRows: 1,
+      queued: 0,
+      rendering: 0,
+      succeeded: 0,
+      failed: 1,
+      cancelled: 0,
+      progress: 1,
+      costUsd: 0,
+      clientToken: 'token-0001',
+      createdAt: '2026-12-05T08:00:00.000Z',
+      updatedAt: '2026-12-05T08:00:00.000Z',
+      finishedAt: '2026-12-05T08:00:00.000Z',
+    };
+    const service = createBatchService({
+      tables: createDynamoBatchTables({
+        names: tables,
+        client: recordingDynamoClient(
+          batches.roleArn,
+          batchCalls,
+          { ...stored, status: 'OPEN' },
+          'FAILED',
+        ) as never,
+      }),
+      writes: {
+        updateBatch: async () => stored,
+        cancelRow: async () => 'cancelled',
+        requeueRow: async () => true,
+      },
+      queue: createSqsRowQueue(
+        recordingSqsClient(batches.roleArn, batchCalls) as never,
+        batches.environment.ROW_QUEUE_URL!,
+      ),
+      parseInputProps,
+      isComposition: () => true,
+      now: Date.now,
+    });
+    await service.createBatch(OWNER, {
+      clientToken: 'token-0002',
+      compositionId: 'title-card',
+      rowCount: 1,
+    });
+    await service.addBatchRows(OWNER, { batchId: id, firstRowIndex: 0, rows: [{ title: 'a' }] });
+    await service.retryBatchRows(OWNER, { batchId: id });
+    await service.cancelBatch(OWNER, id);
+    await recountBatch(
+      {
+        tables: createDynamoBatchTables({
+          names: tables,
+          client: recordingDynamoClient(progress.roleArn, progressCalls, stored, 'QUEUED') as never,
+        }),
+        writes: {
+          updateBatch: async () => stored,
+          cancelRow: async () => 'ended',
+          requeueRow: async () => false,
+        },
+        now: Date.now,
+      },
+      id,
+    );
+  }, 300_000);
+
+  afterAll(() => {
+    if (backend) rmSync(backend.outDir, { recursive: true, force: true });
+  });
+
+  it('lets the batches function make every call its adapters make', async () => {
+    const actions = [
+      ...new Set(batchCalls.map((call) => `${call.action} ${call.resource.split(':').at(-1)}`)),
+    ];
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        `dynamodb:PutItem table/${tables.batchTable}`,
+        `dynamodb:PutItem table/${tables.jobTable}`,
+        `dynamodb:Query table/${tables.batchTable}/index/batchesByOwnerAndCreatedAt`,
+        `dynamodb:Query table/${tables.jobTable}/index/${ROWS_INDEX}`,
+        `dynamodb:BatchGetItem table/${tables.jobTable}`,
+        `dynamodb:UpdateItem table/${tables.batchTable}`,
+        `sqs:SendMessage ${queueArnOfUrl(batches.environment.ROW_QUEUE_URL!).split(':').at(-1)}`,
+      ]),
+    );
+    const refused = [];
+    for (const call of batchCalls) {
+      const verdict = await simulateAwsCall(account, call);
+      if (!verdict.allowed) refused.push(verdict.explanation);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('lets the progress writer make every call its adapter makes, reading only', async () => {
+    expect(new Set(progressCalls.map((call) => call.action))).toEqual(
+      new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']),
+    );
+    for (const call of progressCalls)
+      expect((await simulateAwsCall(account, call)).allowed).toBe(true);
+  });
+
+  it('refuses them everything else: other writes, other tables, scans, the DLQ', async () => {
+    const renderSlotTable = tables.jobTable.replace(/^Job-/, 'RenderSlot-');
+    const dlq = queueArnOfUrl(
+      account.functionWithEnvironment('REMOTION_SERVE_URL').environment.RENDER_DLQ_URL!,
+    );
+    const refusals = [
+      {
+        principal: batches.roleArn,
+        action: 'dynamodb:DeleteItem',
+        resource: tableArn(tables.jobTable),
+      },
+      {
+        principal: batches.roleArn,
+        action: 'dynamodb:UpdateItem',
+        resource: tableArn(tables.jobTable),
+      },
+      { principal: batches.roleArn, action: 'dynamodb:Scan', resource: tableArn(tables.jobTable) },
+      {
+        principal: batches.roleArn,
+        action: 'dynamodb:PutItem',
+        resource: tableArn(renderSlotTable),
+      },
+      {
+        principal: batches.roleArn,
+        action: 'dynamodb:DeleteItem',
+        resource: tableArn(tables.batchTable),
+      },
+      { principal: batches.roleArn, action: 'sqs:SendMessage', resource: dlq },
+      {
+        principal: progress.roleArn,
+        action: 'dynamodb:PutItem',
+        resource: tableArn(tables.jobTable),
+      },
+      {
+        principal: progress.roleArn,
+        action: 'dynamodb:UpdateItem',
+        resource: tableArn(tables.batchTable),
+      },
+      {
+        principal: progress.roleArn,
+        action: 'sqs:SendMessage',
+        resource: queueArnOfUrl(batches.environment.ROW_QUEUE_URL!),
+      },
+    ];
+    for (const call of refusals)
+      expect((await deny(call)).allowed, `${call.action} on ${call.resource}`).toBe(false);
+  });
+
+  it('feeds the progress writer from the Job stream: batch rows only, a one-second window, retried, not forever', () => {
+    const data = backend.nested('data');
+    const mappings = Object.values(data.json.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(resource.Properties?.EventSourceArn ?? '').includes('StreamArn') &&
+        JSON.stringify(resource.Properties?.FunctionName ?? '').includes(progress.logicalId),
+    );
+    expect(mappings).toHaveLength(1);
+    const properties = mappings[0]!.Properties!;
+    expect(JSON.stringify(properties.EventSourceArn)).toMatch(/Job/);
+    expect(properties).toMatchObject({
+      StartingPosition: 'LATEST',
+      MaximumBatchingWindowInSeconds: 1,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 3600,
+      ParallelizationFactor: 1,
+    });
+    const patterns = (properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
+      (filter) => JSON.parse(filter.Pattern) as unknown,
+    );
+    expect(patterns).toEqual([
+      { dynamodb: { NewImage: { batchId: { S: [{ exists: true }] } } } },
+      { dynamodb: { OldImage: { batchId: { S: [{ exists: true }] } } } },
+    ]);
+  });
+});
