@@ -85,6 +85,18 @@ export const benchResultSchema = z.object({
   pipeline_max_in_flight: z.number().int().nonnegative().nullable(),
   pipeline_render_cap: z.number().int().positive().nullable(),
   pipeline_final_statuses: z.record(z.string(), z.number().int()).nullable(),
+  // 3b. Batches (issue 12): one user's batch of `batch_rows` rows, a second user's job halfway through.
+  batch_rows: z.number().int().nonnegative().nullable().default(null),
+  batch_enqueue_rows_per_second: z.number().nonnegative().nullable().default(null),
+  batch_10k_seconds: z.number().nonnegative().nullable().default(null),
+  batch_fair_start_ms: z.number().nonnegative().nullable().default(null),
+  batch_lost: z.number().int().nonnegative().nullable().default(null),
+  batch_duplicate_renders: z.number().int().nonnegative().nullable().default(null),
+  batch_max_in_flight: z.number().int().nonnegative().nullable().default(null),
+  batch_max_in_flight_one_user: z.number().int().nonnegative().nullable().default(null),
+  batch_render_cap: z.number().int().positive().nullable().default(null),
+  batch_per_user_limit: z.number().int().positive().nullable().default(null),
+  batch_worker_deliveries: z.number().int().nonnegative().nullable().default(null),
   // 4. Studio bundle.
   studio_initial_js_gzip_kb: z.number().nonnegative().nullable(),
   // 6. Memory: the cloud worker's bundle under Node, and `npm start`'s process tree idle and while rendering.

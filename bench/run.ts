@@ -24,6 +24,7 @@ import {
   stopOpenBenchStacks,
   type BenchStack,
 } from './measure-local-stack';
+import { measureBatch } from './measure-batch';
 import { measureStudioBundle } from './measure-studio-bundle';
 import { openWarmRenderTimer } from './measure-warm-render';
 import { measureNpmStartMemory } from './measure-npm-start-memory';
@@ -36,7 +37,7 @@ import { buildChartPanels, costKeyOf, renderBenchmarksMarkdown } from './write-r
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
-const SECTIONS = ['cost', 'bundle', 'render', 'latency', 'pipeline', 'memory'] as const;
+const SECTIONS = ['cost', 'bundle', 'render', 'latency', 'pipeline', 'memory', 'batch'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** How much each mode measures; quick mode took 379 s on this 2-core machine (2026-12-01), full mode far longer. */
@@ -48,6 +49,8 @@ const MODES = {
     pipelineJobs: 1_000,
     pipelineCreateBudgetMs: 90_000,
     pipelineDrainBudgetMs: 150_000,
+    batchRows: 1_000,
+    batchDeadlineMs: 15 * 60_000,
   },
   full: {
     renderRuns: 5,
@@ -56,6 +59,8 @@ const MODES = {
     pipelineJobs: 10_000,
     pipelineCreateBudgetMs: 60 * 60_000,
     pipelineDrainBudgetMs: 30 * 60_000,
+    batchRows: 10_000,
+    batchDeadlineMs: 60 * 60_000,
   },
 } as const;
 /** Renders in flight at once in the pipeline run (the event source mapping's MaximumConcurrency). */
@@ -66,6 +71,9 @@ const PIPELINE_RENDER_CAP = 16;
  * each bench user creates at most this many, so none is refused.
  */
 const JOBS_PER_USER = 100;
+/** The batch run's cap and per-user limit: the limit below the cap, so another user's job finds free slots. */
+const BATCH_RENDER_CAP = 16;
+const BATCH_PER_USER_LIMIT = 8;
 /** The stub renderer's time per render, ms (issue 7). */
 const STUB_RENDER_MS: [number, number] = [0, 50];
 
@@ -156,6 +164,17 @@ async function main() {
     npm_start_rendering_mb: null,
     npm_start_largest_process: null,
     studio_initial_js_files: [],
+    batch_rows: null,
+    batch_enqueue_rows_per_second: null,
+    batch_10k_seconds: null,
+    batch_fair_start_ms: null,
+    batch_lost: null,
+    batch_duplicate_renders: null,
+    batch_max_in_flight: null,
+    batch_max_in_flight_one_user: null,
+    batch_render_cap: null,
+    batch_per_user_limit: null,
+    batch_worker_deliveries: null,
     cloud_cost_usd: null,
     cloud_cost_details: null,
     unavailable,
@@ -348,6 +367,66 @@ async function main() {
       await bench
         ?.stop()
         .catch((error: unknown) => log(`stub stack: stopping failed: ${describeFailure(error)}`));
+    }
+  }
+
+  // 3b. Batches: one user's batch through its own stub stack, a second user's job halfway.
+  const batchKeys = ['batch_enqueue_rows_per_second', 'batch_10k_seconds', 'batch_fair_start_ms'];
+  if (!skip('batch', batchKeys)) {
+    let bench: BenchStack | undefined;
+    const limitBefore = process.env.MAX_ACTIVE_JOBS_PER_USER;
+    let deliveries = 0;
+    try {
+      log(
+        `batch: starting a stub stack (render cap ${BATCH_RENDER_CAP}, per-user limit ${BATCH_PER_USER_LIMIT}, stub renders ${STUB_RENDER_MS.join('–')} ms)`,
+      );
+      process.env.MAX_ACTIVE_JOBS_PER_USER = String(BATCH_PER_USER_LIMIT);
+      bench = await startBenchStack(PROJECT_ROOT, {
+        renderer: 'stub',
+        renderCap: BATCH_RENDER_CAP,
+        stubRenderMs: STUB_RENDER_MS,
+        log: (line) => {
+          if (line.startsWith('worker: delivery handled')) deliveries += 1;
+        },
+      });
+      const measured = await measureBatch(
+        bench,
+        {
+          rows: settings.batchRows,
+          deadlineMs: settings.batchDeadlineMs,
+          deliveriesSeen: () => deliveries,
+        },
+        log,
+      );
+      result.batch_rows = measured.rows;
+      result.batch_enqueue_rows_per_second = Math.round(measured.enqueueRowsPerSecond * 10) / 10;
+      result.batch_10k_seconds =
+        measured.batchSeconds === null ? null : Math.round(measured.batchSeconds * 10) / 10;
+      result.batch_fair_start_ms = measured.fairStartMs;
+      result.batch_lost = measured.lost;
+      result.batch_duplicate_renders = measured.duplicateRenders;
+      result.batch_max_in_flight = measured.maxInFlight;
+      result.batch_max_in_flight_one_user = measured.maxInFlightOneUser;
+      result.batch_render_cap = BATCH_RENDER_CAP;
+      result.batch_per_user_limit = BATCH_PER_USER_LIMIT;
+      result.batch_worker_deliveries = measured.deliveries;
+      log(`batch: ${JSON.stringify(measured)}`);
+      if (measured.rows !== 10_000)
+        unavailable.batch_10k_seconds = `measured over ${measured.rows} rows in ${mode} mode, not 10,000`;
+      if (measured.batchSeconds === null)
+        unavailable.batch_10k_seconds = `the batch had not ended ${settings.batchDeadlineMs / 1000} s after submit: ${JSON.stringify(measured.finalStatuses)}`;
+    } catch (error) {
+      const reason = `the batch run failed: ${describeFailure(error)}`;
+      for (const key of batchKeys) unavailable[key] = reason;
+      log(reason);
+    } finally {
+      if (limitBefore === undefined) delete process.env.MAX_ACTIVE_JOBS_PER_USER;
+      else process.env.MAX_ACTIVE_JOBS_PER_USER = limitBefore;
+      await bench
+        ?.stop()
+        .catch((error: unknown) =>
+          log(`batch: stopping the stack failed: ${describeFailure(error)}`),
+        );
     }
   }
 

@@ -165,6 +165,27 @@ export function renderBenchmarksMarkdown(
       `\`${command}\``,
     ],
     [
+      '`batch_enqueue_rows_per_second`',
+      show(latest.batch_enqueue_rows_per_second),
+      `${show(latest.batch_rows)} rows all QUEUED and enqueued; target: 10,000 within 60 s (≥ 167/s)`,
+      change(latest.batch_enqueue_rows_per_second, previous?.batch_enqueue_rows_per_second),
+      `\`${command}\``,
+    ],
+    [
+      '`batch_10k_seconds`',
+      show(latest.batch_10k_seconds, ' s'),
+      `submit → FINISHED, ${show(latest.batch_rows)} rows; lost ${show(latest.batch_lost)}, duplicate renders ${show(latest.batch_duplicate_renders)}, in flight ≤ ${show(latest.batch_max_in_flight)} (cap ${show(latest.batch_render_cap)}), one user ≤ ${show(latest.batch_max_in_flight_one_user)} (limit ${show(latest.batch_per_user_limit)}), ${show(latest.batch_worker_deliveries)} worker deliveries`,
+      change(latest.batch_10k_seconds, previous?.batch_10k_seconds),
+      `\`${command}\``,
+    ],
+    [
+      '`batch_fair_start_ms`',
+      show(latest.batch_fair_start_ms, ' ms'),
+      "another user's job submitted mid-batch: created → rendering; target: within one render's time of a free slot",
+      change(latest.batch_fair_start_ms, previous?.batch_fair_start_ms),
+      `\`${command}\``,
+    ],
+    [
       '`pipeline_lost`',
       show(latest.pipeline_lost),
       'must be 0',

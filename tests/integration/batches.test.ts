@@ -1,0 +1,378 @@
+// Batches against one local stack (stub renderer, the AppSync simulator, DynamoDB Local, fauxqs): idempotent creation
+// under a retried request and a redelivered message, caps refused with their messages, retry of a dead-lettered row,
+// cancel of a running batch, aggregate progress over the subscription, and what other users and clients cannot do.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { generateClient } from 'aws-amplify/data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Schema } from '../../amplify/data/resource';
+import type { Renderer } from '../../amplify/functions/render-worker/ports';
+import {
+  batchJobId,
+  MAX_QUEUED_ROWS_PER_USER,
+  MAX_ROWS_PER_BATCH,
+} from '../../contract/batch-contract';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import {
+  configureStudioClient,
+  countRenderStarts,
+  createLocalUser,
+  openJobTable,
+  waitUntil,
+  type LocalUser,
+} from '../support/local-stack-session';
+
+let dataDir: string;
+let stack: LocalStack;
+let table: ReturnType<typeof openJobTable>;
+let alice: LocalUser;
+let bob: LocalUser;
+const stackLog: string[] = [];
+const logTail = () => stackLog.slice(-30).join('\n');
+
+// Fault seams keyed by the row's props title: Poison rows are throttled while `poisonActive`; Hold rows keep
+// rendering until cancelled.
+let poisonActive = true;
+const startsOf = new Map<string, number>();
+const heldRenders = new Set<string>();
+const cancelledRenders = new Set<string>();
+const titleOf = (props: Record<string, unknown>) => String(props.title ?? '');
+
+function wrapRenderer(renderer: Renderer): Renderer {
+  return {
+    async start(request) {
+      const title = titleOf(request.inputProps);
+      startsOf.set(title, (startsOf.get(title) ?? 0) + 1);
+      if (title.startsWith('Poison') && poisonActive) throw new Error('Rate Exceeded.');
+      const started = await renderer.start(request);
+      if (title.startsWith('Hold')) heldRenders.add(started.renderId);
+      return started;
+    },
+    async getProgress(renderId) {
+      if (heldRenders.has(renderId) && !cancelledRenders.has(renderId))
+        return { state: 'running', progress: 0.5, renderedFrames: 1, totalFrames: 2, costUsd: 0 };
+      return renderer.getProgress(renderId);
+    },
+    async cancel(renderId) {
+      cancelledRenders.add(renderId);
+      await renderer.cancel(renderId).catch(() => undefined);
+    },
+  };
+}
+
+type GraphqlBody = {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; errorType?: string }[];
+};
+
+async function gql(
+  user: LocalUser,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphqlBody> {
+  const response = await fetch(stack.outputs.data.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: user.idToken },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphqlBody;
+}
+
+const BATCH = `id owner status rowCount addedRows queued rendering succeeded failed cancelled progress costUsd
+  finishedAt clientToken`;
+type BatchView = {
+  id: string;
+  status: string;
+  rowCount: number;
+  addedRows: number;
+  queued: number;
+  rendering: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  progress: number;
+  finishedAt: string | null;
+};
+
+const createBatch = (user: LocalUser, clientToken: string, rowCount: number, title = 'B') =>
+  gql(
+    user,
+    `mutation($t: String!, $n: Int!, $title: String) { createBatch(clientToken: $t, compositionId: "title-card", rowCount: $n, title: $title) { ${BATCH} } }`,
+    { t: clientToken, n: rowCount, title },
+  );
+
+const addRows = (user: LocalUser, batchId: string, firstRowIndex: number, rows: unknown[]) =>
+  gql(
+    user,
+    `mutation($b: ID!, $f: Int!, $rows: AWSJSON!) { addBatchRows(batchId: $b, firstRowIndex: $f, rows: $rows) { batchId added alreadyPresent addedRows status } }`,
+    { b: batchId, f: firstRowIndex, rows: JSON.stringify(rows) },
+  );
+
+const getBatch = async (user: LocalUser, id: string) =>
+  ((await gql(user, `query($id: ID!) { getBatch(id: $id) { ${BATCH} } }`, { id })).data?.getBatch ??
+    null) as BatchView | null;
+
+const waitForBatchEnd = (user: LocalUser, id: string, timeoutMs = 45_000) =>
+  waitUntil(
+    `batch ${id} ending`,
+    async () => {
+      const batch = await getBatch(user, id);
+      return batch?.finishedAt ? batch : undefined;
+    },
+    timeoutMs,
+    logTail,
+  );
+
+const rowsOf = async (batchId: string) =>
+  (await table.scan()).filter((job) => (job as { batchId?: string }).batchId === batchId);
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'batches-'));
+  stack = await startLocalStack({
+    dataDir,
+    renderer: 'stub',
+    stubRenderMs: [200, 300],
+    renderCap: 4,
+    reconciler: { everyMs: 0 },
+    log: (line) => stackLog.push(line),
+    faults: { wrapRenderer },
+  });
+  table = openJobTable(stack);
+  configureStudioClient(stack);
+  [alice, bob] = await Promise.all([
+    createLocalUser(stack, 'alice-batch@example.com'),
+    createLocalUser(stack, 'bob-batch@example.com'),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  table?.close();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('batches in local mode', () => {
+  let firstBatchId: string;
+
+  it('creates one batch and one job per row under a retried request and a redelivered message, and ends with exact counters pushed to the subscriber', async () => {
+    // Prepare: Alice subscribes to her batches, as the batch card does.
+    const client = generateClient<Schema>({ authMode: 'lambda', authToken: alice.idToken });
+    const updates: Schema['Batch']['type'][] = [];
+    const subscription = client.models.Batch.onUpdate().subscribe({
+      next: (batch) => updates.push(batch),
+    });
+
+    // Act: the same createBatch and the same chunk, each sent twice at once (a retry racing the original).
+    const [created, retried] = await Promise.all([
+      createBatch(alice, 'retry-token-1', 3),
+      createBatch(alice, 'retry-token-1', 3),
+    ]);
+    const batch = created.data?.createBatch as BatchView;
+    firstBatchId = batch.id;
+    const rows = [{ title: 'One' }, { title: 'Two' }, { title: 'Three' }];
+    const adds = await Promise.all([
+      addRows(alice, batch.id, 0, rows),
+      addRows(alice, batch.id, 0, rows),
+    ]);
+    // The Job stream delivered row 1's INSERT again, and so did a redrive: two more messages for it.
+    const sqs = new SQSClient({
+      endpoint: stack.queue.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    for (let i = 0; i < 2; i += 1)
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: stack.queue.queueUrl,
+          MessageBody: JSON.stringify({ jobId: batchJobId(batch.id, 1) }),
+        }),
+      );
+    sqs.destroy();
+    const ended = await waitForBatchEnd(alice, batch.id);
+    await stack.batchProgressIdle();
+
+    // Assess
+    expect(retried.data?.createBatch).toMatchObject({ id: batch.id });
+    const answers = adds.map((add) => add.data?.addBatchRows as Record<string, number>);
+    expect(answers.reduce((sum, answer) => sum + (answer.added ?? 0), 0)).toBe(3);
+    expect(answers.reduce((sum, answer) => sum + (answer.alreadyPresent ?? 0), 0)).toBe(3);
+    expect(ended).toMatchObject({
+      status: 'FINISHED',
+      rowCount: 3,
+      addedRows: 3,
+      queued: 0,
+      rendering: 0,
+      succeeded: 3,
+      failed: 0,
+      cancelled: 0,
+      progress: 1,
+    });
+    const stored = await rowsOf(batch.id);
+    expect(stored.map((job) => job.id).sort()).toEqual(
+      [0, 1, 2].map((i) => batchJobId(batch.id, i)),
+    );
+    const starts = countRenderStarts(dataDir);
+    for (const job of stored) expect(starts.get(job.id), job.id).toBe(1);
+    // Aggregates, not one message per row: at most one per interval, and the last one is the exact end.
+    await waitUntil(
+      'the final update',
+      () => (updates.at(-1)?.finishedAt ? true : undefined),
+      10_000,
+    );
+    subscription.unsubscribe();
+    expect(updates.length).toBeLessThan(3 * 3);
+    expect(updates.at(-1)).toMatchObject({ status: 'FINISHED', succeeded: 3, progress: 1 });
+  });
+
+  it('refuses the caps with their messages at submit, and invalid rows naming row and field', async () => {
+    const carol = await createLocalUser(stack, 'carol-batch@example.com');
+    const tooMany = await createBatch(carol, 'caps-token-1', MAX_ROWS_PER_BATCH + 1);
+    expect(tooMany.errors?.[0]?.message).toMatch(/at most 10,000 rows, but this one has 10,001/);
+    for (let n = 0; n < MAX_QUEUED_ROWS_PER_USER / MAX_ROWS_PER_BATCH; n += 1)
+      expect(
+        (await createBatch(carol, `caps-full-${n}`, MAX_ROWS_PER_BATCH)).errors,
+      ).toBeUndefined();
+    const overQueued = await createBatch(carol, 'caps-token-2', 1);
+    expect(overQueued.errors?.[0]?.message).toMatch(
+      /20,000 batch rows queued or rendering; 1 more would exceed the limit of 20,000/,
+    );
+    const batch = (await createBatch(alice, 'caps-token-3', 600)).data?.createBatch as BatchView;
+    const oversize = await addRows(
+      alice,
+      batch.id,
+      0,
+      Array.from({ length: 501 }, (_, i) => ({ title: `R${i}` })),
+    );
+    expect(oversize.errors?.[0]?.message).toMatch(/at most 500 rows, but got 501/);
+    const heavy = Array.from({ length: 15 }, () => ({ title: 'x', filler: 'y'.repeat(63_000) }));
+    expect((await addRows(alice, batch.id, 0, heavy)).errors?.[0]?.message).toMatch(
+      /at most 900 KiB of rows, but got 9\d\d KiB/,
+    );
+    const invalid = await addRows(alice, batch.id, 0, [{ title: 'ok' }, { title: 'x'.repeat(93) }]);
+    expect(invalid.errors?.[0]?.message).toMatch(
+      /row 2: `title` must be at most 80 characters, but got 93/,
+    );
+    expect(await rowsOf(batch.id)).toEqual([]);
+  });
+
+  it('ends a dead-lettered row FAILED with its reason, and retries it back into the queue to success', async () => {
+    const batch = (await createBatch(alice, 'retry-token-2', 2)).data?.createBatch as BatchView;
+    await addRows(alice, batch.id, 0, [{ title: 'Poison row' }, { title: 'Fine row' }]);
+    const failedOnce = await waitForBatchEnd(alice, batch.id);
+    const poison = await table.get(batchJobId(batch.id, 0));
+    expect(failedOnce).toMatchObject({ status: 'FINISHED', succeeded: 1, failed: 1 });
+    expect(poison?.errorMessage).toMatch(/gave up after 3 attempts/i);
+
+    poisonActive = false;
+    const retried = await gql(
+      alice,
+      `mutation($b: ID!) { retryBatchRows(batchId: $b) { ${BATCH} } }`,
+      {
+        b: batch.id,
+      },
+    );
+    expect(retried.errors, JSON.stringify(retried.errors)).toBeUndefined();
+    expect((retried.data?.retryBatchRows as BatchView).status).toBe('RUNNING');
+    const ended = await waitForBatchEnd(alice, batch.id);
+    expect(ended).toMatchObject({ status: 'FINISHED', succeeded: 2, failed: 0, progress: 1 });
+    expect(startsOf.get('Poison row')).toBe(4);
+  });
+
+  it('cancels every unfinished row of a running batch, rendering ones through their render', async () => {
+    const batch = (await createBatch(alice, 'cancel-token-1', 3)).data?.createBatch as BatchView;
+    await addRows(alice, batch.id, 0, [
+      { title: 'Hold 1' },
+      { title: 'Hold 2' },
+      { title: 'Hold 3' },
+    ]);
+    await waitUntil(
+      'a row rendering',
+      async () =>
+        (await rowsOf(batch.id)).some((job) => job.status === 'RENDERING') ? true : undefined,
+      20_000,
+      logTail,
+    );
+    const cancel = await gql(alice, `mutation($b: ID!) { cancelBatch(batchId: $b) { ${BATCH} } }`, {
+      b: batch.id,
+    });
+    expect((cancel.data?.cancelBatch as BatchView).status).toBe('CANCELLED');
+    const ended = await waitForBatchEnd(alice, batch.id);
+    expect(ended).toMatchObject({ status: 'CANCELLED', cancelled: 3, queued: 0, rendering: 0 });
+    expect((await rowsOf(batch.id)).map((job) => job.status)).toEqual([
+      'CANCELLED',
+      'CANCELLED',
+      'CANCELLED',
+    ]);
+    expect(cancelledRenders.size).toBeGreaterThan(0);
+    for (const renderId of cancelledRenders) expect(heldRenders.has(renderId)).toBe(true);
+  });
+
+  describe('what others and clients cannot do', () => {
+    it("does not let another user add rows to, cancel, retry or read Alice's batch", async () => {
+      const before = await getBatch(alice, firstBatchId);
+      const add = await addRows(bob, firstBatchId, 0, [{ title: 'Mine now' }]);
+      const cancel = await gql(bob, `mutation($b: ID!) { cancelBatch(batchId: $b) { id } }`, {
+        b: firstBatchId,
+      });
+      const retry = await gql(bob, `mutation($b: ID!) { retryBatchRows(batchId: $b) { id } }`, {
+        b: firstBatchId,
+      });
+      for (const body of [add, cancel, retry])
+        expect(body.errors?.[0]?.message).toMatch(/^No batch .* of yours exists/);
+      const read = await gql(bob, `query($id: ID!) { getBatch(id: $id) { id } }`, {
+        id: firstBatchId,
+      });
+      expect(read.data?.getBatch ?? null).toBeNull();
+      const list = await gql(bob, `query { listBatches { items { id } } }`);
+      expect(JSON.stringify(list.data)).not.toContain(firstBatchId);
+      const rows = await gql(
+        bob,
+        `query($b: ID!) { listJobsByBatchIdAndRowIndex(batchId: $b) { items { id } } }`,
+        { b: firstBatchId },
+      );
+      expect(
+        (rows.data?.listJobsByBatchIdAndRowIndex as { items: unknown[] } | null)?.items ?? [],
+      ).toEqual([]);
+      expect(await getBatch(alice, firstBatchId)).toEqual(before);
+    });
+
+    it('does not let a client write any Batch field, nor a Job its batchId or rowIndex', async () => {
+      const update = await gql(
+        alice,
+        `mutation($i: UpdateBatchInput!) { updateBatch(input: $i) { id } }`,
+        {
+          i: { id: firstBatchId, succeeded: 99 },
+        },
+      );
+      expect(update.errors?.[0]?.errorType).toBe('Unauthorized');
+      const create = await gql(
+        alice,
+        `mutation { createBatch: createJob(input: { compositionId: "title-card", inputProps: "{}", batchId: "${firstBatchId}", rowIndex: 7 }) { id } }`,
+      );
+      expect(create.errors?.[0]?.message).toMatch(/Unauthorized on \[batchId, rowIndex\]/);
+      const own = (await rowsOf(firstBatchId))[0]!;
+      const move = await gql(
+        alice,
+        `mutation($i: UpdateJobInput!) { updateJob(input: $i) { id } }`,
+        {
+          i: { id: own.id, rowIndex: 5 },
+        },
+      );
+      expect(move.errors?.[0]?.errorType).toBe('Unauthorized');
+      const schema = await gql(
+        alice,
+        `mutation { deleteBatch(input: { id: "${firstBatchId}" }) { id } }`,
+      );
+      expect(schema.errors?.[0]?.message).toMatch(/deleteBatch/);
+      expect(await getBatch(alice, firstBatchId)).toMatchObject({
+        succeeded: 3,
+        status: 'FINISHED',
+      });
+      expect((await table.get(own.id)) as unknown).toMatchObject({
+        rowIndex: (own as { rowIndex?: number }).rowIndex,
+      });
+    });
+  });
+});
