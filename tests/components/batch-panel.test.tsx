@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { titleCardSpec } from '../../remotion/compositions/title-card/schema';
 import { BatchPanel } from '../../src/features/batch/components/batch-panel';
+import { BatchRefusedError } from '../../src/features/batch/submit/submit-batch';
 import { readSchemaFields } from '../../src/lib/read-schema-fields';
 import { FakeBatchesApi } from './fake-batches-api';
 
@@ -132,6 +133,26 @@ describe('BatchPanel', () => {
     expect(api.createCalls).toHaveLength(1);
     expect(api.batches.size).toBe(1);
     expect([...api.rows.values()][0]!.size).toBe(5);
+  });
+
+  it('shows a refusal as it came and offers no Try again (sending it again cannot help)', async () => {
+    const api = new FakeBatchesApi();
+    api.createBatch = async () => {
+      throw new BatchRefusedError(
+        'Creating the batch was refused: You have 19,998 batch rows queued or rendering; 5 more would exceed the limit of 20,000.',
+      );
+    };
+    const { paste, user, onSubmitted } = setup(api);
+    paste(CSV.replace(LONG, 'Carol'));
+    await user.click(screen.getByRole('button', { name: 'Submit 5 rows' }));
+    await waitFor(() =>
+      expect(screen.getByRole('alert')).toHaveTextContent(
+        'Could not submit the batch: Creating the batch was refused: You have 19,998 batch rows',
+      ),
+    );
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Submit 5 rows' })).toBeEnabled();
+    expect(onSubmitted).not.toHaveBeenCalled();
   });
 
   it('downloads a template CSV built from the schema', async () => {

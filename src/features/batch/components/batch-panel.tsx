@@ -8,6 +8,7 @@ import { autoMapColumns, unmappedColumns, type ColumnMapping } from '../rows/map
 import { parseBatchFile } from '../rows/parse-batch-file';
 import { createTemplateCsv } from '../rows/template-csv';
 import {
+  BatchRefusedError,
   planBatchSubmission,
   sendBatchSubmission,
   type BatchSubmission,
@@ -134,7 +135,10 @@ export function BatchPanel({
       onPreview(null);
       onSubmitted(batch);
     } catch (error) {
-      // The submission keeps its token and how far it got: Try again resumes there.
+      // A refused createBatch needs a change first (the next Submit plans afresh). Any other failure keeps the
+      // submission's token and how far it got, so Try again resumes there and never makes a second batch.
+      if (error instanceof BatchRefusedError && current.batch === undefined)
+        submission.current = null;
       setSubmitError(messageOf(error));
     } finally {
       setProgress(null);
