@@ -62,6 +62,9 @@ const build = async () => {
         deadLetterQueueUrl: env.RENDER_DLQ_URL,
       }),
       deadLetters: createAppSyncDeadLetterRecords(send),
+      // No `workerMetrics` yet: reading the worker's metrics (createCloudWatchWorkerMetrics, by
+      // RENDER_WORKER_FUNCTION_NAME) needs a GetMetricData client, and `@aws-sdk/client-cloudwatch` is not a
+      // dependency yet; until it is, the last hour is counted from the Job table (docs/architecture.md, "Figures").
       jobs: createAppSyncOperationsJobs(send),
       jobStore: createAppSyncJobStore(send),
       ledger: createAppSyncSpendLedger(send),
