@@ -56,7 +56,7 @@ describe('the remotion-webhook log line', () => {
     );
     stdout.mockRestore();
 
-    expect(response.statusCode).toBe(202);
+    expect(response).toMatchObject({ statusCode: 202 });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
     const lines = written
       .join('')
