@@ -1,5 +1,6 @@
 // The plain core of `getJobVideoUrl`: no AWS imports, so local mode runs it with a local signer.
 import { ownerSubOf } from '../../../contract/job-contract';
+import { isExpired } from '../../../contract/output-retention';
 
 /** The smallest lifetime a video URL is promised to have. */
 export const MIN_VIDEO_URL_LIFETIME_SECONDS = 3600;
@@ -11,6 +12,11 @@ export interface VideoUrlJob {
   owner: string;
   status: string;
   outputKey?: string | null;
+  /** The poster beside the output, when the render made one. */
+  posterKey?: string | null;
+  /** When the outputs expire (retention), and when local mode's sweep removed them. */
+  expiresAt?: string | null;
+  expiredAt?: string | null;
 }
 
 /** The signed-in caller, as the resolver event's Cognito identity names them. */
@@ -22,6 +28,8 @@ export interface VideoUrlCaller {
 export interface VideoUrl {
   url: string;
   expiresAt: string;
+  /** The job's poster, signed alike; absent when the render made none. */
+  posterUrl?: string;
 }
 
 /** The core's collaborators. */
@@ -37,7 +45,7 @@ export interface VideoUrlPorts {
 /** Why no URL was given; `code` lets adapters map it to their own error shape. */
 export class VideoUrlError extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'NOT_READY' | 'INVALID_REQUEST',
+    readonly code: 'NOT_FOUND' | 'NOT_READY' | 'EXPIRED' | 'INVALID_REQUEST',
     message: string,
   ) {
     super(message);
@@ -74,7 +82,15 @@ export const createVideoUrl = async (
       `Job ${jobId} has no video yet: its status is ${job.status}. A URL exists once it has SUCCEEDED.`,
     );
   }
+  // Never a URL of an object the retention has removed or is about to: the studio offers Render again instead.
+  if (isExpired(job, now().getTime())) {
+    throw new VideoUrlError(
+      'EXPIRED',
+      `The outputs of job ${jobId} expired on ${job.expiredAt ?? job.expiresAt} and were deleted. Render it again.`,
+    );
+  }
   const expiresAt = new Date(now().getTime() + lifetimeSeconds * 1000);
   const url = await signUrl({ key: job.outputKey, expiresAt });
-  return { url, expiresAt: expiresAt.toISOString() };
+  const posterUrl = job.posterKey ? await signUrl({ key: job.posterKey, expiresAt }) : undefined;
+  return { url, expiresAt: expiresAt.toISOString(), ...(posterUrl ? { posterUrl } : {}) };
 };

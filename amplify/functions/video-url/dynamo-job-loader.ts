@@ -16,7 +16,7 @@ export const createDynamoJobLoader = ({
         TableName: tableName,
         Key: { id: jobId },
         ConsistentRead: true,
-        ProjectionExpression: 'id, #owner, #status, outputKey',
+        ProjectionExpression: 'id, #owner, #status, outputKey, posterKey, expiresAt, expiredAt',
         ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status' },
       }),
     );
@@ -26,6 +26,9 @@ export const createDynamoJobLoader = ({
       owner: typeof Item.owner === 'string' ? Item.owner : '',
       status: typeof Item.status === 'string' ? Item.status : '',
       outputKey: typeof Item.outputKey === 'string' ? Item.outputKey : null,
+      posterKey: typeof Item.posterKey === 'string' ? Item.posterKey : null,
+      expiresAt: typeof Item.expiresAt === 'string' ? Item.expiresAt : null,
+      expiredAt: typeof Item.expiredAt === 'string' ? Item.expiredAt : null,
     };
   };
 };

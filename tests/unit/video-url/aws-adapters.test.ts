@@ -74,6 +74,8 @@ describe('createDynamoJobLoader', () => {
         owner: 'sub-1::dora',
         status: 'SUCCEEDED',
         outputKey: 'renders/sub-1/job-1.mp4',
+        posterKey: 'renders/sub-1/job-1.poster.jpeg',
+        expiresAt: '2026-02-01T00:00:00.000Z',
       },
     });
     const load = createDynamoJobLoader({
@@ -86,6 +88,9 @@ describe('createDynamoJobLoader', () => {
       owner: 'sub-1::dora',
       status: 'SUCCEEDED',
       outputKey: 'renders/sub-1/job-1.mp4',
+      posterKey: 'renders/sub-1/job-1.poster.jpeg',
+      expiresAt: '2026-02-01T00:00:00.000Z',
+      expiredAt: null,
     });
     expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
       TableName: 'Job-abc-NONE',

@@ -49,6 +49,44 @@ describe('createVideoUrl', () => {
     expect(result.expiresAt).toBe(signed[0]!.expiresAt.toISOString());
   });
 
+  it('signs the poster beside the video, with the same lifetime, when the render made one', async () => {
+    const posterKey = `renders/${DORA.sub}/job-1.poster.jpeg`;
+    const { ports, signed } = fakePorts([aJob({ posterKey })]);
+
+    const result = await createVideoUrl({ jobId: 'job-1', caller: DORA }, ports);
+
+    expect(signed.map((request) => request.key)).toEqual([
+      `renders/${DORA.sub}/job-1.mp4`,
+      posterKey,
+    ]);
+    expect(result.posterUrl).toBe(
+      `https://signed.example/${posterKey}?expires=${signed[1]!.expiresAt.getTime()}`,
+    );
+    // Without a poster, no posterUrl at all.
+    const { ports: plain } = fakePorts([aJob()]);
+    expect(await createVideoUrl({ jobId: 'job-1', caller: DORA }, plain)).not.toHaveProperty(
+      'posterUrl',
+    );
+  });
+
+  it('refuses the outputs of an expired job, saying so, and signs nothing', async () => {
+    for (const expired of [
+      aJob({ expiresAt: '2026-01-01T11:59:59.000Z' }),
+      aJob({ expiresAt: '2026-02-01T00:00:00.000Z', expiredAt: '2026-01-01T10:00:00.000Z' }),
+    ]) {
+      const { ports, signed } = fakePorts([expired]);
+      const attempt = createVideoUrl({ jobId: 'job-1', caller: DORA }, ports);
+      await expect(attempt).rejects.toMatchObject({ code: 'EXPIRED' });
+      await expect(attempt).rejects.toThrow(/expired on .* Render it again/);
+      expect(signed).toHaveLength(0);
+    }
+    // Not yet expired: a URL as usual.
+    const { ports } = fakePorts([aJob({ expiresAt: '2026-01-01T12:00:01.000Z' })]);
+    await expect(createVideoUrl({ jobId: 'job-1', caller: DORA }, ports)).resolves.toHaveProperty(
+      'url',
+    );
+  });
+
   it('matches the owner by the sub part of `<sub>::<username>`', async () => {
     const { ports } = fakePorts([aJob({ owner: `${DORA.sub}::someone-renamed` })]);
     await expect(createVideoUrl({ jobId: 'job-1', caller: DORA }, ports)).resolves.toHaveProperty(
