@@ -2,7 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
 import { SetupNeeded } from './app/setup-needed';
-import { loadAmplifyOutputs, readRenderLimits } from './lib/amplify-outputs';
+import { isLocalMode, loadAmplifyOutputs, readRenderLimits } from './lib/amplify-outputs';
 import { configureAmplify } from './lib/configure-amplify';
 import './styles.css';
 
@@ -15,7 +15,11 @@ if (result.ok) {
   const { authFlow } = configureAmplify(result.outputs);
   root.render(
     <StrictMode>
-      <App authFlow={authFlow} renderLimits={readRenderLimits(result.outputs)} />
+      <App
+        authFlow={authFlow}
+        renderLimits={readRenderLimits(result.outputs)}
+        renderTarget={isLocalMode(result.outputs) ? 'local' : 'cloud'}
+      />
     </StrictMode>,
   );
 } else {

@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { AuthGate } from '../features/auth/components/auth-gate';
 import type { AuthFlow } from '../lib/configure-amplify';
 import type { RenderLimits } from '../../contract/render-limits';
+import type { RenderTarget } from '../../contract/output-formats';
 
 // The workspace (data client, schemas, forms) loads once someone is signed in; the first paint needs none of it.
 const StudioApp = lazy(() => import('./studio-app'));
@@ -10,9 +11,12 @@ const StudioApp = lazy(() => import('./studio-app'));
 export function App({
   authFlow,
   renderLimits,
+  renderTarget,
 }: {
   authFlow: AuthFlow;
   renderLimits?: RenderLimits;
+  /** Local mode or the cloud: which formats exist and whether estimates have a cost. */
+  renderTarget?: RenderTarget;
 }) {
   return (
     <AuthGate authFlow={authFlow}>
@@ -24,7 +28,7 @@ export function App({
             </div>
           }
         >
-          <StudioApp user={user} renderLimits={renderLimits} />
+          <StudioApp user={user} renderLimits={renderLimits} renderTarget={renderTarget} />
         </Suspense>
       )}
     </AuthGate>

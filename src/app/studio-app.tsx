@@ -23,6 +23,9 @@ import {
 } from '../features/studio/components/studio';
 import type { SignedInUser } from '../features/auth/components/auth-gate';
 import type { RenderLimits } from '../../contract/render-limits';
+import type { RenderTarget } from '../../contract/output-formats';
+import { readInputProps, type Job } from '../features/jobs/api/jobs-api';
+import { estimateFor, useEstimatePrice } from '../lib/render-estimate';
 
 // Started once, on first use: the components carry Remotion, which loads with the Player, not before.
 let componentsPromise: Promise<CompositionComponents> | undefined;
@@ -40,6 +43,7 @@ export default function StudioApp({
   operationsApi: givenOperationsApi,
   batchesApi: givenBatchesApi,
   renderLimits,
+  renderTarget = 'cloud',
 }: {
   user: SignedInUser;
   api?: JobsApi;
@@ -47,6 +51,8 @@ export default function StudioApp({
   batchesApi?: BatchesApi;
   /** What the deployment can render; absent for deployments that publish no limits. */
   renderLimits?: RenderLimits;
+  /** Local mode or the cloud (amplify_outputs.json); default the cloud. */
+  renderTarget?: RenderTarget;
 }) {
   const api = useMemo(() => givenApi ?? createAmplifyJobsApi(), [givenApi]);
   const operationsApi = useMemo(
@@ -65,9 +71,37 @@ export default function StudioApp({
     [batchesApi, showBatch],
   );
   const { createJob } = jobs;
+  // Each job card shows the estimate its render had before Render, beside the actual figures.
+  const estimatePrice = useEstimatePrice(renderTarget);
+  const estimateOf = useCallback(
+    (job: Job) => {
+      const spec = compositionCatalog.find((candidate) => candidate.id === job.compositionId);
+      if (!spec) return null;
+      let props: Record<string, unknown>;
+      try {
+        props = readInputProps(job);
+      } catch {
+        return null;
+      }
+      const parsed = spec.schema.safeParse(props);
+      const durationInFrames = parsed.success
+        ? (spec.calculateDurationInFrames?.(parsed.data as never) ?? spec.durationInFrames)
+        : spec.durationInFrames;
+      return estimateFor(
+        { width: spec.width, height: spec.height, durationInFrames },
+        job,
+        renderTarget,
+        {
+          ...(renderLimits ? { renderersPerRender: renderLimits.renderersPerRender } : {}),
+          ...(estimatePrice ? { estimatePrice } : {}),
+        },
+      );
+    },
+    [estimatePrice, renderLimits, renderTarget],
+  );
   const render = useCallback(
-    async ({ compositionId, props, title }: RenderRequest) => {
-      await createJob({ compositionId, inputProps: props, title });
+    async ({ compositionId, props, title, output }: RenderRequest) => {
+      await createJob({ compositionId, inputProps: props, title, ...output });
     },
     [createJob],
   );
@@ -110,6 +144,7 @@ export default function StudioApp({
           onRender={render}
           renderLimits={renderLimits}
           renderBatchAction={renderBatchAction}
+          renderTarget={renderTarget}
         />
         <JobsPanel
           api={api}
@@ -122,6 +157,7 @@ export default function StudioApp({
               compositionNames={compositionNames}
             />
           }
+          estimateOf={estimateOf}
         />
       </main>
     </div>

@@ -65,6 +65,8 @@ export class FakeJobsApi implements JobsApi {
       compositionId: input.compositionId,
       inputProps: JSON.stringify(input.inputProps),
       title: input.title,
+      outputFormat: input.outputFormat ?? null,
+      scale: input.scale ?? null,
     });
     this.jobs.push(job);
     return job;

@@ -154,6 +154,8 @@ describe('props editor', () => {
           { label: 'A', value: 10 },
         ],
       },
+      // No format or scale chosen: the default output.
+      output: { outputFormat: 'mp4', scale: 1 },
     });
   });
 

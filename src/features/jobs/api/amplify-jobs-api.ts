@@ -26,12 +26,14 @@ export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>
       );
       return { jobs: dataOf(result, 'Listing jobs') as Job[], nextToken: result.nextToken ?? null };
     },
-    async createJob({ compositionId, inputProps, title }) {
+    async createJob({ compositionId, inputProps, title, outputFormat, scale }) {
       // a.json() fields travel as AWSJSON: a JSON string.
       const result = await client.models.Job.create({
         compositionId,
         inputProps: JSON.stringify(inputProps),
         title,
+        ...(outputFormat === undefined ? {} : { outputFormat }),
+        ...(scale === undefined ? {} : { scale }),
       });
       return dataOf(result, 'Creating the job') as Job;
     },

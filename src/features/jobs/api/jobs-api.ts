@@ -22,6 +22,11 @@ export const JOB_SELECTION_SET = [
   'finishedAt',
   'createdAt',
   'updatedAt',
+  'outputFormat',
+  'scale',
+  'posterKey',
+  'expiresAt',
+  'expiredAt',
 ] as const satisfies readonly (keyof Schema['Job']['type'])[];
 
 /** A render job as the owner reads it: only the selected fields, so reading another one fails to compile. */
@@ -35,6 +40,9 @@ export interface CreateJobInput {
   compositionId: string;
   inputProps: Record<string, unknown>;
   title: string;
+  /** Output format and scale (contract/output-formats.ts); absent: MP4 at 1×. */
+  outputFormat?: string;
+  scale?: number;
 }
 
 /** A short-lived URL of a finished video. */
@@ -42,6 +50,8 @@ export interface VideoUrl {
   url: string;
   /** ISO time after which the URL no longer works. */
   expiresAt: string;
+  /** The job's poster image, signed alike; absent when the render made none. */
+  posterUrl?: string | null;
 }
 
 /** State of the realtime connection, reduced to what the user needs to know. */

@@ -1,4 +1,8 @@
 import { formatClockTime, formatDuration } from '../../../lib/format-time';
+import { formatEstimate } from '../../../lib/render-estimate';
+import type { RenderEstimate } from '../../../../contract/output-estimate';
+import { OUTPUT_FORMAT_DETAILS, type OutputFormat } from '../../../../contract/output-formats';
+import { isExpired } from '../../../../contract/output-retention';
 import type { Job, JobsApi, JobStatus } from '../api/jobs-api';
 import { isPendingJobId } from '../hooks/use-jobs';
 import { JobVideo } from './job-video';
@@ -16,12 +20,22 @@ interface JobCardProps {
   api: JobsApi;
   now: number;
   compositionName: string;
+  /** What this render was estimated to take (and cost) before Render; null: no estimate. */
+  estimate?: RenderEstimate | null;
   onCancel: (jobId: string) => void;
   onRenderAgain: (job: Job) => void;
 }
 
 /** One job: status, progress, timings and cost; its video when done, its error when failed. */
-export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgain }: JobCardProps) {
+export function JobCard({
+  job,
+  api,
+  now,
+  compositionName,
+  estimate = null,
+  onCancel,
+  onRenderAgain,
+}: JobCardProps) {
   const status: JobStatus = job.status ?? 'QUEUED';
   const pending = isPendingJobId(job.id);
   const active = status === 'QUEUED' || status === 'RENDERING';
@@ -31,6 +45,12 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
   const elapsedSeconds = started !== null ? ((ended ?? now) - started) / 1000 : null;
   const title = job.title || compositionName;
   const cancelling = active && job.cancelRequested === true;
+  const format =
+    OUTPUT_FORMAT_DETAILS[(job.outputFormat as OutputFormat | null) ?? 'mp4'] ??
+    OUTPUT_FORMAT_DETAILS.mp4;
+  const scale = job.scale ?? 1;
+  const expired = status === 'SUCCEEDED' && isExpired(job, now);
+  const expiryDate = job.expiredAt ?? job.expiresAt;
 
   return (
     <article
@@ -41,7 +61,7 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
         <div className="job__heading">
           <h3 className="job__title">{title}</h3>
           <p className="job__meta">
-            {compositionName} ·{' '}
+            {compositionName} · {format.label} at {scale}× ·{' '}
             {job.createdAt ? formatClockTime(job.createdAt, new Date(now)) : 'just now'}
           </p>
         </div>
@@ -82,10 +102,18 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
       )}
 
       <dl className="job__facts">
+        {estimate && (
+          <div data-testid="job-estimate">
+            <dt>Estimate</dt>
+            <dd>{formatEstimate(estimate)}</dd>
+          </div>
+        )}
         {elapsedSeconds !== null && (
           <div>
             <dt>{ended ? 'Took' : 'Elapsed'}</dt>
-            <dd>{formatDuration(elapsedSeconds)}</dd>
+            <dd data-testid={ended ? 'job-actual-time' : undefined}>
+              {formatDuration(elapsedSeconds)}
+            </dd>
           </div>
         )}
         {typeof job.costUsd === 'number' && (
@@ -100,6 +128,12 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
             <dd>{(job.outputSizeBytes / 1_048_576).toFixed(1)} MB</dd>
           </div>
         )}
+        {status === 'SUCCEEDED' && expiryDate && (
+          <div>
+            <dt>{expired ? 'Expired' : 'Expires'}</dt>
+            <dd data-testid="job-expiry">{new Date(expiryDate).toLocaleDateString()}</dd>
+          </div>
+        )}
       </dl>
 
       {status === 'FAILED' && (
@@ -107,7 +141,14 @@ export function JobCard({ job, api, now, compositionName, onCancel, onRenderAgai
           {job.errorMessage || 'The render failed without a message.'}
         </p>
       )}
-      {status === 'SUCCEEDED' && <JobVideo api={api} jobId={job.id} title={title} />}
+      {expired && (
+        <p className="job__note" role="status">
+          This render's outputs expired and were deleted. Render it again to get them back.
+        </p>
+      )}
+      {status === 'SUCCEEDED' && !expired && (
+        <JobVideo api={api} jobId={job.id} title={title} format={format} />
+      )}
 
       <footer className="job__actions">
         {active && !pending && (

@@ -1,43 +1,62 @@
 import { useRef } from 'react';
 import type { JobsApi } from '../api/jobs-api';
+import type { OutputFormatDetails } from '../../../../contract/output-formats';
 import { useVideoUrl } from '../hooks/use-video-url';
 
 interface JobVideoProps {
   api: JobsApi;
   jobId: string;
   title: string;
+  /** The job's output format: playable in `<video>`, or shown as its poster with a download. */
+  format: OutputFormatDetails;
 }
 
-/** The finished video inline, with a Download button; a refreshed URL keeps the playback position. */
-export function JobVideo({ api, jobId, title }: JobVideoProps) {
+/**
+ * The finished output inline (its poster as the `<video>` poster), with a Download button; a refreshed URL keeps
+ * the playback position. Formats a browser cannot play (GIF is shown as an image; ProRes, a PNG ZIP) show the
+ * poster and the download.
+ */
+export function JobVideo({ api, jobId, title, format }: JobVideoProps) {
   const { video, error } = useVideoUrl(api, jobId);
   const resumeAt = useRef(0);
   if (error && !video) return <p className="job__error">The video is not available yet: {error}</p>;
   if (!video) return <div className="skeleton job__video-loading">Loading video…</div>;
+  const fileName = `${fileNameOf(title)}.${format.extension}`;
+  const label = `Download ${format.label.replace(/ \(.*\)$/, '')}`;
   return (
     <div className="job__video">
-      <video
-        key={video.url}
-        src={video.url}
-        controls
-        playsInline
-        preload="metadata"
-        aria-label={`Rendered video: ${title}`}
-        onTimeUpdate={(event) => (resumeAt.current = event.currentTarget.currentTime)}
-        onLoadedMetadata={(event) => {
-          if (resumeAt.current > 0) event.currentTarget.currentTime = resumeAt.current;
-        }}
-      />
+      {format.playable ? (
+        <video
+          key={video.url}
+          src={video.url}
+          controls
+          playsInline
+          preload="metadata"
+          aria-label={`Rendered video: ${title}`}
+          {...(video.posterUrl ? { poster: video.posterUrl } : {})}
+          onTimeUpdate={(event) => (resumeAt.current = event.currentTarget.currentTime)}
+          onLoadedMetadata={(event) => {
+            if (resumeAt.current > 0) event.currentTarget.currentTime = resumeAt.current;
+          }}
+        />
+      ) : (
+        <img
+          className="job__poster"
+          src={format.extension === 'gif' ? video.url : (video.posterUrl ?? '')}
+          alt={`Poster of ${title}`}
+          hidden={format.extension !== 'gif' && !video.posterUrl}
+        />
+      )}
       <a
         className="button button--secondary"
         href={video.url}
-        download={`${fileNameOf(title)}.mp4`}
+        download={fileName}
         onClick={(event) => {
           event.preventDefault();
-          void downloadFile(video.url, `${fileNameOf(title)}.mp4`);
+          void downloadFile(video.url, fileName);
         }}
       >
-        Download MP4
+        {label}
       </a>
     </div>
   );

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import type { JobsApi } from '../api/jobs-api';
+import type { Job, JobsApi } from '../api/jobs-api';
+import type { RenderEstimate } from '../../../../contract/output-estimate';
 import type { JobsController } from '../hooks/use-jobs';
 import { useNow } from '../hooks/use-now';
 import { JobCard } from './job-card';
@@ -11,10 +12,12 @@ interface JobsPanelProps {
   compositionNames: Readonly<Record<string, string>>;
   /** The owner's batch cards, shown above the single renders (the app supplies them). */
   batches?: ReactNode;
+  /** The estimate a job's render had before Render (the app computes it); absent: none shown. */
+  estimateOf?: (job: Job) => RenderEstimate | null;
 }
 
 /** The owner's jobs, newest first, live. */
-export function JobsPanel({ api, jobs, compositionNames, batches }: JobsPanelProps) {
+export function JobsPanel({ api, jobs, compositionNames, batches, estimateOf }: JobsPanelProps) {
   const anyActive = jobs.jobs.some((job) => job.status === 'QUEUED' || job.status === 'RENDERING');
   const now = useNow(anyActive);
 
@@ -68,6 +71,7 @@ export function JobsPanel({ api, jobs, compositionNames, batches }: JobsPanelPro
               api={api}
               now={now}
               compositionName={compositionNames[job.compositionId] ?? job.compositionId}
+              estimate={estimateOf?.(job) ?? null}
               onCancel={(id) => void jobs.cancelJob(id)}
               onRenderAgain={(again) => void jobs.renderAgain(again)}
             />

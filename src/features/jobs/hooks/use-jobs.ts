@@ -183,6 +183,8 @@ export function useJobs(api: JobsApi, { pageSize = 10 }: { pageSize?: number } =
         compositionId: input.compositionId,
         inputProps: JSON.stringify(input.inputProps),
         title: input.title,
+        outputFormat: input.outputFormat ?? null,
+        scale: input.scale ?? null,
         status: 'QUEUED',
         createdAt: now,
         updatedAt: now,
@@ -211,7 +213,7 @@ export function useJobs(api: JobsApi, { pageSize = 10 }: { pageSize?: number } =
     [api],
   );
 
-  /** A new job with the same composition and props. */
+  /** A new job with the same composition, props, format and scale. */
   const renderAgain = useCallback(
     async (job: Job) => {
       try {
@@ -219,6 +221,8 @@ export function useJobs(api: JobsApi, { pageSize = 10 }: { pageSize?: number } =
           compositionId: job.compositionId,
           inputProps: readInputProps(job),
           title: job.title ?? job.compositionId,
+          ...(job.outputFormat ? { outputFormat: job.outputFormat } : {}),
+          ...(typeof job.scale === 'number' ? { scale: job.scale } : {}),
         });
       } catch (error) {
         dispatch({

@@ -6,6 +6,14 @@ import {
 } from '../../../lib/composition';
 import { MAX_INPUT_PROPS_BYTES, measurePropsBytes } from '../../../../contract/job-contract';
 import { checkVideoFitsLimits, type RenderLimits } from '../../../../contract/render-limits';
+import {
+  checkOutputChoice,
+  DEFAULT_OUTPUT_CHOICE,
+  type OutputChoice,
+  type RenderTarget,
+} from '../../../../contract/output-formats';
+import { estimateFor, formatEstimate, useEstimatePrice } from '../../../lib/render-estimate';
+import { OutputOptions } from './output-options';
 import { usePersistedProps } from '../hooks/use-persisted-props';
 import { readSchemaFields, type FieldSpec } from '../../../lib/read-schema-fields';
 import { validateProps } from '../schema/validate-props';
@@ -19,6 +27,8 @@ export interface RenderRequest {
   compositionId: string;
   props: Record<string, unknown>;
   title: string;
+  /** Format and scale, already checked (contract/output-formats.ts). */
+  output: OutputChoice;
 }
 
 /** Renders the Batch action for the composition being edited; the app supplies it (the studio knows no batches). */
@@ -38,6 +48,8 @@ interface StudioProps {
   onRender: (request: RenderRequest) => Promise<void>;
   /** What the deployment can render (`custom.render_limits`); absent: no length limit is known. */
   renderLimits?: RenderLimits;
+  /** Where renders run: which formats exist and whether the estimate has a cost. Default: the cloud. */
+  renderTarget?: RenderTarget;
   storage?: Storage;
   /** The Batch action beside Render; absent: no Batch button. */
   renderBatchAction?: RenderBatchAction;
@@ -51,6 +63,7 @@ export function Studio({
   components,
   onRender,
   renderLimits,
+  renderTarget = 'cloud',
   storage = localStorage,
   renderBatchAction,
 }: StudioProps) {
@@ -86,6 +99,7 @@ export function Studio({
           components={components}
           onRender={onRender}
           renderLimits={renderLimits}
+          renderTarget={renderTarget}
           storage={storage}
           renderBatchAction={renderBatchAction}
         />
@@ -99,6 +113,7 @@ interface CompositionEditorProps {
   components: Promise<CompositionComponents>;
   onRender: StudioProps['onRender'];
   renderLimits?: RenderLimits;
+  renderTarget: RenderTarget;
   storage: Storage;
   renderBatchAction?: RenderBatchAction;
 }
@@ -109,6 +124,7 @@ export function CompositionEditor({
   components,
   onRender,
   renderLimits,
+  renderTarget,
   storage,
   renderBatchAction,
 }: CompositionEditorProps) {
@@ -148,12 +164,22 @@ export function CompositionEditor({
       })
     : undefined;
   const tooLong = fit !== undefined && !fit.ok;
+  // Format and scale: refused here with the worker's own words, estimated with the benchmarks' figures.
+  const [output, setOutput] = useState<OutputChoice>(DEFAULT_OUTPUT_CHOICE);
+  const video = { width: composition.width, height: composition.height, durationInFrames };
+  const outputCheck = checkOutputChoice(output, video, renderTarget);
+  const estimatePrice = useEstimatePrice(renderTarget);
+  const estimate = estimateFor(video, output, renderTarget, {
+    ...(renderLimits ? { renderersPerRender: renderLimits.renderersPerRender } : {}),
+    ...(estimatePrice ? { estimatePrice } : {}),
+  });
+  const outputRefused = !outputCheck.ok;
   const [submitting, setSubmitting] = useState(false);
   const [renderError, setRenderError] = useState<string | null>(null);
   const errorCount = check.errors.size;
 
   const render = async () => {
-    if (!check.valid || tooLarge || tooLong) return;
+    if (!check.valid || tooLarge || tooLong || !outputCheck.ok) return;
     setSubmitting(true);
     setRenderError(null);
     try {
@@ -161,7 +187,12 @@ export function CompositionEditor({
         typeof check.props.title === 'string' && check.props.title
           ? check.props.title
           : composition.name;
-      await onRender({ compositionId: composition.id, props: check.props, title });
+      await onRender({
+        compositionId: composition.id,
+        props: check.props,
+        title,
+        output: outputCheck.choice,
+      });
     } catch (error) {
       setRenderError(error instanceof Error ? error.message : String(error));
     } finally {
@@ -214,6 +245,13 @@ export function CompositionEditor({
           }}
         >
           <PropsForm fields={fields} values={props} errors={check.errors} onChange={setProps} />
+          <OutputOptions
+            choice={output}
+            onChange={setOutput}
+            size={composition}
+            refusal={outputCheck.ok ? null : outputCheck.message}
+            estimate={estimate ? formatEstimate(estimate) : null}
+          />
           <div className="editor__footer">
             <p className="editor__status" aria-live="polite">
               {errorCount > 0
@@ -222,12 +260,14 @@ export function CompositionEditor({
                   ? `These props are ${Math.ceil(bytes / 1024)} KB; the limit is ${MAX_INPUT_PROPS_BYTES / 1024} KB.`
                   : fit && !fit.ok
                     ? fit.message
-                    : 'Ready to render.'}
+                    : outputRefused
+                      ? 'Choose another format or scale before rendering.'
+                      : 'Ready to render.'}
             </p>
             <button
               type="submit"
               className="button button--primary"
-              disabled={!check.valid || tooLarge || tooLong || submitting}
+              disabled={!check.valid || tooLarge || tooLong || outputRefused || submitting}
             >
               {submitting ? 'Queuing…' : 'Render'}
             </button>
