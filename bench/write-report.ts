@@ -1,4 +1,5 @@
 import type { BenchResult } from './result-schema';
+import { renderBatchEstimateSection } from './batch-estimate';
 import { formatFigure, type ChartPanel } from './svg-chart';
 
 type Latency = NonNullable<BenchResult['latency_create_to_queued_ms']>;
@@ -286,6 +287,8 @@ export function renderBenchmarksMarkdown(
     ...DEFINITIONS,
     '',
     ...renderCostSection(latest),
+    '',
+    ...renderBatchEstimateSection(latest.cloud_cost_details?.assumptions),
     '',
   ].join('\n');
 }
