@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BATCH_ESTIMATE_DEFAULTS,
+  estimateFiftyThousandRows,
+  renderBatchEstimateSection,
+} from '../../../bench/batch-estimate';
+import { DEFAULT_COST_ASSUMPTIONS, estimateRenderCost } from '../../../bench/cloud-cost';
+
+describe('the 50,000-row estimate', () => {
+  it('takes time and cost from the cost model at the default cap and per-user limit', () => {
+    const render = estimateRenderCost(10);
+    const slot = render.renderWallSeconds + DEFAULT_COST_ASSUMPTIONS.workerOwnSeconds;
+    const estimate = estimateFiftyThousandRows();
+    expect(estimate.batches).toBe(5);
+    expect(estimate.hoursAtCap).toBeCloseTo(
+      (50_000 * slot) / BATCH_ESTIMATE_DEFAULTS.renderCap / 3600,
+    );
+    expect(estimate.hoursOneUser).toBeCloseTo((50_000 * slot) / 3 / 3600);
+    expect(estimate.rendersUsd).toBeCloseTo(50_000 * render.totalUsd);
+  });
+
+  it('follows a slower measured render', () => {
+    const slower = {
+      ...DEFAULT_COST_ASSUMPTIONS,
+      secondsPerFrame: DEFAULT_COST_ASSUMPTIONS.secondsPerFrame * 2,
+    };
+    expect(estimateFiftyThousandRows(slower).hoursAtCap).toBeGreaterThan(
+      estimateFiftyThousandRows().hoursAtCap,
+    );
+    expect(renderBatchEstimateSection(slower).join('\n')).toMatch(
+      /## On paper: 50,000 rows in the cloud/,
+    );
+  });
+});
