@@ -13,6 +13,7 @@ const WORKER_ADAPTERS = [
   'system-clock.ts',
   'powertools-job-metrics.ts',
   'spend-guard-from-env.ts',
+  'dynamo-spend-ledger.ts',
 ].map((file) => `amplify/functions/render-worker/${file}`);
 
 /** The layers of docs/architecture.md ("Layout"), enforced: a planted violation fails lint (tests/unit/lint-boundaries.test.ts). */

@@ -49,8 +49,16 @@ export const createRenderSlots = (store: JobStore, limit: number): RenderSlots =
       const mine = held.find((slot) => slot.jobId === job.id);
       if (mine) return { admitted: true, slot: mine.slot };
       const taken = new Set(held.map((slot) => slot.slot));
-      for (let slot = 0; slot < limit; slot += 1) {
-        if (taken.has(slot)) continue;
+      // Free slots in a random order: racing starts that all tried the lowest free slot first collided on it,
+      // one create winning and every other one spending a request to learn so.
+      const free = Array.from({ length: limit }, (_, slot) => slot).filter(
+        (slot) => !taken.has(slot),
+      );
+      for (let index = free.length - 1; index > 0; index -= 1) {
+        const other = Math.floor(Math.random() * (index + 1));
+        [free[index], free[other]] = [free[other]!, free[index]!];
+      }
+      for (const slot of free) {
         if (await store.createRenderSlot({ jobOwner: job.owner, slot, jobId: job.id }))
           return { admitted: true, slot };
       }

@@ -25,11 +25,26 @@ export interface LedgerEntry {
   settled?: boolean | null;
 }
 
-/** The ledger as the guard uses it: AppSync (IAM) in the cloud and locally, in memory in tests. */
+/** A limit an addition must keep: the entry's `field` may not pass `max` once the addition is made. */
+export interface LedgerCeiling {
+  field: 'reservedUsd' | 'renders';
+  max: number;
+}
+
+/** The ledger as the guard uses it: its DynamoDB table (dynamo-spend-ledger.ts) or AppSync (IAM), in memory in tests. */
 export interface SpendLedgerStore {
   get(ledgerKey: string): Promise<LedgerEntry | null>;
   /** Writes `entry` only if the stored version is `expectedVersion` (`null`: no entry yet); false when it was not. */
   put(entry: LedgerEntry, expectedVersion: number | null): Promise<boolean>;
+  /**
+   * Adds to one entry in a single atomic write, refused when it would pass the ceiling. A store without it gets
+   * read-then-compare-and-set instead, which concurrent writers to one entry keep invalidating.
+   */
+  add?(
+    ledgerKey: string,
+    change: { usd?: number; renders?: number },
+    ceiling?: LedgerCeiling,
+  ): Promise<{ written: boolean; entry: LedgerEntry }>;
 }
 
 /** What the guard answers before a render starts. */
@@ -51,13 +66,20 @@ const emptyEntry = (ledgerKey: string): LedgerEntry => ({
   version: 0,
 });
 
-/** Adds to one entry by compare-and-set; `allowed` sees the entry as it would be and may refuse the change. */
+/** Adds to one entry, atomically when the store can, else by compare-and-set; refused when it passes the ceiling. */
 export const addToEntry = async (
   ledger: SpendLedgerStore,
   ledgerKey: string,
   change: { usd?: number; renders?: number },
-  allowed: (next: LedgerEntry) => boolean = () => true,
+  ceiling?: LedgerCeiling,
 ): Promise<{ written: boolean; entry: LedgerEntry }> => {
+  if (ledger.add) return ledger.add(ledgerKey, change, ceiling);
+  // Dollars are compared with a hair of slack, so a sum of reserves that lands on the budget is within it.
+  const allowed = (next: LedgerEntry) =>
+    !ceiling ||
+    (ceiling.field === 'reservedUsd'
+      ? next.reservedUsd <= ceiling.max + 1e-9
+      : next.renders <= ceiling.max);
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const current = await ledger.get(ledgerKey);
     const base = current ?? emptyEntry(ledgerKey);
@@ -100,7 +122,7 @@ export const createSpendGuard = (
       ledger,
       userDay,
       { renders: 1 },
-      (next) => next.renders <= budgets.dailyRendersPerUser,
+      { field: 'renders', max: budgets.dailyRendersPerUser },
     );
     if (!quota.written)
       return { admitted: false, message: dailyQuotaMessage(budgets.dailyRendersPerUser, now) };
@@ -118,7 +140,7 @@ export const createSpendGuard = (
         ledger,
         period.key,
         { usd: reserve, renders: 1 },
-        (next) => next.reservedUsd <= period.budget + 1e-9,
+        { field: 'reservedUsd', max: period.budget },
       );
       if (!result.written) {
         await undo();
