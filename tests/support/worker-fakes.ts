@@ -69,6 +69,7 @@ const matches = (job: JobRecord, expected: JobExpectation): boolean => {
   if (expected.renderId !== undefined && (job.renderId ?? null) !== expected.renderId) return false;
   if (expected.startedAt !== undefined && (job.startedAt ?? null) !== expected.startedAt)
     return false;
+  if (expected.cancelNotRequested && job.cancelRequested) return false;
   return true;
 };
 

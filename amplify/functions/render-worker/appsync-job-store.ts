@@ -89,6 +89,8 @@ export const toCondition = (expected: JobExpectation): Record<string, unknown> =
     if (value === undefined) continue;
     parts.push(value === null ? absent(field) : { [field]: { eq: value } });
   }
+  if (expected.cancelNotRequested)
+    parts.push({ or: [absent('cancelRequested'), { cancelRequested: { eq: false } }] });
   return { and: parts };
 };
 

@@ -66,7 +66,11 @@ export const pushProgress = (
     JobPatch,
     'progress' | 'renderedFrames' | 'totalFrames' | 'etaSeconds' | 'costUsd'
   >,
-): Transition => ({ expected: renderingWith(renderId), patch: progress });
+): Transition => ({
+  // Refused once a cancel is asked for, so the tracker learns of it from the push it makes anyway.
+  expected: { ...renderingWith(renderId), cancelNotRequested: true },
+  patch: progress,
+});
 
 /** rendering → SUCCEEDED, with the output. */
 export const succeedJob = (

@@ -80,6 +80,8 @@ export interface JobExpectation {
   renderId?: string | null;
   /** Omitted: any. */
   startedAt?: string | null;
+  /** True: only while nobody asked to cancel the job (a progress push then doubles as the cancel check). */
+  cancelNotRequested?: true;
 }
 
 /** Server fields the worker writes; `null` removes the value. */

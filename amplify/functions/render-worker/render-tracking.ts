@@ -99,18 +99,20 @@ export const trackRender = async (
       return ack(`woken for render ${renderId}, which its tracker still follows`);
     if (progress.state !== 'running')
       return settleRender(context, job, renderId, progress, delivery);
-    if (reread) {
+    const now = clock.now();
+    const push =
+      progress.progress - lastProgress >= settings.pushMinProgressDelta ||
+      now - lastPushAt >= settings.pushMaxIntervalMs;
+    // A push is conditional on the job still rendering this render with no cancel asked for, so it is the check
+    // too; only a poll that pushes nothing reads the job to see a cancel (one AppSync operation per poll, not two).
+    if (reread && !push) {
       const current = await steady(() => store.get(job.id));
       if (!current || phaseOf(current) !== 'rendering' || current.renderId !== renderId)
         return RELOAD;
       if (current.cancelRequested) return endCancelled(context, current);
     }
     reread = true;
-    const now = clock.now();
-    if (
-      progress.progress - lastProgress >= settings.pushMinProgressDelta ||
-      now - lastPushAt >= settings.pushMaxIntervalMs
-    ) {
+    if (push) {
       const pushed = await steady(() =>
         applyTransition(
           store,
