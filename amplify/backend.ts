@@ -102,7 +102,7 @@ createRenderDashboard(dataStack, {
   config,
 });
 // The admins' Operations view: budgets held by the worker, the worker's metrics read back, invitations.
-configureWorkerSpend(backend.renderWorker, budgets);
+configureWorkerSpend(backend.renderWorker, budgets, backend.data.resources.tables['SpendLedger']!);
 configureOperationsFunction(backend.operations, {
   queues,
   worker,

@@ -1,14 +1,18 @@
 import { estimatePrice } from '@remotion/lambda/client';
 import { validateFramesPerFunction } from '@remotion/serverless-client';
 import { REMOTION_FUNCTION_DEFAULTS } from '../amplify/render-pipeline/config';
+import { RENDER_WORKER_MEMORY_MB } from '../amplify/functions/render-worker/resource';
+import { POLL_INTERVAL_WITH_WEBHOOK_MS } from '../amplify/functions/render-worker/worker-context';
 
 /**
  * Public list prices, us-east-1, read on 2025-11 from the pages named beside each.
  * Free tiers are ignored: a studio past its first month pays these.
  */
 export const AWS_PRICES_US_EAST_1 = {
-  /** aws.amazon.com/lambda/pricing — x86_64, per GB-second (the worker; `defineFunction` defaults to x86_64). */
+  /** aws.amazon.com/lambda/pricing — x86_64, per GB-second (`defineFunction`'s default architecture). */
   lambdaX86UsdPerGbSecond: 0.0000166667,
+  /** aws.amazon.com/lambda/pricing — arm64, per GB-second (the worker and the webhook endpoint run on arm64). */
+  lambdaArmUsdPerGbSecond: 0.0000133334,
   /** aws.amazon.com/lambda/pricing — per request. */
   lambdaUsdPerRequest: 0.2 / 1_000_000,
   /** aws.amazon.com/sqs/pricing — standard queue, per request (a 64 KB chunk). */
@@ -25,6 +29,8 @@ export const AWS_PRICES_US_EAST_1 = {
   appSyncUsdPerConnectionMinute: 0.08 / 1_000_000,
   /** aws.amazon.com/eventbridge/pricing — Pipes, per request after filtering. */
   pipesUsdPerRequest: 0.4 / 1_000_000,
+  /** aws.amazon.com/cloudwatch/pricing — logs ingested (standard class), per GB. */
+  cloudWatchLogsUsdPerGb: 0.5,
 } as const;
 
 /** What the estimate assumes; every number is named and its origin given in {@link describeCostAssumptions}. */
@@ -42,22 +48,25 @@ export interface CostAssumptions {
   mainSetupSeconds: number;
   remotionMemoryMb: number;
   remotionDiskMb: number;
-  /** The worker Lambda's memory (amplify/functions/render-worker/resource.ts). */
+  /** The worker Lambda's memory (amplify/functions/render-worker/resource.ts; arm64). */
   workerMemoryMb: number;
-  /** Worker time besides waiting for the render: load, validate, start, final writes. */
+  /** Worker time besides waiting for the render: load, checks, start, final writes. */
   workerOwnSeconds: number;
-  /** Progress polls per second of render (`getRenderProgress` invokes the Remotion function each time). */
-  pollsPerSecond: number;
-  /** Billed duration of one `getRenderProgress` status invocation. */
+  /** Seconds between progress polls while Remotion's webhook reports the end (worker-context.ts). */
+  pollIntervalSeconds: number;
+  /** Billed duration of one `getRenderProgress` status invocation of the Remotion function. */
   pollInvocationMs: number;
-  /** Progress pushes to the Job per second of render (docs/architecture.md, "Job lifecycle": ≥ 1 % or 2 s; ~1/s). */
-  progressPushesPerSecond: number;
+  /** The remotion-webhook endpoint: its memory and billed time per call (amplify/functions/remotion-webhook). */
+  webhookMemoryMb: number;
+  webhookSeconds: number;
+  /** The worker's short delivery woken by the webhook: read the job, read progress once, end the job. */
+  wakeUpWorkerSeconds: number;
   /** Browser tabs subscribed to the job's updates. */
   subscribers: number;
-  /** Jobs stored in the Job table: each start lists active jobs twice, and `listJobs` with a filter scans them all. */
-  jobTableItems: number;
-  /** Size of one stored Job item. */
-  jobItemBytes: number;
+  /** Global secondary indexes a single job's item is in (owner, status; a batch row is also in the batch index). */
+  jobIndexes: number;
+  /** Log lines the worker writes per job (JSON logs and EMF metrics), bytes. */
+  workerLogBytesPerJob: number;
 }
 
 /** Seconds per 1080p frame assumed when nothing was measured: BENCHMARKS.md (150 frames of 720p in ~14 s by the CLI), ×2.25 for the pixel count. */
@@ -75,15 +84,45 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   combineSecondsPerVideoMinute: 1,
   remotionMemoryMb: REMOTION_FUNCTION_DEFAULTS.memorySizeInMb,
   remotionDiskMb: REMOTION_FUNCTION_DEFAULTS.diskSizeInMb,
-  workerMemoryMb: 1024,
+  workerMemoryMb: RENDER_WORKER_MEMORY_MB,
   workerOwnSeconds: 1,
-  pollsPerSecond: 1,
+  pollIntervalSeconds: POLL_INTERVAL_WITH_WEBHOOK_MS / 1000,
   pollInvocationMs: 200,
-  progressPushesPerSecond: 1,
+  webhookMemoryMb: 256,
+  webhookSeconds: 0.1,
+  wakeUpWorkerSeconds: 0.3,
   subscribers: 1,
-  jobTableItems: 10_000,
-  jobItemBytes: 600,
+  jobIndexes: 2,
+  workerLogBytesPerJob: 6_000,
 };
+
+/**
+ * The requests one job makes besides polling, read from the worker's code path for a job that renders once without
+ * contention (admission.ts, render-tracking.ts, render-slots.ts, spend-guard.ts); the per-poll part is in
+ * {@link estimateRenderCost}.
+ */
+export const REQUESTS_PER_JOB = {
+  /** AppSync operations: the browser's createJob; the worker's getJob, listRenderSlots, createRenderSlot,
+   * listRenderingJobs ×2 (look, claim, look again), claim, recordRenderId, the final write, and the slot's
+   * release (listRenderSlots + deleteRenderSlot); the webhook's wake-up reads the job, and so does the tracking
+   * delivery when it finds the job ended. */
+  appSyncOperations: 13,
+  /** Job writes besides progress pushes: create, claim, render id, final status. */
+  jobWrites: 4,
+  /** Writes that move the job in the status index (claim, final status): a delete and a put there. */
+  jobStatusMoves: 2,
+  /** RenderSlot writes: create and delete. */
+  slotWrites: 2,
+  /** Eventually consistent reads of ≤ 4 KB by AppSync: 3 getJob, 2 slot listings, 2 rendering listings. */
+  appSyncReads: 7,
+  /** The spend ledger, direct DynamoDB: admit = get + 3 conditional ADDs + put; settle = get + put + 2 ADDs. */
+  ledgerWrites: 7,
+  ledgerStrongReads: 2,
+  /** SQS: the Pipe's send, the worker's receive + delete, and the webhook's wake-up (send, receive, delete). */
+  sqsRequests: 6,
+  /** Lambda requests: the worker's delivery, its wake-up delivery, the webhook endpoint. */
+  lambdaRequests: 3,
+} as const;
 
 /** One line of the project's overhead: how many units of what, at which unit price. */
 export interface CostLine {
@@ -113,7 +152,7 @@ export interface RenderCostEstimate {
 
 /**
  * Estimates one render's cost: Remotion's own `estimatePrice` for the render Lambdas, plus what this
- * project adds around it (worker Lambda, progress polls, SQS, DynamoDB, AppSync, Pipe).
+ * project adds around it (worker Lambda, progress polls, the webhook, SQS, DynamoDB, AppSync, Pipe, logs).
  */
 export function estimateRenderCost(
   videoSeconds: number,
@@ -129,6 +168,7 @@ export function estimateRenderCost(
   }
   const a = assumptions;
   const p = AWS_PRICES_US_EAST_1;
+  const r = REQUESTS_PER_JOB;
   const frames = Math.round(videoSeconds * a.fps);
   // Remotion's own default split (what renderMediaOnLambda does when framesPerLambda is not given).
   const framesPerLambda = validateFramesPerFunction({
@@ -149,14 +189,17 @@ export function estimateRenderCost(
     durationInMilliseconds: remotionLambdaSeconds * 1000,
   });
 
-  const polls = Math.ceil(renderWallSeconds * a.pollsPerSecond);
-  const pushes = Math.ceil(renderWallSeconds * a.progressPushesPerSecond);
-  // Worker writes: claim (RENDERING), record renderId, progress pushes, final status.
-  const workerMutations = 3 + pushes;
+  // Polls while the render runs (the webhook ends the job, not a poll); each one pushes progress, because the poll
+  // interval is at least the push interval (2 s), and that conditional push is also the cancel check.
+  const polls = Math.max(0, Math.floor(renderWallSeconds / a.pollIntervalSeconds));
+  // The wake-up reads the render's progress once more.
+  const progressReads = polls + 1;
+  const jobWrites = r.jobWrites + polls;
+  const appSyncOperations = r.appSyncOperations + polls;
+  const writeUnits =
+    jobWrites * (1 + a.jobIndexes) + r.jobStatusMoves + r.slotWrites + r.ledgerWrites;
+  const readUnits = r.appSyncReads * 0.5 + r.ledgerStrongReads;
   const workerSeconds = renderWallSeconds + a.workerOwnSeconds;
-  // Eventually consistent reads: 0.5 RRU per 4 KB read; a Scan page holds at most 1,000 items (the worker's limit).
-  const scanReadUnits = Math.ceil((a.jobTableItems * a.jobItemBytes) / 4096) * 0.5;
-  const scanPages = Math.max(1, Math.ceil(a.jobTableItems / 1000));
   const line = (item: string, quantity: number, unit: string, unitUsd: number): CostLine => ({
     item,
     quantity,
@@ -165,47 +208,51 @@ export function estimateRenderCost(
   });
   const overhead: CostLine[] = [
     line(
-      `worker Lambda ${a.workerMemoryMb} MB waiting ${workerSeconds.toFixed(1)} s`,
-      (a.workerMemoryMb / 1024) * workerSeconds,
+      `worker Lambda ${a.workerMemoryMb} MB arm64 waiting ${workerSeconds.toFixed(1)} s, and its ${a.wakeUpWorkerSeconds} s wake-up`,
+      (a.workerMemoryMb / 1024) * (workerSeconds + a.wakeUpWorkerSeconds),
       'GB-s',
-      p.lambdaX86UsdPerGbSecond,
+      p.lambdaArmUsdPerGbSecond,
     ),
-    line('worker Lambda invocation', 1, 'request', p.lambdaUsdPerRequest),
+    line(
+      `remotion-webhook endpoint ${a.webhookMemoryMb} MB arm64, ${a.webhookSeconds} s`,
+      (a.webhookMemoryMb / 1024) * a.webhookSeconds,
+      'GB-s (webhook)',
+      p.lambdaArmUsdPerGbSecond,
+    ),
+    line(
+      'Lambda requests: worker delivery, its wake-up, the webhook endpoint',
+      r.lambdaRequests,
+      'request',
+      p.lambdaUsdPerRequest,
+    ),
     {
-      item: `getRenderProgress polls (Remotion function, ${a.pollInvocationMs} ms each, via estimatePrice)`,
-      quantity: polls,
+      item: `getRenderProgress: ${polls} polls every ${a.pollIntervalSeconds} s + 1 on the wake-up (Remotion function, ${a.pollInvocationMs} ms each, via estimatePrice)`,
+      quantity: progressReads,
       unit: 'invocation',
       usd: estimatePrice({
         region: a.region,
         memorySizeInMb: a.remotionMemoryMb,
         diskSizeInMb: a.remotionDiskMb,
-        lambdasInvoked: polls,
-        durationInMilliseconds: polls * a.pollInvocationMs,
+        lambdasInvoked: progressReads,
+        durationInMilliseconds: progressReads * a.pollInvocationMs,
       }),
     },
-    line('SQS: Pipe send + worker receive + delete', 3, 'request', p.sqsUsdPerRequest),
+    line(
+      "SQS: the Pipe's send, the worker's receive + delete, the wake-up's send + receive + delete",
+      r.sqsRequests,
+      'request',
+      p.sqsUsdPerRequest,
+    ),
     line('Pipe: the INSERT event', 1, 'request', p.pipesUsdPerRequest),
     line(
-      'DynamoDB writes: create + worker mutations (<1 KB each)',
-      1 + workerMutations,
-      'WRU',
-      p.dynamoDbUsdPerWriteUnit,
-    ),
-    line(
-      `DynamoDB reads: job get + 2 active-job listings, each a Scan of ${a.jobTableItems.toLocaleString('en-US')} stored jobs`,
-      0.5 + 2 * scanReadUnits,
-      'RRU',
-      p.dynamoDbUsdPerReadUnit,
-    ),
-    line(
-      `AppSync operations: create + get + 2 listings of ${scanPages} page(s) + worker mutations`,
-      2 + 2 * scanPages + workerMutations,
+      `AppSync operations: create, ${r.appSyncOperations - 1} worker reads and writes, ${polls} progress pushes`,
+      appSyncOperations,
       'operation',
       p.appSyncUsdPerOperation,
     ),
     line(
-      'AppSync real-time messages: one per worker mutation per subscriber',
-      workerMutations * a.subscribers,
+      `AppSync real-time messages: each Job write (${jobWrites}) to ${a.subscribers} subscribed tab`,
+      jobWrites * a.subscribers,
       'message',
       p.appSyncUsdPerRealtimeMessage,
     ),
@@ -214,6 +261,24 @@ export function estimateRenderCost(
       (renderWallSeconds / 60) * a.subscribers,
       'connection-minute',
       p.appSyncUsdPerConnectionMinute,
+    ),
+    line(
+      `DynamoDB writes: ${jobWrites} Job writes × (table + ${a.jobIndexes} indexes), ${r.jobStatusMoves} status-index moves, ${r.slotWrites} slot writes, ${r.ledgerWrites} ledger writes (each < 1 KB)`,
+      writeUnits,
+      'WRU',
+      p.dynamoDbUsdPerWriteUnit,
+    ),
+    line(
+      `DynamoDB reads: ${r.appSyncReads} AppSync reads (0.5 each) + ${r.ledgerStrongReads} consistent ledger reads`,
+      readUnits,
+      'RRU',
+      p.dynamoDbUsdPerReadUnit,
+    ),
+    line(
+      `CloudWatch Logs: ~${a.workerLogBytesPerJob.toLocaleString('en-US')} bytes of JSON log lines and EMF metrics`,
+      a.workerLogBytesPerJob / 1024 ** 3,
+      'GB',
+      p.cloudWatchLogsUsdPerGb,
     ),
   ];
   const overheadUsd = overhead.reduce((sum, entry) => sum + entry.usd, 0);

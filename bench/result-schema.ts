@@ -27,6 +27,7 @@ const costEstimate = z.object({
   overheadShare: z.number().min(0).max(1),
 });
 
+// Older results carry the fields of the model they were made with; the fields of today's model are optional there.
 const costAssumptions = z.object({
   region: z.literal('us-east-1'),
   fps: z.number(),
@@ -39,12 +40,14 @@ const costAssumptions = z.object({
   remotionDiskMb: z.number(),
   workerMemoryMb: z.number(),
   workerOwnSeconds: z.number(),
-  pollsPerSecond: z.number(),
   pollInvocationMs: z.number(),
-  progressPushesPerSecond: z.number(),
   subscribers: z.number(),
-  jobTableItems: z.number(),
-  jobItemBytes: z.number(),
+  pollIntervalSeconds: z.number().optional(),
+  webhookMemoryMb: z.number().optional(),
+  webhookSeconds: z.number().optional(),
+  wakeUpWorkerSeconds: z.number().optional(),
+  jobIndexes: z.number().optional(),
+  workerLogBytesPerJob: z.number().optional(),
 });
 
 /** Every figure the issue names (null when that part could not run; `unavailable` then says why). */

@@ -21,6 +21,8 @@ export interface DataPlane {
     jobTableStreamArn: string;
     /** The Batch table (docs/architecture.md, "Batches"). */
     batchTableName: string;
+    /** The spend guard's ledger, written directly by the worker (docs/architecture.md, "Spend guard"). */
+    spendLedgerTableName: string;
   };
   cognito: {
     endpoint: string;
@@ -163,6 +165,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         jobTableName,
         jobTableStreamArn,
         batchTableName: tableNameOf('Batch'),
+        spendLedgerTableName: tableNameOf('SpendLedger'),
       },
       cognito: {
         endpoint: cognito.endpoint,

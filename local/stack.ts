@@ -407,7 +407,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       renderLimits: renderLimitsOf(pipeline),
       isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
       log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
-      ...operations.bindWorker({ transport: workerTransport }),
+      ...operations.bindWorker({
+        transport: workerTransport,
+        spendLedger: {
+          endpoint: dataPlane.dynamodb.endpoint,
+          region: dataPlane.dynamodb.region,
+          tableName: dataPlane.dynamodb.spendLedgerTableName,
+        },
+      }),
     });
     operations.bindResolvers({
       transport,

@@ -1,5 +1,6 @@
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { SpendBudgets } from '../../contract/spend-budget';
 import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
@@ -7,13 +8,25 @@ import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
 import { spendEnvironmentOf } from './spend-config';
 
-/** The worker's part: the budgets to hold. Dead letters it keeps through the data API (the DeadLetterRecord model). */
+/**
+ * The worker's part: the budgets to hold, and the ledger's table, which it writes directly (one atomic conditional
+ * `UpdateItem` per budget entry; docs/architecture.md, "Spend guard"): Get/Put/UpdateItem on that table only.
+ * Dead letters it keeps through the data API (the DeadLetterRecord model).
+ */
 export const configureWorkerSpend = (
   worker: AmplifyFunctionResource,
   budgets: SpendBudgets,
+  ledgerTable: ITable,
 ): void => {
   for (const [name, value] of Object.entries(spendEnvironmentOf(budgets)))
     worker.addEnvironment(name, value);
+  worker.addEnvironment('SPEND_LEDGER_TABLE_NAME', ledgerTable.tableName);
+  worker.resources.lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [ledgerTable.tableArn],
+    }),
+  );
 };
 
 /**

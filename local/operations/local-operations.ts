@@ -15,6 +15,8 @@ import {
 import { createPreSignUpHandler } from '../../amplify/functions/pre-sign-up/handler';
 import type { GraphqlTransport } from '../../amplify/functions/render-worker/appsync-job-store';
 import { createAppSyncSpendLedger } from '../../amplify/functions/render-worker/appsync-spend-ledger';
+import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JobStore } from '../../amplify/functions/render-worker/ports';
 import {
   createAppSyncDeadLetterRecords,
@@ -60,7 +62,11 @@ export interface LocalOperations {
   /** What the worker emits (Powertools EMF documents), kept for the Operations view's figures. */
   metrics: EmfMetricStore;
   /** The worker's part, over the worker's own transport: budgets, dead letters kept, and its metrics. */
-  bindWorker(ports: { transport: GraphqlTransport }): {
+  bindWorker(ports: {
+    transport: GraphqlTransport;
+    /** The ledger's table in DynamoDB Local, which the worker writes directly as in the cloud. */
+    spendLedger: { endpoint: string; region: string; tableName: string };
+  }): {
     spendGuard: SpendGuard;
     keepDeadLetter: (jobId: string, receiveCount: number) => Promise<void>;
     metrics: JobMetrics;
@@ -108,8 +114,19 @@ export function startLocalOperations(options: {
           },
         }
       : {}),
-    bindWorker: ({ transport }) => ({
-      spendGuard: createSpendGuard(createAppSyncSpendLedger(transport), budgets, systemClock),
+    bindWorker: ({ transport, spendLedger }) => ({
+      spendGuard: createSpendGuard(
+        createDynamoSpendLedger(
+          new DynamoDBClient({
+            endpoint: spendLedger.endpoint,
+            region: spendLedger.region,
+            credentials: LOCAL_AWS_CREDENTIALS,
+          }),
+          spendLedger.tableName,
+        ),
+        budgets,
+        systemClock,
+      ),
       keepDeadLetter: createDeadLetterKeeper(
         createAppSyncDeadLetterRecords(transport),
         systemClock,

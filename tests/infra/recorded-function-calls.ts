@@ -16,6 +16,7 @@ import {
 import { createRemotionLambdaRenderer } from '../../amplify/functions/render-worker/remotion-lambda-renderer';
 import { reconcileJobs } from '../../amplify/functions/render-worker/reconcile-jobs';
 import { createSqsJobQueue } from '../../amplify/functions/render-worker/sqs-job-queue';
+import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
 import { parseWorkerEnv } from '../../amplify/functions/render-worker/worker-config';
 import { createDynamoJobLoader } from '../../amplify/functions/video-url/dynamo-job-loader';
 import { createVideoUrlHandler } from '../../amplify/functions/video-url/handler';
@@ -519,6 +520,46 @@ export const recordRenderWorkerCalls = async (
     }
     await exercise(methods);
   }
+
+  // The spend ledger, written directly in its table: every method of the real store.
+  const ledgerTable = runtimeEnvironmentOf(account, fn).env.SPEND_LEDGER_TABLE_NAME;
+  if (!ledgerTable) throw new Error('The worker has no SPEND_LEDGER_TABLE_NAME');
+  const ledgerClient = new DynamoDBClient({
+    region: account.region,
+    credentials: FAKE_CREDENTIALS,
+    requestHandler: createStubTransport(() =>
+      jsonAnswer({
+        Item: {
+          ledgerKey: { S: 'day#2026-12-05' },
+          reservedUsd: { N: '0' },
+          renders: { N: '0' },
+          version: { N: '1' },
+        },
+        Attributes: {
+          ledgerKey: { S: 'day#2026-12-05' },
+          reservedUsd: { N: '0.05' },
+          renders: { N: '1' },
+          version: { N: '2' },
+        },
+      }),
+    ),
+  });
+  recordSdkCalls(ledgerClient, recorder, {
+    principal,
+    service: 'dynamodb',
+    source: 'render worker spend ledger',
+    resourceOf: (_, input) =>
+      `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${String(input.TableName)}`,
+  });
+  const ledger = createDynamoSpendLedger(ledgerClient, ledgerTable);
+  const ledgerCalls: Record<keyof typeof ledger, () => Promise<unknown>> = {
+    get: () => ledger.get('day#2026-12-05'),
+    put: () =>
+      ledger.put({ ledgerKey: `job#${JOB_ID}`, reservedUsd: 0.05, renders: 1, version: 1 }, null),
+    add: () =>
+      ledger.add('day#2026-12-05', { usd: 0.05, renders: 1 }, { field: 'reservedUsd', max: 20 }),
+  };
+  for (const call of Object.values(ledgerCalls)) await call();
 
   for (const call of lambdaLogWritesOf(account, fn)) recorder.record(call);
   return { fn, startPayload, env, renderId: RENDER_ID };

@@ -4,6 +4,7 @@ import {
   COST_VIDEO_SECONDS,
   DEFAULT_COST_ASSUMPTIONS,
   estimateRenderCost,
+  REQUESTS_PER_JOB,
   type CostAssumptions,
 } from '../../../bench/cloud-cost';
 
@@ -16,12 +17,13 @@ const assumptions: CostAssumptions = {
   combineSecondsPerVideoMinute: 1,
   remotionMemoryMb: 2048,
   remotionDiskMb: 2048,
-  workerMemoryMb: 1024,
+  workerMemoryMb: 256,
   workerOwnSeconds: 1,
-  pollsPerSecond: 1,
+  pollIntervalSeconds: 2,
   pollInvocationMs: 200,
-  progressPushesPerSecond: 1,
+  wakeUpWorkerSeconds: 0.3,
   subscribers: 1,
+  jobIndexes: 2,
 };
 
 describe('estimateRenderCost', () => {
@@ -41,39 +43,41 @@ describe('estimateRenderCost', () => {
     expect(estimate.remotionUsd).toBeCloseTo(byHand, 5);
   });
 
-  it('prices the worker as GB-seconds for the whole wait plus its own work', () => {
+  it('prices the worker on arm64 as GB-seconds for the whole wait, its own work and the wake-up', () => {
     const estimate = estimateRenderCost(10, assumptions);
     const worker = estimate.overhead.find((line) => line.unit === 'GB-s')!;
-    expect(worker.quantity).toBeCloseTo(1 * (7 + 1 / 6 + 1), 9);
-    expect(worker.usd).toBeCloseTo((8 + 1 / 6) * AWS_PRICES_US_EAST_1.lambdaX86UsdPerGbSecond, 12);
+    expect(worker.quantity).toBeCloseTo(0.25 * (7 + 1 / 6 + 1 + 0.3), 9);
+    expect(worker.usd).toBeCloseTo(
+      0.25 * (8.3 + 1 / 6) * AWS_PRICES_US_EAST_1.lambdaArmUsdPerGbSecond,
+      12,
+    );
   });
 
-  it('counts one DynamoDB write and one AppSync message per progress push (~1/s of render)', () => {
+  it('counts one conditional push per poll every 2 s: AppSync operations, messages and index writes', () => {
     const short = estimateRenderCost(10, assumptions);
-    const writes = short.overhead.find((line) => line.unit === 'WRU')!;
-    const messages = short.overhead.find((line) => line.unit === 'message')!;
-    // 8 pushes (ceil 7.17 s) + claim + renderId + final = 11 worker mutations, + the create.
-    expect(messages.quantity).toBe(11);
-    expect(writes.quantity).toBe(12);
-    expect(writes.usd).toBeCloseTo(12 * 0.625e-6, 15);
+    const byUnit = (unit: string) => short.overhead.find((line) => line.unit === unit)!;
+    // 7.17 s of render → 3 polls, each one push; Job writes: create, claim, render id, final + 3 pushes = 7.
+    expect(byUnit('message').quantity).toBe(7);
+    expect(byUnit('operation').quantity).toBe(REQUESTS_PER_JOB.appSyncOperations + 3);
+    // 7 Job writes × (table + 2 indexes) + 2 status moves + 2 slot writes + 7 ledger writes.
+    expect(byUnit('WRU').quantity).toBe(7 * 3 + 2 + 2 + 7);
+    expect(byUnit('WRU').usd).toBeCloseTo(32 * 0.625e-6, 15);
+    // getRenderProgress: the 3 polls and one more on the webhook's wake-up.
+    expect(byUnit('invocation').quantity).toBe(4);
   });
 
-  it('prices the active-job listings as Scans of the whole Job table, growing with the jobs stored', () => {
-    const reads = (items: number) =>
-      estimateRenderCost(10, {
-        ...assumptions,
-        jobTableItems: items,
-        jobItemBytes: 600,
-      }).overhead.find((line) => line.unit === 'RRU')!;
-    // 10,000 × 600 B = 6,000,000 B → 1,465 blocks of 4 KB → 732.5 RRU per Scan; two Scans + a 0.5 RRU get.
-    expect(reads(10_000).quantity).toBe(0.5 + 2 * 732.5);
-    expect(reads(100_000).quantity).toBeGreaterThan(9 * reads(10_000).quantity);
-    const operations = estimateRenderCost(10, {
-      ...assumptions,
-      jobTableItems: 10_000,
-    }).overhead.find((line) => line.unit === 'operation')!;
-    // create + get + 2 listings × 10 pages + 11 worker mutations.
-    expect(operations.quantity).toBe(2 + 20 + 11);
+  it('costs the same however many jobs are stored (index queries, no table scans)', () => {
+    const reads = estimateRenderCost(10, assumptions).overhead.find((line) => line.unit === 'RRU')!;
+    expect(reads.quantity).toBe(
+      REQUESTS_PER_JOB.appSyncReads * 0.5 + REQUESTS_PER_JOB.ledgerStrongReads,
+    );
+  });
+
+  it('polls less when the interval is longer, and the overhead share falls with it', () => {
+    const every2 = estimateRenderCost(60, assumptions);
+    const every5 = estimateRenderCost(60, { ...assumptions, pollIntervalSeconds: 5 });
+    expect(every5.overheadUsd).toBeLessThan(every2.overheadUsd);
+    expect(every5.remotionUsd).toBe(every2.remotionUsd);
   });
 
   it('adds up: total = Remotion + overhead, and the share is overhead ÷ total', () => {

@@ -4,6 +4,12 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeAppSync } from '../../support/worker-fakes';
 
@@ -90,6 +96,8 @@ const startFakeLambda = async (answer: (payload: Record<string, unknown>) => unk
 describe('Lambda handler wiring', () => {
   const s3 = mockClient(S3Client);
   const sqs = mockClient(SQSClient);
+  // The spend ledger's table: written directly, one conditional ADD per budget entry.
+  const ledger = mockClient(DynamoDBDocumentClient);
   let appSync: Awaited<ReturnType<typeof startFakeAppSync>>;
   let lambda: Awaited<ReturnType<typeof startFakeLambda>>;
   let handler: (typeof import('../../../amplify/functions/render-worker/handler'))['handler'];
@@ -111,6 +119,11 @@ describe('Lambda handler wiring', () => {
     }));
     // What Amplify's function runtime reads: the data endpoint and the model introspection location.
     s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => '{}' } as never });
+    ledger.on(GetCommand).resolves({});
+    ledger.on(PutCommand).resolves({});
+    ledger.on(UpdateCommand).callsFake((input: { Key: { ledgerKey: string } }) => ({
+      Attributes: { ledgerKey: input.Key.ledgerKey, reservedUsd: 0.05, renders: 1, version: 1 },
+    }));
     for (const [name, value] of Object.entries({
       AWS_ACCESS_KEY_ID: 'AKIDLAMBDA',
       AWS_SECRET_ACCESS_KEY: 'secret',
@@ -130,6 +143,7 @@ describe('Lambda handler wiring', () => {
       OUTPUT_BUCKET_NAME: 'render-studio-output',
       RENDER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue',
       RENDER_DLQ_ARN: DLQ_ARN,
+      SPEND_LEDGER_TABLE_NAME: 'SpendLedger-abc-NONE',
     })) {
       vi.stubEnv(name, value);
     }
@@ -140,6 +154,7 @@ describe('Lambda handler wiring', () => {
     vi.unstubAllEnvs();
     s3.restore();
     sqs.restore();
+    ledger.restore();
     await appSync.close();
     await lambda.close();
   });
@@ -196,6 +211,17 @@ describe('Lambda handler wiring', () => {
         concurrency: 4,
         privacy: 'no-acl',
       }),
+    ]);
+    // Admitted against the budgets in the ledger's table: the user's day, the day and the month, each one
+    // atomic ADD whose condition is the ceiling.
+    const additions = ledger.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(additions.map((input) => input.TableName)).toEqual(
+      Array(3).fill('SpendLedger-abc-NONE'),
+    );
+    expect(additions.map((input) => input.ConditionExpression)).toEqual([
+      'attribute_not_exists(renders) OR renders <= :roomRenders',
+      'attribute_not_exists(reservedUsd) OR reservedUsd <= :roomUsd',
+      'attribute_not_exists(reservedUsd) OR reservedUsd <= :roomUsd',
     ]);
   });
 
