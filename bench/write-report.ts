@@ -1,3 +1,4 @@
+import { DEFAULT_COST_ASSUMPTIONS } from './cloud-cost';
 import type { BenchResult } from './result-schema';
 import { renderBatchEstimateSection } from './batch-estimate';
 import { formatFigure, type ChartPanel } from './svg-chart';
@@ -288,10 +289,20 @@ export function renderBenchmarksMarkdown(
     '',
     ...renderCostSection(latest),
     '',
-    ...renderBatchEstimateSection(latest.cloud_cost_details?.assumptions),
+    // A stored run made with an older cost model lacks today's fields: today's defaults fill them.
+    ...renderBatchEstimateSection(
+      latest.cloud_cost_details
+        ? { ...DEFAULT_COST_ASSUMPTIONS, ...definedOnly(latest.cloud_cost_details.assumptions) }
+        : undefined,
+    ),
     '',
   ].join('\n');
 }
+
+const definedOnly = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== undefined),
+  ) as Partial<T>;
 
 const DEFINITIONS = [
   '- **`render_overhead_ratio`** = median of the pipeline runs ÷ median of the CLI runs. A pipeline run is the',
