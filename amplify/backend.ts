@@ -9,6 +9,7 @@ import { remotionWebhook } from './functions/remotion-webhook/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
+import { webhookApi, webhookDelivery, webhookFanout } from './functions/webhooks/resource';
 import { DEPLOY_ENV_READER, readPipelineConfig, renderLimitsOf } from './render-pipeline/config';
 import { connectJobStreamToQueue } from './render-pipeline/job-stream-pipe';
 import { connectQueueToWorker } from './render-pipeline/queue-worker-mapping';
@@ -26,6 +27,7 @@ import { configureBatchFunctions } from './render-pipeline/batch-access';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
 import { createRemotionWebhookEndpoint } from './render-pipeline/remotion-webhook-endpoint';
+import { createWebhookDelivery } from './render-pipeline/webhook-delivery';
 import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-function';
 import { createRemotionBucket, deployRemotionSite } from './remotion-lambda/remotion-site';
 import { storage } from './storage/resource';
@@ -50,6 +52,9 @@ const backend = defineBackend({
   remotionWebhook,
   batches,
   batchProgress,
+  webhookApi,
+  webhookFanout,
+  webhookDelivery,
 });
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.
@@ -114,6 +119,18 @@ configureOperationsFunction(backend.operations, {
 configureBatchFunctions(
   { batches: backend.batches, batchProgress: backend.batchProgress },
   { batchTable: backend.data.resources.tables['Batch']!, jobTable, queues, config },
+);
+// Webhooks to integrators: Job stream → fan-out → webhook queue → delivery, beside (never inside) the render path.
+const dataTables = backend.data.resources.tables;
+createWebhookDelivery(
+  dataStack,
+  { api: backend.webhookApi, fanout: backend.webhookFanout, delivery: backend.webhookDelivery },
+  {
+    job: jobTable,
+    endpoints: dataTables['WebhookEndpoint']!,
+    deliveries: dataTables['WebhookDelivery']!,
+    secrets: dataTables['WebhookSecret']!,
+  },
 );
 sendEveryAlarmTo(dataStack, createAlarmTopic(dataStack, config));
 retainLogsOfEveryFunction(dataStack.node.root);

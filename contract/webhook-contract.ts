@@ -74,6 +74,16 @@ export const webhookEndpointInputSchema = z.object({
 });
 export type WebhookEndpointInput = z.infer<typeof webhookEndpointInputSchema>;
 
+/** What a user may change on an endpoint afterwards: its events and whether it is enabled (its URL is fixed). */
+export const webhookEndpointUpdateSchema = z
+  .object({
+    events: webhookEndpointInputSchema.shape.events.optional(),
+    enabled: z.boolean({ error: 'enabled must be true or false' }).optional(),
+  })
+  .refine((update) => update.events !== undefined || update.enabled !== undefined, {
+    error: 'an update must change events or enabled, but got neither',
+  });
+
 /** An id every event carries, unique per event (the same across retries and redeliveries of it). */
 export const webhookEventIdSchema = z
   .string()

@@ -68,7 +68,7 @@ export interface DataPlaneOptions {
 
 /** Local stand-in for the AppSync API id; table names follow the cloud's `<Model>-<apiId>-<env>` shape. */
 const API_ID = 'local';
-const tableNameOf = (modelName: string) => `${modelName}-${API_ID}-NONE`;
+export const tableNameOf = (modelName: string) => `${modelName}-${API_ID}-NONE`;
 
 /**
  * Starts DynamoDB Local, cognito-local and the AppSync simulator (fed by Amplify's transformer output for

@@ -24,8 +24,10 @@ import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
 import type { SpendBudgets } from '../contract/spend-budget';
 import { startLocalBatches } from './batch/local-batches';
 import { startLocalOperations, type LocalOperations } from './operations/local-operations';
+import { startLocalWebhooks } from './webhooks/local-webhooks';
+import type { WebhookDeliveryPolicy } from '../contract/webhook-contract';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
-import { startDataPlane, toAmplifyOutputs, type DataPlane } from './data-plane';
+import { startDataPlane, tableNameOf, toAmplifyOutputs, type DataPlane } from './data-plane';
 import { startOutputServer } from './outputs/output-server';
 import { loadOrCreateSecret } from './outputs/signed-urls';
 import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
@@ -81,6 +83,8 @@ export interface LocalStackOptions {
   signUpAllowList?: string;
   /** Spend budgets and the daily quota; default: the deploy-time variables, as the cloud reads them. */
   spendBudgets?: Partial<SpendBudgets>;
+  /** Webhooks to integrators: shorter delivery timings for tests (default: the product's 10 s timeout, 24 h). */
+  webhooks?: { policy?: Partial<WebhookDeliveryPolicy> };
 }
 
 /**
@@ -120,6 +124,8 @@ export interface LocalStack {
   outputServerUrl: string;
   /** The local remotion-webhook endpoint, unless `remotionWebhook` was false. */
   remotionWebhookUrl?: string;
+  /** The webhook queue and its DLQ; `caughtUp` resolves once job endings written so far are fanned out. */
+  webhooks: { queueUrl: string; deadLetterQueueUrl: string; caughtUp(): Promise<void> };
   /** The studio's URL, when `studio` was asked for. */
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
@@ -261,6 +267,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // The batch mutations and the batch progress writer, the cloud's code over local endpoints.
     const batches = startLocalBatches();
+    // Webhooks to integrators: the cloud's fan-out, delivery and management handlers over local stand-ins.
+    const webhooks = startLocalWebhooks({ dataDir, policy: options.webhooks?.policy, log });
     const pieces = [
       startFauxqs({ port: options.ports?.sqs ?? 0, host: '127.0.0.1', logger: false }).then(
         (server) => {
@@ -287,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           },
           ...operations.lambdaResolvers,
           ...batches.lambdaResolvers,
+          ...webhooks.lambdaResolvers,
         },
         ...(operations.cognitoTriggers ? { cognitoTriggers: operations.cognitoTriggers } : {}),
       }).then((plane) => {
@@ -344,6 +353,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       useQueueUrlAsEndpoint: false,
     });
     stops.push(async () => sqs.destroy());
+    const webhookStreams = new DynamoDBStreamsClient({
+      endpoint: dataPlane.dynamodb.endpoint,
+      region,
+      credentials: LOCAL_QUEUE_CREDENTIALS,
+    });
+    const webhookQueues = webhooks.bind({
+      dynamodb,
+      streams: webhookStreams,
+      jobTableStreamArn: dataPlane.dynamodb.jobTableStreamArn,
+      tableNameOf,
+      fauxqs,
+      sqs,
+      region,
+    });
+    stops.push(async () => {
+      await webhooks.stop();
+      webhookStreams.destroy();
+    });
     const enqueue = async (jobId: string) => {
       await sqs.send(
         new SendMessageCommand({
@@ -562,6 +589,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetterQueueUrl: dlq.queueUrl,
       },
       outputServerUrl: outputServer.url,
+      webhooks: { ...webhookQueues, caughtUp: () => webhooks.caughtUp() },
       ...(remotionWebhookUrl ? { remotionWebhookUrl } : {}),
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),

@@ -7,6 +7,7 @@ import { videoUrl } from '../functions/video-url/resource';
 import { JOB_STATUSES } from '../../contract/job-contract';
 import { batchJobFields, batchSchema } from './batch-schema';
 import { operationsSchema } from './operations-schema';
+import { webhookSchema } from './webhook-schema';
 
 export const schema = a
   .schema({
@@ -26,6 +27,8 @@ export const schema = a
         // Output format and scale (contract/output-formats.ts), checked again by the worker; absent: MP4 at 1×.
         outputFormat: a.string().authorization((allow) => [allow.owner().to(['create', 'read'])]),
         scale: a.float().authorization((allow) => [allow.owner().to(['create', 'read'])]),
+        // Echoed in the job's webhook events: a JSON object of at most 2 KB (contract/webhook-contract.ts).
+        metadata: a.json().authorization((allow) => [allow.owner().to(['create', 'read'])]),
         // The one field an owner may change after create.
         cancelRequested: a.boolean(),
         // Server-owned fields: the owner reads them; only the render worker (IAM) writes them.
@@ -90,6 +93,8 @@ export const schema = a
     ...operationsSchema,
     // Batches: one video per row of a file (docs/architecture.md, "Batches").
     ...batchSchema,
+    // Webhooks to integrators (docs/architecture.md, "Webhooks to integrators").
+    ...webhookSchema,
   })
   .authorization((allow) => [
     allow.resource(renderWorker),

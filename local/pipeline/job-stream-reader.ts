@@ -51,9 +51,12 @@ export function startJobStreamReader(options: {
   streams: DynamoDBStreamsClient;
   streamArn: string;
   checkpointFile: string;
-  send: (jobId: string) => Promise<void>;
+  /** The render pipe: each selected record's job id. */
+  send?: (jobId: string) => Promise<void>;
   /** What of a record is sent; default the Pipe's filter, {@link jobIdOfInsert}. */
   select?: (record: _Record) => string | undefined;
+  /** Instead of `select` + `send`: every record as it is (webhook fan-out reads MODIFYs); a throw retries it next round. */
+  handleRecord?: (record: _Record) => Promise<void>;
   pollIntervalMs?: number;
   log?: (line: string) => void;
 }): JobStreamReader {
@@ -88,8 +91,11 @@ export function startJobStreamReader(options: {
       new GetRecordsCommand({ ShardIterator: iterator }),
     );
     for (const record of Records) {
-      const jobId = (options.select ?? jobIdOfInsert)(record);
-      if (jobId) await options.send(jobId);
+      if (options.handleRecord) await options.handleRecord(record);
+      else {
+        const jobId = (options.select ?? jobIdOfInsert)(record);
+        if (jobId) await options.send?.(jobId);
+      }
       checkpoint[shardId] = { sequenceNumber: record.dynamodb?.SequenceNumber };
       file.save(checkpoint);
     }

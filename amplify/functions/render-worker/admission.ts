@@ -1,5 +1,6 @@
 import { checkJobOutput } from './check-job-output';
 import { describeError } from './failure-classes';
+import { parseJobMetadata } from '../../../contract/webhook-contract';
 import { endFailed } from './job-endings';
 import {
   applyTransition,
@@ -84,6 +85,10 @@ export const startRender = async (
   }
   const output = checkJobOutput(job, parsed.props, context.renderer.target ?? 'cloud');
   if (!output.ok) return endFailed(context, job, `The output choice is refused: ${output.message}`);
+  // Metadata is echoed in webhooks: the studio checks it before create, this is the server's check.
+  const metadata = parseJobMetadata(job.metadata);
+  if (!metadata.ok)
+    return endFailed(context, job, `The job's metadata is invalid: ${metadata.message}`);
   // The per-user limit: a slot taken by a conditional create, so racing starts cannot exceed it.
   if (!(await context.slots.admit(job)).admitted) return waitForOwnerSlot(context, job);
   // The spend guard: budgets and the owner's daily quota, each held by conditional writes on the ledger.

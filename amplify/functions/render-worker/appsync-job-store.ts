@@ -33,7 +33,7 @@ export class AppSyncRequestError extends Error {
 
 // Every field, `owner` included: subscribers receive only what the mutation selects, and
 // owner-scoped subscriptions do not fire at all without `owner`.
-export const JOB_FIELDS = `id owner compositionId inputProps title status cancelRequested progress renderedFrames totalFrames
+export const JOB_FIELDS = `id owner compositionId inputProps title metadata status cancelRequested progress renderedFrames totalFrames
   etaSeconds renderId outputBucket outputKey outputSizeBytes errorMessage costUsd attempts startedAt finishedAt
   queueCheckedAt createdAt updatedAt batchId rowIndex outputFormat scale posterKey expiresAt expiredAt`;
 

@@ -8,6 +8,8 @@ export interface JobRecord {
   compositionId: string;
   inputProps: unknown;
   title?: string | null;
+  /** The owner's JSON metadata (≤ 2 KB), echoed in the job's webhooks; refused at admission when invalid. */
+  metadata?: unknown;
   /** Missing on a freshly created record: treated as QUEUED. */
   status: JobStatus;
   cancelRequested: boolean;

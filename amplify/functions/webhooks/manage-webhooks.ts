@@ -4,6 +4,7 @@ import {
   MAX_WEBHOOK_ENDPOINTS_PER_USER,
   WEBHOOK_TEST_EVENT_TYPE,
   webhookEndpointInputSchema,
+  webhookEndpointUpdateSchema,
   type WebhookEvent,
 } from '../../../contract/webhook-contract';
 import { ownerSubOf } from '../../../contract/job-contract';
@@ -74,6 +75,24 @@ export async function addWebhookEndpoint(
     createdAt: now,
   });
   return { endpointId, secret };
+}
+
+/** `updateWebhookEndpoint`: the owner changes the events an endpoint receives and whether it is enabled, nothing else. */
+export async function updateWebhookEndpoint(
+  endpointId: string,
+  input: unknown,
+  caller: WebhookCaller,
+  ports: ManagePorts,
+): Promise<string> {
+  const parsed = webhookEndpointUpdateSchema.safeParse(input);
+  if (!parsed.success) throw new WebhookRequestError(describeIssues(parsed.error));
+  const endpoint = await ownEndpoint(endpointId, caller, ports);
+  await ports.store.putEndpoint({
+    ...endpoint,
+    ...(parsed.data.events ? { events: parsed.data.events } : {}),
+    ...(parsed.data.enabled !== undefined ? { enabled: parsed.data.enabled } : {}),
+  });
+  return endpointId;
 }
 
 /** `rotateWebhookSecret`: a new secret; the old one keeps signing (a second `v1`) for the grace period. */

@@ -10,6 +10,7 @@ import {
   removeWebhookEndpoint,
   rotateWebhookSecret,
   sendTestWebhookEvent,
+  updateWebhookEndpoint,
   type WebhookCaller,
 } from './manage-webhooks';
 import { deliveryMessageSchema, type WebhookDeliveryPorts } from './webhook-ports';
@@ -46,6 +47,17 @@ export function createWebhookResolver(ports: WebhookDeliveryPorts) {
             events: args.events,
             ...(typeof args.enabled === 'boolean' ? { enabled: args.enabled } : {}),
           },
+          caller,
+          ports,
+        );
+      case 'updateWebhookEndpoint':
+        return await updateWebhookEndpoint(
+          idArgument(args, 'endpointId'),
+          Object.fromEntries(
+            Object.entries({ events: args.events, enabled: args.enabled }).filter(
+              ([, value]) => value !== undefined && value !== null,
+            ),
+          ),
           caller,
           ports,
         );

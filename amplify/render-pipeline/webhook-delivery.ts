@@ -1,0 +1,180 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  EventSourceMapping,
+  FilterCriteria,
+  FilterRule,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { ENDPOINTS_BY_OWNER_INDEX } from '../functions/webhooks/dynamo-webhook-store';
+import { WEBHOOK_ENV } from '../functions/webhooks/cloud-ports';
+import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
+
+/** The delivery function's timeout (amplify/functions/webhooks/resource.ts); the queue's visibility is six times it. */
+export const WEBHOOK_DELIVERY_TIMEOUT_SECONDS = 90;
+/** Attempts per delivery invocation: five 10 s timeouts still end well inside the function's 90 s. */
+export const WEBHOOK_DELIVERY_BATCH_SIZE = 5;
+/** A webhook message whose attempt keeps THROWING (our storage, not the receiver) goes to the DLQ after this. */
+export const WEBHOOK_MAX_RECEIVE_COUNT = 5;
+
+/** Only job endings reach the fan-out: a MODIFY whose new status is terminal (the function drops same-status writes). */
+export const JOB_ENDING_FILTER = {
+  eventName: FilterRule.isEqual('MODIFY'),
+  dynamodb: { NewImage: { status: { S: FilterRule.or('SUCCEEDED', 'FAILED', 'CANCELLED') } } },
+};
+
+/** The webhook tables Amplify made from amplify/data/webhook-schema.ts, and the Job table whose stream feeds them. */
+export interface WebhookTables {
+  job: ITable;
+  endpoints: ITable;
+  deliveries: ITable;
+  secrets: ITable;
+}
+
+/** What the webhook wiring created. */
+export interface WebhookDelivery {
+  queue: Queue;
+  deadLetterQueue: Queue;
+  fanoutDeadLetterQueue: Queue;
+  cipherKey: Secret;
+}
+
+/**
+ * Webhooks to integrators (docs/architecture.md): the Job stream → fan-out function → webhook queue (DLQ) →
+ * delivery function chain, the signing-secret encryption key, and the management function behind the mutations,
+ * each function with exactly the table actions, queue actions and secret it uses. Nothing here touches the render path.
+ */
+export const createWebhookDelivery = (
+  stack: Stack,
+  fns: {
+    api: AmplifyFunctionResource;
+    fanout: AmplifyFunctionResource;
+    delivery: AmplifyFunctionResource;
+  },
+  tables: WebhookTables,
+): WebhookDelivery => {
+  const cipherKey = new Secret(stack, 'WebhookSecretKey', {
+    description:
+      "Encrypts webhook endpoints' signing secrets at rest (AES-256-GCM key material); read by the webhook API and delivery functions.",
+    generateSecretString: { passwordLength: 64, excludePunctuation: true },
+  });
+  const deadLetterQueue = new Queue(stack, 'WebhookDeadLetterQueue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  const queue = new Queue(stack, 'WebhookQueue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    visibilityTimeout: Duration.seconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 6),
+    // Every retry is a new message, so one message never lives longer than the longest hop (15 min).
+    retentionPeriod: Duration.days(4),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT },
+  });
+  const fanoutDeadLetterQueue = new Queue(stack, 'WebhookFanoutDeadLetterQueue', {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+
+  const environment = {
+    [WEBHOOK_ENV.endpointsTable]: tables.endpoints.tableName,
+    [WEBHOOK_ENV.deliveriesTable]: tables.deliveries.tableName,
+    [WEBHOOK_ENV.secretsTable]: tables.secrets.tableName,
+    [WEBHOOK_ENV.queueUrl]: queue.queueUrl,
+    [WEBHOOK_ENV.cipherKeyArn]: cipherKey.secretArn,
+  };
+  for (const fn of [fns.api, fns.fanout, fns.delivery])
+    for (const [name, value] of Object.entries(environment))
+      // The fan-out reads no secret: it is not even told where the key is.
+      if (!(fn === fns.fanout && name === WEBHOOK_ENV.cipherKeyArn)) fn.addEnvironment(name, value);
+
+  const allow = (fn: AmplifyFunctionResource, actions: string[], resources: string[]) =>
+    fn.resources.lambda.addToRolePolicy(new PolicyStatement({ actions, resources }));
+  const ownerIndex = `${tables.endpoints.tableArn}/index/${ENDPOINTS_BY_OWNER_INDEX}`;
+
+  // The management function: endpoints and secrets, reading one delivery (Redeliver), queueing test events.
+  allow(
+    fns.api,
+    ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    [tables.endpoints.tableArn, tables.secrets.tableArn],
+  );
+  allow(fns.api, ['dynamodb:Query'], [ownerIndex]);
+  allow(fns.api, ['dynamodb:GetItem'], [tables.deliveries.tableArn]);
+  allow(fns.api, ['sqs:SendMessage'], [queue.queueArn]);
+  allow(fns.api, ['secretsmanager:GetSecretValue'], [cipherKey.secretArn]);
+
+  // The fan-out: the Job stream (filtered to endings), the owner's endpoints, the queue. No secret.
+  const streamArn = tables.job.tableStreamArn;
+  if (!streamArn)
+    throw new Error(
+      'The Job table must have a DynamoDB stream for webhook fan-out, but it has none. Amplify tables have one by default.',
+    );
+  allow(
+    fns.fanout,
+    [
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ],
+    [streamArn],
+  );
+  allow(fns.fanout, ['dynamodb:Query'], [ownerIndex]);
+  allow(fns.fanout, ['sqs:SendMessage'], [queue.queueArn]);
+  new EventSourceMapping(stack, 'JobEndingsToWebhookFanout', {
+    target: fns.fanout.resources.lambda,
+    eventSourceArn: streamArn,
+    startingPosition: StartingPosition.LATEST,
+    batchSize: 10,
+    filters: [FilterCriteria.filter(JOB_ENDING_FILTER)],
+    retryAttempts: 10,
+    maxRecordAge: Duration.hours(1),
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    onFailure: new SqsDlq(fanoutDeadLetterQueue),
+  });
+
+  // The delivery function: one endpoint and its secret at a time, the log, and the next attempt on the queue.
+  allow(fns.delivery, ['dynamodb:GetItem'], [tables.endpoints.tableArn, tables.secrets.tableArn]);
+  allow(fns.delivery, ['dynamodb:PutItem'], [tables.deliveries.tableArn]);
+  allow(fns.delivery, ['sqs:SendMessage'], [queue.queueArn]);
+  allow(fns.delivery, ['secretsmanager:GetSecretValue'], [cipherKey.secretArn]);
+  fns.delivery.resources.lambda.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: WEBHOOK_DELIVERY_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      maxConcurrency: 10,
+    }),
+  );
+
+  for (const [id, dlq, what] of [
+    [
+      'WebhookDeadLetterQueueNotEmpty',
+      deadLetterQueue,
+      'a webhook delivery kept failing to RUN (storage or queue errors, not the receiver)',
+    ],
+    [
+      'WebhookFanoutDeadLetterQueueNotEmpty',
+      fanoutDeadLetterQueue,
+      'job endings could not be fanned out to webhook endpoints',
+    ],
+  ] as const)
+    new Alarm(stack, id, {
+      alarmDescription: `Webhooks: ${what}; see the queue and the function's logs.`,
+      metric: dlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  return { queue, deadLetterQueue, fanoutDeadLetterQueue, cipherKey };
+};

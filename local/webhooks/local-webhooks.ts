@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { FauxqsServer } from 'fauxqs';
+import { createDynamoWebhookStore } from '../../amplify/functions/webhooks/dynamo-webhook-store';
+import { createSecretCipher } from '../../amplify/functions/webhooks/secret-cipher';
+import { sendWebhookRequest } from '../../amplify/functions/webhooks/send-webhook-request';
+import { createSqsWebhookQueue } from '../../amplify/functions/webhooks/sqs-webhook-queue';
+import type { WebhookDeliveryPorts } from '../../amplify/functions/webhooks/webhook-ports';
+import {
+  createJobStreamHandler,
+  createWebhookQueueHandler,
+  createWebhookResolver,
+  type JobStreamRecord,
+  type WebhookResolverEvent,
+} from '../../amplify/functions/webhooks/wire-webhooks';
+import {
+  WEBHOOK_DELIVERY_BATCH_SIZE,
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+  WEBHOOK_MAX_RECEIVE_COUNT,
+} from '../../amplify/render-pipeline/webhook-delivery';
+import {
+  WEBHOOK_DELIVERY_POLICY,
+  type WebhookDeliveryPolicy,
+} from '../../contract/webhook-contract';
+import { loadOrCreateSecret } from '../outputs/signed-urls';
+import { startJobStreamReader, type JobStreamReader } from '../pipeline/job-stream-reader';
+import { startQueuePoller, type QueuePoller } from '../pipeline/queue-poller';
+
+/** The webhook mutations of amplify/data/webhook-schema.ts, all resolved by the one webhook-api function. */
+export const WEBHOOK_FIELDS = [
+  'addWebhookEndpoint',
+  'updateWebhookEndpoint',
+  'rotateWebhookSecret',
+  'sendTestWebhookEvent',
+  'redeliverWebhook',
+  'removeWebhookEndpoint',
+] as const;
+
+/** Local mode's webhooks: the cloud's three handlers over DynamoDB Local, fauxqs and the Job table's stream. */
+export interface LocalWebhooks {
+  /** For the AppSync simulator, by field name; "still starting" until {@link LocalWebhooks.bind}. */
+  lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
+  /** Builds the queue (with its DLQ), the fan-out stream reader and the delivery poller once the plane is up. */
+  bind(ports: {
+    dynamodb: DynamoDBClient;
+    streams: DynamoDBStreamsClient;
+    jobTableStreamArn: string;
+    tableNameOf: (modelName: string) => string;
+    fauxqs: Pick<FauxqsServer, 'createQueue'>;
+    sqs: SQSClient;
+    region: string;
+  }): { queueUrl: string; deadLetterQueueUrl: string };
+  /** Resolves after the fan-out reader has read every Job stream record written so far. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Webhooks in local mode, wired like the cloud (docs/architecture.md, "Webhooks to integrators"): the Job stream
+ * reader stands in for the fan-out's event source, a fauxqs queue with a DLQ for the webhook queue, a poller for
+ * the delivery function's event source. URLs may also be http://localhost. `policy` shortens the delivery
+ * timings for tests; `npm start` keeps the product's (10 s timeout, backoff from 30 s, 24 h).
+ */
+export function startLocalWebhooks(options: {
+  dataDir: string;
+  policy?: Partial<WebhookDeliveryPolicy>;
+  log?: (line: string) => void;
+}): LocalWebhooks {
+  const log = options.log ?? (() => {});
+  let resolve: ((event: WebhookResolverEvent) => Promise<unknown>) | undefined;
+  let reader: JobStreamReader | undefined;
+  let poller: QueuePoller | undefined;
+  const resolver = async (event: unknown) => {
+    if (!resolve) throw new Error('The local stack is still starting.');
+    return resolve(event as WebhookResolverEvent);
+  };
+  return {
+    lambdaResolvers: Object.fromEntries(WEBHOOK_FIELDS.map((field) => [field, resolver])),
+    bind({ dynamodb, streams, jobTableStreamArn, tableNameOf, fauxqs, sqs, region }) {
+      const visibility = String(WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 6);
+      const dlq = fauxqs.createQueue('webhook-dlq', {
+        attributes: { VisibilityTimeout: visibility },
+      });
+      const queue = fauxqs.createQueue('webhook-queue', {
+        attributes: {
+          VisibilityTimeout: visibility,
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlq.queueArn,
+            maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT,
+          }),
+        },
+      });
+      const ports: WebhookDeliveryPorts = {
+        store: createDynamoWebhookStore({
+          client: DynamoDBDocumentClient.from(dynamodb),
+          tables: {
+            endpoints: tableNameOf('WebhookEndpoint'),
+            deliveries: tableNameOf('WebhookDelivery'),
+            secrets: tableNameOf('WebhookSecret'),
+          },
+          // The cloud keeps this key in Secrets Manager; local mode in a file beside its data.
+          cipher: createSecretCipher(
+            loadOrCreateSecret(`${options.dataDir}/webhook-secret-key`).toString('hex'),
+          ),
+        }),
+        queue: createSqsWebhookQueue({ client: sqs, queueUrl: queue.queueUrl }),
+        send: sendWebhookRequest,
+        mode: 'local',
+        policy: { ...WEBHOOK_DELIVERY_POLICY, ...options.policy },
+        now: () => new Date(),
+        random: Math.random,
+        newId: randomUUID,
+        log: (message, details) => log(`webhooks: ${message} ${JSON.stringify(details ?? {})}`),
+      };
+      resolve = createWebhookResolver(ports);
+      const fanOut = createJobStreamHandler(ports);
+      reader = startJobStreamReader({
+        streams,
+        streamArn: jobTableStreamArn,
+        checkpointFile: `${options.dataDir}/webhook-stream-checkpoint-${jobTableStreamArn.split('/').pop()}.json`,
+        handleRecord: async (record) => {
+          const { batchItemFailures } = await fanOut({ Records: [record as JobStreamRecord] });
+          if (batchItemFailures.length > 0)
+            throw new Error('webhook fan-out failed; the record is read again next round');
+        },
+        log,
+      });
+      const deliver = createWebhookQueueHandler(ports);
+      poller = startQueuePoller({
+        sqs,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        region,
+        handler: deliver,
+        batchSize: WEBHOOK_DELIVERY_BATCH_SIZE,
+        maxConcurrency: 2,
+        timeoutMs: WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 1000,
+        log,
+      });
+      return { queueUrl: queue.queueUrl, deadLetterQueueUrl: dlq.queueUrl };
+    },
+    caughtUp: async () => reader?.nextRound(),
+    async stop() {
+      poller?.stop();
+      await reader?.stop();
+    },
+  };
+}
