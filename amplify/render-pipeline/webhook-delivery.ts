@@ -117,14 +117,11 @@ export const createWebhookDelivery = (
     );
   allow(
     fns.fanout,
-    [
-      'dynamodb:DescribeStream',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:ListStreams',
-    ],
+    ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
     [streamArn],
   );
+  // Lambda's stream poller lists streams too; IAM accepts ListStreams only on `*` (it names no stream).
+  allow(fns.fanout, ['dynamodb:ListStreams'], ['*']);
   allow(fns.fanout, ['dynamodb:Query'], [ownerIndex]);
   allow(fns.fanout, ['sqs:SendMessage'], [queue.queueArn]);
   new EventSourceMapping(stack, 'JobEndingsToWebhookFanout', {

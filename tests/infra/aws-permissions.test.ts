@@ -17,6 +17,7 @@ import {
 import { platformCallsOf, recordSignerKeyRotationCalls } from './recorded-service-calls';
 import { recordOperationsCalls } from './recorded-operations-calls';
 import { recordRemotionWebhookCalls } from './recorded-webhook-calls';
+import { recordIntegratorWebhookCalls } from './recorded-integrator-webhook-calls';
 import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
 
 /**
@@ -48,6 +49,7 @@ describe('AWS permissions of every call our functions make', () => {
     deadLetterQueueArn: '',
     remotionFunctionArn: '',
     webhookSecretArn: '',
+    integratorWebhookQueueArn: '',
   };
 
   beforeAll(async () => {
@@ -59,6 +61,8 @@ describe('AWS permissions of every call our functions make', () => {
     const reconciler = await recordReconcilerCalls(account, recorder);
     const webhook = await recordRemotionWebhookCalls(account, recorder);
     const operations = await recordOperationsCalls(account, recorder);
+    const integratorWebhooks = await recordIntegratorWebhookCalls(account, recorder);
+    expected.integratorWebhookQueueArn = integratorWebhooks.queueArn;
     reconcilerFound = reconciler !== undefined;
     reconcilerProblem = reconciler?.problem;
     // Last: the fake signer account mocks the IAM and Secrets Manager client classes while it runs.
@@ -88,6 +92,9 @@ describe('AWS permissions of every call our functions make', () => {
     if (reconciler) callers.set(reconciler.fn.roleArn, 'job reconciler');
     callers.set(webhook.fn.roleArn, 'remotion-webhook function');
     callers.set(operations.fn.roleArn, 'operations function');
+    callers.set(integratorWebhooks.api.roleArn, 'webhook-api function');
+    callers.set(integratorWebhooks.fanout.roleArn, 'webhook-fanout function');
+    callers.set(integratorWebhooks.delivery.roleArn, 'webhook-delivery function');
     callers.set(rotation.fn.roleArn, 'signer-key rotation function');
     callers.set('events.amazonaws.com', 'EventBridge (schedules)');
     callers.set('secretsmanager.amazonaws.com', 'Secrets Manager (rotation)');
@@ -211,6 +218,75 @@ describe('AWS permissions of every call our functions make', () => {
         .filter((verdict) => verdict.allowed)
         .map((verdict) => verdict.call.source),
     ).toEqual([]);
+  });
+
+  it('allows every call the webhook functions make, each only its own (tables, the webhook queue, the key)', () => {
+    const queue = expected.integratorWebhookQueueArn;
+    expect(queue).toMatch(/^arn:aws:sqs:/);
+    // Guards the recording: each function's characteristic calls were seen.
+    expect(has('webhook-api function', 'dynamodb:PutItem', /:table\/WebhookSecret-/)).toBe(true);
+    expect(
+      has(
+        'webhook-api function',
+        'dynamodb:Query',
+        /:table\/WebhookEndpoint-.*\/index\/webhookEndpointsByOwner$/,
+      ),
+    ).toBe(true);
+    expect(has('webhook-api function', 'sqs:SendMessage', queue)).toBe(true);
+    expect(
+      has('webhook-fanout function', 'dynamodb:Query', /\/index\/webhookEndpointsByOwner$/),
+    ).toBe(true);
+    expect(has('webhook-fanout function', 'sqs:SendMessage', queue)).toBe(true);
+    expect(has('webhook-fanout function', 'dynamodb:GetRecords', /:table\/Job-.*\/stream\//)).toBe(
+      true,
+    );
+    expect(has('webhook-delivery function', 'dynamodb:PutItem', /:table\/WebhookDelivery-/)).toBe(
+      true,
+    );
+    expect(has('webhook-delivery function', 'sqs:SendMessage', queue)).toBe(true);
+    expect(has('webhook-delivery function', 'sqs:ReceiveMessage', queue)).toBe(true);
+    expect(deniedOf('webhook-api function')).toEqual([]);
+    expect(deniedOf('webhook-fanout function')).toEqual([]);
+    expect(deniedOf('webhook-delivery function')).toEqual([]);
+  });
+
+  it('denies the webhook functions what they do not need', async () => {
+    const api = 'webhook-api function';
+    const fanout = 'webhook-fanout function';
+    const delivery = 'webhook-delivery function';
+    const roleOf = (who: string) => [...callers].find(([, name]) => name === who)![0];
+    const secretsTable = calls.find(
+      (call) => call.principal === roleOf(api) && /:table\/WebhookSecret-/.test(call.resource),
+    )!.resource;
+    const keyArn = calls.find(
+      (call) => call.principal === roleOf(api) && call.action === 'secretsmanager:GetSecretValue',
+    )!.resource;
+    const jobTable = calls
+      .find((call) => /:table\/Job-.*\/stream\//.test(call.resource))!
+      .resource.replace(/\/stream\/.*$/, '');
+    const refused: [string, string, string][] = [
+      // The fan-out never reads signing secrets or the key that seals them.
+      [fanout, 'dynamodb:GetItem', secretsTable],
+      [fanout, 'secretsmanager:GetSecretValue', keyArn],
+      // The delivery function cannot change or delete secrets, and no webhook function touches jobs.
+      [delivery, 'dynamodb:PutItem', secretsTable],
+      [delivery, 'dynamodb:DeleteItem', secretsTable],
+      [api, 'dynamodb:UpdateItem', jobTable],
+      [delivery, 'dynamodb:GetItem', jobTable],
+      [fanout, 'dynamodb:Scan', jobTable],
+      [api, 'sqs:SendMessage', expected.renderQueueArn],
+      [delivery, 'sqs:SendMessage', expected.renderQueueArn],
+    ];
+    for (const [who, action, resource] of refused) {
+      const verdict = await simulateAwsCall(account, {
+        principal: roleOf(who),
+        action,
+        resource,
+        context: {},
+        source: 'a call the webhook functions must never make',
+      });
+      expect(verdict.allowed, `${who} ${action} ${resource}`).toBe(false);
+    }
   });
 
   it('allows every call the video-url function makes', () => {

@@ -94,9 +94,17 @@ describe('the synthesized backend', () => {
   describe('render queue and DLQ', () => {
     it('encrypts every queue and redrives to the DLQ after 3 receives', () => {
       const queues = resourcesOf(data.json, 'AWS::SQS::Queue');
-      // The render queue, its DLQ and the stream pipe's DLQ (dead letters are kept in the DeadLetterRecord model).
+      // The render queue, its DLQ and the stream pipe's DLQ (dead letters are kept in the DeadLetterRecord model),
+      // and the webhook queue, its DLQ and the webhook fan-out's DLQ.
       expect(queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
-        ['JobStreamPipeDeadLetterQueue', 'RenderDeadLetterQueue', 'RenderQueue'].sort(),
+        [
+          'JobStreamPipeDeadLetterQueue',
+          'RenderDeadLetterQueue',
+          'RenderQueue',
+          'WebhookDeadLetterQueue',
+          'WebhookFanoutDeadLetterQueue',
+          'WebhookQueue',
+        ].sort(),
       );
       for (const [, queue] of queues) expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
       const [dlqId] = only(

@@ -118,6 +118,24 @@ export const platformCallsOf = (account: SynthesizedAccount): AwsCall[] => {
   for (const { stack, properties } of account.resourcesOfType('AWS::Lambda::EventSourceMapping')) {
     const fn = byRef(stack, properties.FunctionName);
     const source = String(account.resolve(stack, properties.EventSourceArn));
+    if (fn && /^arn:aws:dynamodb:.*\/stream\//.test(source)) {
+      // What Lambda's stream poller needs of the execution role (Lambda developer guide, "Using Lambda with DynamoDB").
+      for (const action of [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ])
+        calls.push({
+          principal: fn.roleArn,
+          action,
+          // ListStreams names no stream: IAM evaluates it on `*`.
+          resource: action === 'dynamodb:ListStreams' ? '*' : source,
+          context: {},
+          source: `Lambda event source mapping of ${fn.name}`,
+        });
+      continue;
+    }
     if (!fn || !source.startsWith('arn:aws:sqs:')) continue;
     // What Lambda's SQS poller needs of the execution role (Lambda developer guide, "Using Lambda with Amazon SQS").
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
