@@ -15,6 +15,8 @@ import {
 import { OperationsView } from '../features/operations/components/operations-view';
 import { useIsAdmin } from '../features/operations/hooks/use-operations';
 import { JobsPanel } from '../features/jobs/components/jobs-panel';
+import { createAmplifyWebhooksApi, type WebhooksApi } from '../features/webhooks/api/webhooks-api';
+import { WebhooksPanel } from '../features/webhooks/components/webhooks-panel';
 import { useJobs } from '../features/jobs/hooks/use-jobs';
 import {
   Studio,
@@ -42,6 +44,7 @@ export default function StudioApp({
   api: givenApi,
   operationsApi: givenOperationsApi,
   batchesApi: givenBatchesApi,
+  webhooksApi: givenWebhooksApi,
   renderLimits,
   renderTarget = 'cloud',
 }: {
@@ -49,6 +52,7 @@ export default function StudioApp({
   api?: JobsApi;
   operationsApi?: OperationsApi;
   batchesApi?: BatchesApi;
+  webhooksApi?: WebhooksApi;
   /** What the deployment can render; absent for deployments that publish no limits. */
   renderLimits?: RenderLimits;
   /** Local mode or the cloud (amplify_outputs.json); default the cloud. */
@@ -62,6 +66,11 @@ export default function StudioApp({
   // Shown to the admins group only; the server refuses everyone else whatever the page shows.
   const isAdmin = useIsAdmin(operationsApi);
   const [view, setView] = useState<'studio' | 'operations'>('studio');
+  const [showWebhooks, setShowWebhooks] = useState(false);
+  const webhooksApi = useMemo(
+    () => givenWebhooksApi ?? createAmplifyWebhooksApi(),
+    [givenWebhooksApi],
+  );
   const jobs = useJobs(api);
   const batchesApi = useMemo(() => givenBatchesApi ?? createAmplifyBatchesApi(), [givenBatchesApi]);
   const batches = useBatches(batchesApi);
@@ -124,6 +133,14 @@ export default function StudioApp({
               {view === 'operations' ? 'Studio' : 'Operations'}
             </button>
           ) : null}
+          <button
+            type="button"
+            className="button button--ghost"
+            aria-pressed={showWebhooks}
+            onClick={() => setShowWebhooks(!showWebhooks)}
+          >
+            Webhooks
+          </button>
           <span className="topbar__email" title={user.email}>
             {user.email}
           </span>
@@ -137,6 +154,7 @@ export default function StudioApp({
         </div>
       </header>
       {isAdmin && view === 'operations' ? <OperationsView api={operationsApi} /> : null}
+      {showWebhooks ? <WebhooksPanel api={webhooksApi} /> : null}
       <main className="layout" hidden={isAdmin === true && view === 'operations'}>
         <Studio
           compositions={compositionCatalog}

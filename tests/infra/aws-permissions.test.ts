@@ -95,6 +95,9 @@ describe('AWS permissions of every call our functions make', () => {
     callers.set(integratorWebhooks.api.roleArn, 'webhook-api function');
     callers.set(integratorWebhooks.fanout.roleArn, 'webhook-fanout function');
     callers.set(integratorWebhooks.delivery.roleArn, 'webhook-delivery function');
+    // The batch-progress function reads the Job stream too: its stream poller's calls come from platformCallsOf.
+    const batchProgress = account.functions().find((fn) => fn.amplifyName === 'batch-progress');
+    if (batchProgress) callers.set(batchProgress.roleArn, 'batch-progress function');
     callers.set(rotation.fn.roleArn, 'signer-key rotation function');
     callers.set('events.amazonaws.com', 'EventBridge (schedules)');
     callers.set('secretsmanager.amazonaws.com', 'Secrets Manager (rotation)');
@@ -248,6 +251,7 @@ describe('AWS permissions of every call our functions make', () => {
     expect(deniedOf('webhook-api function')).toEqual([]);
     expect(deniedOf('webhook-fanout function')).toEqual([]);
     expect(deniedOf('webhook-delivery function')).toEqual([]);
+    expect(deniedOf('batch-progress function')).toEqual([]);
   });
 
   it('denies the webhook functions what they do not need', async () => {
