@@ -63,7 +63,7 @@ describe('the Webhooks panel in a real browser', () => {
     await panel.getByLabel('Endpoint URL').fill(receiverUrl);
     await panel.getByRole('button', { name: 'Add endpoint' }).click();
     const secretBox = page.getByTestId('webhook-secret');
-    await expect.poll(() => secretBox.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => secretBox.count(), { timeout: 45_000 }).toBe(1);
     const secret = (await secretBox.textContent()) ?? '';
     expect(secret).toMatch(/^whsec_/);
     await page.getByRole('button', { name: 'Done' }).click();
@@ -72,16 +72,16 @@ describe('the Webhooks panel in a real browser', () => {
     const endpoint = panel.getByRole('article', { name: receiverUrl });
     await endpoint.getByRole('button', { name: 'Send test event' }).click();
     const log = endpoint.getByRole('table', { name: 'Delivery log' });
-    await expect.poll(() => log.locator('tbody tr').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => log.locator('tbody tr').count(), { timeout: 45_000 }).toBe(1);
     const row = await log.locator('tbody tr').first().textContent();
     expect(row).toContain('webhook.test');
     expect(row).toContain('DELIVERED');
     expect(row).toContain('204');
-    expect(received).toHaveLength(1);
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
 
     await log.getByRole('button', { name: 'Redeliver' }).click();
-    await expect.poll(() => log.locator('tbody tr').count(), { timeout: 20_000 }).toBe(2);
-    expect(received).toHaveLength(2);
+    await expect.poll(() => log.locator('tbody tr').count(), { timeout: 45_000 }).toBe(2);
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
     // The same event, the same body, signed with the secret the panel showed once.
     expect(received[1]!.headers['render-studio-event-id']).toBe(
       received[0]!.headers['render-studio-event-id'],
@@ -95,5 +95,5 @@ describe('the Webhooks panel in a real browser', () => {
           secret,
         ),
       ).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
