@@ -385,6 +385,8 @@ async function main() {
         renderer: 'stub',
         renderCap: BATCH_RENDER_CAP,
         stubRenderMs: STUB_RENDER_MS,
+        // The spend guard's daily quota (50 renders per user by default) would fail every row past the 50th.
+        spendBudgets: { dailyRendersPerUser: 100_000 },
         log: (line) => {
           if (line.startsWith('worker: delivery handled')) deliveries += 1;
         },
