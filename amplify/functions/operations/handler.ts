@@ -19,6 +19,8 @@ import { createCognitoInvite } from './cognito-invite';
 import { createOperations, OperationsError } from './operations';
 import { claimsOf, createOperationsResolver, type OperationsEvent } from './operations-resolver';
 import { createSqsOperationsQueues } from './sqs-operations-queues';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { createCloudWatchWorkerMetrics } from './worker-metric-data';
 
 const money = (name: string) =>
   z.coerce.number({ error: `${name} must be a number of US dollars` }).positive();
@@ -55,6 +57,7 @@ const build = async () => {
       typeof createAmplifyGraphqlTransport
     >[0],
   );
+  const cloudWatch = new CloudWatchClient({});
   return createOperationsResolver(
     createOperations({
       queues: createSqsOperationsQueues(new SQSClient({}), {
@@ -62,9 +65,13 @@ const build = async () => {
         deadLetterQueueUrl: env.RENDER_DLQ_URL,
       }),
       deadLetters: createAppSyncDeadLetterRecords(send),
-      // No `workerMetrics` yet: reading the worker's metrics (createCloudWatchWorkerMetrics, by
-      // RENDER_WORKER_FUNCTION_NAME) needs a GetMetricData client, and `@aws-sdk/client-cloudwatch` is not a
-      // dependency yet; until it is, the last hour is counted from the Job table (docs/architecture.md, "Figures").
+      // The last hour from what the worker emitted (its EMF lines, as CloudWatch metrics).
+      workerMetrics: {
+        source: createCloudWatchWorkerMetrics((input) =>
+          cloudWatch.send(new GetMetricDataCommand(input)),
+        ),
+        functionName: env.RENDER_WORKER_FUNCTION_NAME,
+      },
       jobs: createAppSyncOperationsJobs(send),
       jobStore: createAppSyncJobStore(send),
       ledger: createAppSyncSpendLedger(send),

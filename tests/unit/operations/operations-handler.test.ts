@@ -11,6 +11,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ADMINS_GROUP } from '../../../contract/admins';
 import { ledgerKeys } from '../../../contract/spend-budget';
@@ -137,6 +138,8 @@ describe('the operations Lambda', () => {
   const s3 = mockClient(S3Client);
   const sqs = mockClient(SQSClient);
   const cognito = mockClient(CognitoIdentityProviderClient);
+  // CloudWatch answers the worker's metrics: the last hour's figures come from them, not from the Job table.
+  const cloudWatch = mockClient(CloudWatchClient);
   let appSync: Awaited<ReturnType<typeof startFakeAppSync>>;
   let handler: (typeof import('../../../amplify/functions/operations/handler'))['handler'];
   const context = (remainingMs = () => 30_000) =>
@@ -182,6 +185,7 @@ describe('the operations Lambda', () => {
   afterAll(async () => {
     vi.unstubAllEnvs();
     s3.restore();
+    cloudWatch.restore();
     sqs.restore();
     cognito.restore();
     await appSync.close();
@@ -238,7 +242,28 @@ describe('the operations Lambda', () => {
       version: 3,
     });
 
+    cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'finished_succeeded', Values: [3, 2] },
+        { Id: 'finished_failed', Values: [1] },
+        { Id: 'finished_cancelled', Values: [] },
+        { Id: 'started', Values: [6] },
+        { Id: 'cost', Values: [0.4] },
+      ],
+    });
+
     const overview = (await call('getOperationsOverview')) as Record<string, unknown>;
+
+    // One request for the worker's metrics, named exactly as the worker emits them.
+    const asked = cloudWatch.commandCalls(GetMetricDataCommand).map((sent) => sent.args[0].input);
+    expect(asked).toHaveLength(1);
+    expect(
+      asked[0]!.MetricDataQueries!.map((query) => query.MetricStat!.Metric!.MetricName),
+    ).toEqual(['JobsFinished', 'JobsFinished', 'JobsFinished', 'RendersStarted', 'RenderCostUsd']);
+    expect(asked[0]!.MetricDataQueries![0]!.MetricStat!.Metric!.Dimensions).toContainEqual({
+      Name: 'FunctionName',
+      Value: 'amplify-x-renderworker-AbC',
+    });
 
     expect(overview).toMatchObject({
       queueDepth: 7,
@@ -246,9 +271,9 @@ describe('the operations Lambda', () => {
       deadLetters: 3,
       rendersInFlight: 1,
       renderCap: 4,
-      finishedLastHour: 2,
+      finishedLastHour: 6,
       failedLastHour: 1,
-      failureRateLastHour: 0.5,
+      failureRateLastHour: 1 / 6,
       spentTodayUsd: 1.25,
       dailyBudgetUsd: 20,
       spentThisMonthUsd: 0,
