@@ -269,7 +269,10 @@ async function main() {
         `stub stack: starting (render cap ${PIPELINE_RENDER_CAP}, stub renders ${STUB_RENDER_MS.join('–')} ms)`,
       );
       const limitBefore = process.env.MAX_ACTIVE_JOBS_PER_USER;
+      const quotaBefore = process.env.DAILY_RENDERS_PER_USER;
       process.env.MAX_ACTIVE_JOBS_PER_USER = String(JOBS_PER_USER);
+      // The spend guard stays on (its ledger writes are part of each start) with a quota each bench user stays under.
+      process.env.DAILY_RENDERS_PER_USER = String(JOBS_PER_USER);
       try {
         bench = await startBenchStack(PROJECT_ROOT, {
           renderer: 'stub',
@@ -280,6 +283,8 @@ async function main() {
       } finally {
         if (limitBefore === undefined) delete process.env.MAX_ACTIVE_JOBS_PER_USER;
         else process.env.MAX_ACTIVE_JOBS_PER_USER = limitBefore;
+        if (quotaBefore === undefined) delete process.env.DAILY_RENDERS_PER_USER;
+        else process.env.DAILY_RENDERS_PER_USER = quotaBefore;
       }
       await bundle; // the build competes for the 2 cores: let it finish before anything is timed
       if (wantLatency) {
