@@ -29,6 +29,7 @@ import type { WebhookDeliveryPolicy } from '../contract/webhook-contract';
 import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplify-outputs';
 import { startDataPlane, tableNameOf, toAmplifyOutputs, type DataPlane } from './data-plane';
 import { startOutputServer } from './outputs/output-server';
+import { sweepExpiredOutputs } from './outputs/sweep-expired-outputs';
 import { loadOrCreateSecret } from './outputs/signed-urls';
 import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
 import { startQueuePoller } from './pipeline/queue-poller';
@@ -134,6 +135,8 @@ export interface LocalStack {
   batchProgressIdle(): Promise<void>;
   /** Runs the job reconciler once, now (it also runs on its timer). */
   reconcileNow(): Promise<ReconcileSummary>;
+  /** Runs the retention sweep once as if it were `nowMs` (it also runs with the reconciler); the swept job ids. */
+  sweepExpiredOutputs(nowMs?: number): Promise<string[]>;
   /** Kills DynamoDB Local and, after `downForMs`, starts it again on the same port and data (fault tests). */
   restartDynamoDb(downForMs?: number): Promise<void>;
   /** Stops everything it started (Java, Chromium, servers); safe to call twice. */
@@ -530,8 +533,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     // The job reconciler, as the cloud schedules it: lost messages, unheard cancels, slots of ended jobs.
-    const reconcileNow = () =>
-      reconcileJobs({ store, queue: jobQueue, clock: systemClock, settings: reconcileSettings });
+    // Retention, as the cloud's S3 lifecycle rules: expired outputs go with the reconciler's rounds.
+    const sweepNow = (nowMs?: number) =>
+      sweepExpiredOutputs({
+        send: transport,
+        store,
+        outputsDir,
+        renderStateDir: join(dataDir, 'renders'),
+        ...(nowMs === undefined ? {} : { nowMs }),
+      });
+    const reconcileNow = async () => {
+      const swept = await sweepNow().catch((error: unknown) => {
+        if (!stopping) log(`retention: sweep failed: ${String(error)}`);
+        return [];
+      });
+      if (swept.length > 0) log(`retention: outputs of ${swept.length} expired job(s) deleted`);
+      return reconcileJobs({
+        store,
+        queue: jobQueue,
+        clock: systemClock,
+        settings: reconcileSettings,
+      });
+    };
     const reconcileEveryMs = options.reconciler?.everyMs ?? 30_000;
     let reconciling: Promise<void> | undefined;
     const reconcileOnce = () => {
@@ -595,6 +618,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       streamCaughtUp: () => streamReader.nextRound(),
       batchProgressIdle: () => batches.progressIdle(),
       reconcileNow,
+      sweepExpiredOutputs: sweepNow,
       restartDynamoDb: (downForMs) => dataPlane.restartDynamoDb(downForMs),
       stop: stopAll,
     };

@@ -232,4 +232,34 @@ describe('local mode, end to end', () => {
     const url = await clientA().queries.getJobVideoUrl({ jobId: id });
     expect(errorText(url)).toMatch(/no video yet/);
   }, 200_000);
+
+  it("serves the owner the job's poster (a 1280×720 JPEG) and nobody else; the retention sweep leaves no object behind", async () => {
+    const url = await clientA().queries.getJobVideoUrl({ jobId: job.id });
+    const posterUrl = url.data?.posterUrl;
+    expect(posterUrl).toMatch(/\.poster\.jpeg\?/);
+    const response = await fetch(posterUrl!);
+    expect(response.status).toBe(200);
+    const file = join(dataDir, 'poster.jpeg');
+    writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    const probe = JSON.parse(
+      execFileSync(FFPROBE, ['-v', 'error', '-print_format', 'json', '-show_streams', file], {
+        env: { ...process.env, LD_LIBRARY_PATH: dirname(FFPROBE) },
+      }).toString(),
+    ) as { streams: { codec_name: string; width: number; height: number }[] };
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 1280, height: 720 });
+    // Signed like the video: a forged signature is refused; another user gets no URL at all (test above).
+    const forged = new URL(posterUrl!);
+    forged.searchParams.set('signature', 'A'.repeat(43));
+    expect((await fetch(forged)).status).toBe(403);
+
+    // 31 days on, the sweep (the cloud's lifecycle rule, locally) deletes the video and poster and says so.
+    expect(await stack.sweepExpiredOutputs(Date.now() + 31 * 24 * 3600 * 1000)).toEqual([job.id]);
+    const expired = (await clientA().models.Job.get({ id: job.id })).data!;
+    expect(expired.expiredAt).toBeTruthy();
+    expect(errorText(await clientA().queries.getJobVideoUrl({ jobId: job.id }))).toMatch(
+      /expired on .* Render it again/,
+    );
+    // No object is left that no job points to: the owner's folder (the cancelled job never kept one) is empty.
+    expect(readdirSync(outputDirOf(job.owner!))).toEqual([]);
+  }, 60_000);
 });
