@@ -22,6 +22,8 @@ export default defineConfig({
           include: ['tests/components/**/*.test.tsx'],
           environment: 'jsdom',
           setupFiles: ['tests/components/setup.ts'],
+          // Rendering the real Player and typing into it takes seconds on a loaded 2-core CI machine.
+          testTimeout: 30_000,
         },
       },
       {

@@ -57,7 +57,8 @@ describe('batches in a real browser', () => {
   let started = 0;
   it('uploads a CSV, shows the invalid row, skips it, submits, watches the batch finish and downloads all', async () => {
     started = Date.now();
-    await page.goto(server.studioUrl);
+    // The first load waits for Vite to pre-bundle the studio's dependencies: long on a loaded 2-core machine.
+    await page.goto(server.studioUrl, { timeout: 180_000 });
     await page.getByLabel('Email').fill(USER.email);
     await page.getByLabel('Password', { exact: true }).fill(USER.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();

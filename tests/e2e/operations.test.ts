@@ -90,7 +90,8 @@ describe('the Operations view in a real browser', () => {
         /gave up after 3 attempts/,
       );
 
-    await page.goto(server.studioUrl);
+    // The first load waits for Vite to pre-bundle the studio's dependencies: long on a loaded 2-core machine.
+    await page.goto(server.studioUrl, { timeout: 180_000 });
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -70,7 +70,8 @@ afterAll(async () => {
 
 describe('the studio in a real browser', () => {
   it('signs up with the printed code, signs out and signs in again', async () => {
-    await page.goto(server.studioUrl);
+    // The first load waits for Vite to pre-bundle the studio's dependencies: long on a loaded 2-core machine.
+    await page.goto(server.studioUrl, { timeout: 180_000 });
     await page.getByRole('tab', { name: 'Create Account' }).click();
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);

@@ -53,7 +53,8 @@ afterAll(async () => {
 
 describe('the Webhooks panel in a real browser', () => {
   it('adds an endpoint, shows its secret once, sends a test event, logs it, and redelivers it', async () => {
-    await page.goto(server.studioUrl);
+    // The first load waits for Vite to pre-bundle the studio's dependencies: long on a loaded 2-core machine.
+    await page.goto(server.studioUrl, { timeout: 180_000 });
     await page.getByLabel('Email').fill(USER.email);
     await page.getByLabel('Password', { exact: true }).fill(USER.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -1,6 +1,6 @@
 // Scripted renders (`npm run render`) and Remotion's webhook against one local stack with the real Remotion renderer:
 // the CLI signs in as a user of the local pool, renders a one-second slideshow to an MP4, and reports a failed
-// render with its error and exit code 1. The worker's progress poll is 30 s, so a job that ends within a poll
+// render with its error and exit code 1. The worker's progress poll is 90 s, so a job that ends within a poll
 // ended through the webhook path (docs/architecture.md, "Completion from Remotion's webhook").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { Clock, Renderer } from '../../amplify/functions/render-worker/port
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
 import { openJobTable } from '../support/local-stack-session';
 
-const POLL_MS = 30_000;
+const POLL_MS = 90_000;
 const USER = { email: 'script@render.local', password: 'Script-pass-1234' };
 const FAIL_CAPTION = 'please fail this render';
 const shortSlideshow = (caption: string) => ({
@@ -27,7 +27,7 @@ const observeClock = (clock: Clock): Clock => ({
   sleep: (ms) => {
     if (ms < POLL_MS) return clock.sleep(ms);
     events.push('poll sleeps');
-    // Released early when the stack stops, so no 30 s timer outlives the test.
+    // Released early when the stack stops, so no 90 s timer outlives the test.
     return new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -127,7 +127,7 @@ afterAll(async () => {
 });
 
 describe('npm run render against local mode', () => {
-  it('renders an MP4 with --out, ending at the webhook while the worker’s 30 s poll still sleeps', async () => {
+  it('renders an MP4 with --out, ending at the webhook while the worker’s 90 s poll still sleeps', async () => {
     const out = join(dataDir, 'video.mp4');
     const table = openJobTable(stack);
     let jobId: string | undefined;
@@ -152,7 +152,7 @@ describe('npm run render against local mode', () => {
     expect(bytes.length).toBeGreaterThan(1000);
     expect((await table.get(jobId!))?.status).toBe('SUCCEEDED');
     table.close();
-    // The tracker slept its 30 s poll right after the start and had not woken when the job succeeded: the webhook
+    // The tracker slept its 90 s poll right after the start and had not woken when the job succeeded: the webhook
     // woke the job's tracking.
     const created = events.indexOf('job created');
     const sleeps = events.indexOf('poll sleeps', created);
