@@ -6,6 +6,7 @@ import { batches, batchProgress } from './functions/batches/resource';
 import { jobReconciler } from './functions/job-reconciler/resource';
 import { operations } from './functions/operations/resource';
 import { remotionWebhook } from './functions/remotion-webhook/resource';
+import { jobRemover } from './functions/remove-job/resource';
 import { renderWorker } from './functions/render-worker/resource';
 import { signerKeyRotation } from './functions/signer-key-rotation/resource';
 import { videoUrl } from './functions/video-url/resource';
@@ -26,6 +27,7 @@ import { readSpendBudgets } from './render-pipeline/spend-config';
 import { configureBatchFunctions } from './render-pipeline/batch-access';
 import { scheduleJobReconciler } from './render-pipeline/reconciler-schedule';
 import { configureRenderWorker } from './render-pipeline/render-worker-access';
+import { configureJobRemover } from './render-pipeline/job-remover-access';
 import { createRemotionWebhookEndpoint } from './render-pipeline/remotion-webhook-endpoint';
 import { createWebhookDelivery } from './render-pipeline/webhook-delivery';
 import { createRemotionRenderFunction } from './remotion-lambda/remotion-render-function';
@@ -55,6 +57,7 @@ const backend = defineBackend({
   webhookApi,
   webhookFanout,
   webhookDelivery,
+  jobRemover,
 });
 
 // Stacks: data (table, worker, queue, pipe, alarms) → remotion → storage; nothing points back.
@@ -88,6 +91,9 @@ configureRenderWorker(backend.renderWorker, {
   config,
   remotionWebhook: remotionWebhookEndpoint,
 });
+
+// Delete a job (docs/architecture.md, "Outputs"): its record, outputs and render state, nothing else.
+configureJobRemover(backend.jobRemover, { jobTable, outputBucket, remotionBucket, config });
 
 const signerSecret = createVideoUrlSigner(Stack.of(outputBucket), {
   outputBucket,

@@ -3,6 +3,7 @@
  * and local mode share, so all three refuse the same choices with the same words (docs/architecture.md, "Outputs").
  */
 import { z } from 'zod';
+import { ownerSubOf } from './job-contract';
 
 /** Every output format, in the order the studio lists them. */
 export const OUTPUT_FORMATS = ['mp4', 'webm', 'gif', 'prores', 'png-zip'] as const;
@@ -195,3 +196,26 @@ export const checkOutputChoice = (
 /** Where a job's poster lands: beside its output, same name, `.poster.jpeg`. */
 export const posterKeyOf = (outputKey: string): string =>
   `${outputKey.replace(/\.[A-Za-z0-9]+$/, '')}.poster.jpeg`;
+
+const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+
+/** Where a job's finished video lands in the output bucket. */
+export const outputKeyOf = (
+  outputPrefix: string,
+  owner: string,
+  jobId: string,
+  extension = 'mp4',
+): string => {
+  const sub = ownerSubOf(owner);
+  for (const [what, value] of [
+    ['owner', sub],
+    ['job id', jobId],
+  ] as const) {
+    if (!SAFE_SEGMENT.test(value)) {
+      throw new Error(
+        `The ${what} must be letters, digits, ".", "_" or "-" to name an output file, but got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return `${outputPrefix}${sub}/${jobId}.${extension}`;
+};

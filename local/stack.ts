@@ -15,6 +15,7 @@ import type {
 } from '../amplify/functions/render-worker/reconcile-jobs';
 import { systemClock } from '../amplify/functions/render-worker/system-clock';
 import type { VideoUrlEvent } from '../amplify/functions/video-url/handler';
+import type { RemoveJobEvent } from '../amplify/functions/remove-job/handler';
 import {
   LOCAL_ENV_READER,
   readPipelineConfig,
@@ -30,6 +31,7 @@ import { toRenderLimitsOutput, type RenderLimitsOutput } from '../src/lib/amplif
 import { startDataPlane, tableNameOf, toAmplifyOutputs, type DataPlane } from './data-plane';
 import { startOutputServer } from './outputs/output-server';
 import { sweepExpiredOutputs } from './outputs/sweep-expired-outputs';
+import { createLocalRenderObjects } from './outputs/local-render-objects';
 import { loadOrCreateSecret } from './outputs/signed-urls';
 import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
 import { startQueuePoller } from './pipeline/queue-poller';
@@ -45,6 +47,7 @@ import {
   createRemotionRenderFunction,
   createStubRenderFunction,
   LOCAL_OUTPUT_BUCKET,
+  LOCAL_OUTPUT_PREFIX,
   type LocalRenderer,
 } from './render/remotion-renderer';
 
@@ -216,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Bound once the webhook endpoint listens; a render cannot end before the worker (started after it) runs one.
     const late: {
       videoUrlHandler?: (event: VideoUrlEvent) => Promise<unknown>;
+      removeJobHandler?: (event: RemoveJobEvent) => Promise<unknown>;
       notifyRenderEnded?: (ended: LocalRenderEnded) => Promise<void>;
     } = {};
     const onRenderEnded = async (ended: LocalRenderEnded) => late.notifyRenderEnded?.(ended);
@@ -260,6 +264,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       import('../amplify/functions/video-url/handler'),
       import('./worker/sigv4-graphql-transport'),
       import('../amplify/functions/render-worker/reconcile-jobs'),
+      import('../amplify/functions/remove-job/handler'),
+      import('../amplify/functions/remove-job/dynamo-job-records'),
     ]);
     // The video URL resolver is called only after the plane is up, so its ports are bound late (`late` above).
     // The admins' Operations resolvers and the sign-up trigger, the cloud's code over local endpoints.
@@ -296,6 +302,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             if (!late.videoUrlHandler) throw new Error('The local stack is still starting.');
             return late.videoUrlHandler(event as VideoUrlEvent);
           },
+          removeJob: async (event) => {
+            if (!late.removeJobHandler) throw new Error('The local stack is still starting.');
+            return late.removeJobHandler(event as RemoveJobEvent);
+          },
           ...operations.lambdaResolvers,
           ...batches.lambdaResolvers,
           ...webhooks.lambdaResolvers,
@@ -318,6 +328,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { createVideoUrlHandler },
       { createSigV4GraphqlTransport },
       { reconcileJobs },
+      { createRemoveJobHandler },
+      { createDynamoJobRecords },
     ] = modules;
 
     log(`stack: data plane, queues and output server up at ${elapsed()}`);
@@ -335,6 +347,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       signUrl: async ({ key, expiresAt }) => outputServer.signer.sign(key, expiresAt.getTime()),
       now: () => new Date(),
       lifetimeSeconds: pipeline.videoUrlTtlSeconds,
+    });
+    // removeJob: the cloud's core and Job-table adapter over DynamoDB Local, files for the buckets.
+    late.removeJobHandler = createRemoveJobHandler({
+      ...createDynamoJobRecords({
+        tableName: dataPlane.dynamodb.jobTableName,
+        client: DynamoDBDocumentClient.from(dynamodb),
+      }),
+      ...createLocalRenderObjects({ outputsDir, stateDir: join(dataDir, 'renders') }),
+      outputPrefix: LOCAL_OUTPUT_PREFIX,
+      now: () => new Date(),
+      sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
     });
 
     // Queue and DLQ as the cloud has them: same visibility, DLQ after maxReceiveCount receives.

@@ -2,6 +2,7 @@ import { a, defineData, type ClientSchema } from '@aws-amplify/backend';
 import { jobReconciler } from '../functions/job-reconciler/resource';
 import { batches, batchProgress } from '../functions/batches/resource';
 import { operations } from '../functions/operations/resource';
+import { jobRemover } from '../functions/remove-job/resource';
 import { renderWorker } from '../functions/render-worker/resource';
 import { videoUrl } from '../functions/video-url/resource';
 import { JOB_STATUSES } from '../../contract/job-contract';
@@ -88,6 +89,17 @@ export const schema = a
       .arguments({ jobId: a.id().required() })
       .returns(a.ref('VideoUrl'))
       .handler(a.handler.function(videoUrl))
+      .authorization((allow) => [allow.authenticated()]),
+    // The owner deletes a job with its outputs and render state, cancelling it first (checked in the function).
+    RemovedJob: a.customType({
+      jobId: a.id().required(),
+      cancelledFirst: a.boolean().required(),
+    }),
+    removeJob: a
+      .mutation()
+      .arguments({ jobId: a.id().required() })
+      .returns(a.ref('RemovedJob'))
+      .handler(a.handler.function(jobRemover))
       .authorization((allow) => [allow.authenticated()]),
     // The admins' Operations view and the spend ledger (docs/architecture.md, "Operations").
     ...operationsSchema,

@@ -33,6 +33,8 @@ export class FakeJobsApi implements JobsApi {
   listCalls = 0;
   created: CreateJobInput[] = [];
   cancelled: string[] = [];
+  removed: string[] = [];
+  removeError: Error | undefined;
   videoUrlCalls: string[] = [];
   subscribers = new Set<{ onJob: (job: Job) => void; onError: (error: Error) => void }>();
   connectionListeners = new Set<(health: ConnectionHealth) => void>();
@@ -82,6 +84,12 @@ export class FakeJobsApi implements JobsApi {
       cancelRequested: true,
       updatedAt: new Date(Date.parse(job.updatedAt ?? '') + 1_000).toISOString(),
     };
+  }
+
+  async removeJob(jobId: string) {
+    if (this.removeError) throw this.removeError;
+    this.removed.push(jobId);
+    this.jobs = this.jobs.filter((job) => job.id !== jobId);
   }
 
   async getVideoUrl(jobId: string) {

@@ -119,6 +119,37 @@ describe('JobsPanel', () => {
     expect(within(cardOf('Long')).getByRole('button', { name: 'Cancel' })).toBeDisabled();
   });
 
+  it('deletes a job only after the confirmation, and a late event does not bring it back', async () => {
+    const job = makeJob({ title: 'Old', status: 'SUCCEEDED' });
+    const api = await renderPanel(job);
+    await userEvent.click(within(cardOf('Old')).getByRole('button', { name: 'Delete…' }));
+    expect(within(cardOf('Old')).getByRole('alert')).toHaveTextContent(
+      'Delete this job, its video and its poster? This cannot be undone.',
+    );
+    await userEvent.click(within(cardOf('Old')).getByRole('button', { name: 'Keep' }));
+    expect(api.removed).toEqual([]);
+    await userEvent.click(within(cardOf('Old')).getByRole('button', { name: 'Delete…' }));
+    await userEvent.click(within(cardOf('Old')).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(screen.queryByRole('article', { name: /^Old,/ })).toBeNull());
+    expect(api.removed).toEqual([job.id]);
+    api.push({ ...job, status: 'CANCELLED', updatedAt: new Date().toISOString() });
+    expect(screen.queryByRole('article', { name: /^Old,/ })).toBeNull();
+  });
+
+  it('keeps the card and says why when a delete is refused', async () => {
+    const api = await renderPanel(makeJob({ title: 'Busy', status: 'RENDERING' }));
+    api.removeError = new Error('Job x is still stopping its render; nothing was deleted.');
+    await userEvent.click(within(cardOf('Busy')).getByRole('button', { name: 'Delete…' }));
+    expect(within(cardOf('Busy')).getByRole('alert')).toHaveTextContent(
+      'The render is cancelled first.',
+    );
+    await userEvent.click(within(cardOf('Busy')).getByRole('button', { name: 'Delete' }));
+    await waitFor(() =>
+      expect(screen.getByText(/Could not delete the job: Job x is still stopping/)).toBeTruthy(),
+    );
+    expect(within(cardOf('Busy')).getByRole('button', { name: 'Delete…' })).toBeEnabled();
+  });
+
   it('renders again with the same composition and props', async () => {
     const api = await renderPanel(
       makeJob({

@@ -18,6 +18,7 @@ import { platformCallsOf, recordSignerKeyRotationCalls } from './recorded-servic
 import { recordOperationsCalls } from './recorded-operations-calls';
 import { recordRemotionWebhookCalls } from './recorded-webhook-calls';
 import { recordIntegratorWebhookCalls } from './recorded-integrator-webhook-calls';
+import { recordJobRemoverCalls } from './recorded-job-remover-calls';
 import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
 
 /**
@@ -42,6 +43,8 @@ describe('AWS permissions of every call our functions make', () => {
   const verdicts = new Map<string, CallVerdict>();
   /** Calls the operations function must be refused (its neighbours'), with their verdicts. */
   const forbiddenToOperations: CallVerdict[] = [];
+  /** Calls the remove-job function must be refused, with their verdicts. */
+  const forbiddenToRemover: CallVerdict[] = [];
   let reconcilerFound = false;
   let reconcilerProblem: string | undefined;
   const expected = {
@@ -62,6 +65,7 @@ describe('AWS permissions of every call our functions make', () => {
     const webhook = await recordRemotionWebhookCalls(account, recorder);
     const operations = await recordOperationsCalls(account, recorder);
     const integratorWebhooks = await recordIntegratorWebhookCalls(account, recorder);
+    const remover = await recordJobRemoverCalls(account, recorder);
     expected.integratorWebhookQueueArn = integratorWebhooks.queueArn;
     reconcilerFound = reconciler !== undefined;
     reconcilerProblem = reconciler?.problem;
@@ -93,6 +97,7 @@ describe('AWS permissions of every call our functions make', () => {
     callers.set(webhook.fn.roleArn, 'remotion-webhook function');
     callers.set(operations.fn.roleArn, 'operations function');
     callers.set(integratorWebhooks.api.roleArn, 'webhook-api function');
+    callers.set(remover.fn.roleArn, 'remove-job function');
     callers.set(integratorWebhooks.fanout.roleArn, 'webhook-fanout function');
     callers.set(integratorWebhooks.delivery.roleArn, 'webhook-delivery function');
     // The batch-progress function reads the Job stream too: its stream poller's calls come from platformCallsOf.
@@ -111,6 +116,8 @@ describe('AWS permissions of every call our functions make', () => {
     }
     for (const call of operations.forbidden)
       forbiddenToOperations.push(await simulateAwsCall(account, call));
+    for (const call of remover.forbidden)
+      forbiddenToRemover.push(await simulateAwsCall(account, call));
   });
 
   afterAll(() => {
@@ -291,6 +298,31 @@ describe('AWS permissions of every call our functions make', () => {
       });
       expect(verdict.allowed, `${who} ${action} ${resource}`).toBe(false);
     }
+  });
+
+  it("allows every call the remove-job function makes (the Job item, the job's outputs, Remotion's render state)", () => {
+    const remover = 'remove-job function';
+    expect(has(remover, 'dynamodb:GetItem', /:table\/Job-/)).toBe(true);
+    expect(has(remover, 'dynamodb:UpdateItem', /:table\/Job-/)).toBe(true);
+    expect(has(remover, 'dynamodb:DeleteItem', /:table\/Job-/)).toBe(true);
+    expect(has(remover, 's3:DeleteObject', /\/renders\/sub-1\/job-1\.webm$/)).toBe(true);
+    expect(has(remover, 's3:DeleteObject', /\/renders\/sub-1\/job-1\.poster\.jpeg$/)).toBe(true);
+    expect(has(remover, 's3:ListBucket', /^arn:aws:s3:::remotionlambda-[^/]+$/)).toBe(true);
+    expect(
+      has(
+        remover,
+        's3:DeleteObject',
+        /^arn:aws:s3:::remotionlambda-.*\/renders\/render-1\/progress\.json$/,
+      ),
+    ).toBe(true);
+    expect(deniedOf(remover)).toEqual([]);
+  });
+
+  it('refuses the remove-job function everything else (scans, other tables, reading or writing videos, other prefixes, queues)', () => {
+    expect(forbiddenToRemover.length).toBeGreaterThanOrEqual(10);
+    expect(
+      forbiddenToRemover.filter((verdict) => verdict.allowed).map((verdict) => verdict.call.source),
+    ).toEqual([]);
   });
 
   it('allows every call the video-url function makes', () => {

@@ -3,7 +3,7 @@
 // data-plane.test.ts already show (B cannot get, list, cancel or subscribe to A's job; tampered `expires`)
 // is not repeated here.
 import { createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -109,6 +109,14 @@ const DELETE_JOB = /* GraphQL */ `
     deleteJob(input: $input) {
       id
       owner
+    }
+  }
+`;
+const REMOVE_JOB = /* GraphQL */ `
+  mutation Remove($jobId: ID!) {
+    removeJob(jobId: $jobId) {
+      jobId
+      cancelledFirst
     }
   }
 `;
@@ -645,6 +653,13 @@ const SERVER_FIELDS: [string, unknown][] = [
   ['queueCheckedAt', '2026-01-01T00:00:01.000Z'],
   ['createdAt', '2020-01-01T00:00:00.000Z'],
   ['owner', 'someone-else'],
+  // The outputs' server fields (docs/architecture.md, "Outputs"): a forged poster key would sign someone else's
+  // object, a forged expiry would keep outputs past retention or hide them.
+  ['posterKey', 'renders/someone-else/their-job.poster.jpeg'],
+  ['expiresAt', '2999-01-01T00:00:00.000Z'],
+  ['expiredAt', '2026-01-01T00:00:00.000Z'],
+  ['batchId', 'someone-elses-batch'],
+  ['rowIndex', 0],
 ];
 
 describe('render slots (the per-user limit), as a signed-in user', () => {
@@ -708,6 +723,8 @@ describe('server fields, set by the owner', () => {
     ['compositionId', 'bar-chart'],
     ['inputProps', '{"title":"changed after validation"}'],
     ['title', 'Renamed'],
+    ['outputFormat', 'gif'],
+    ['scale', 2],
   ])('refuses a change of the input field %s after create', async (field, value) => {
     const before = await readStoredJob(victim.id);
 
@@ -753,6 +770,52 @@ describe("user B against user A's job", () => {
     expect(errorText(byB.body)).toMatch(/Unauthorized/);
     expect(errorText(byA.body)).toMatch(/Unauthorized/);
     expect(await readStoredJob(victim.id)).toEqual(before);
+  });
+
+  it("cannot remove A's finished job: told it has no such job, like a missing one, and A's record and video stay", async () => {
+    const before = await readStoredJob(victim.id);
+    const video = join(dataDir, 'outputs', victim.outputKey!);
+    expect(existsSync(video)).toBe(true);
+
+    const byB = await postGraphql(tokens.b, REMOVE_JOB, { jobId: victim.id });
+    const missing = await postGraphql(tokens.b, REMOVE_JOB, { jobId: `${victim.id}-missing` });
+    const anonymous = await postGraphql(undefined, REMOVE_JOB, { jobId: victim.id });
+
+    expect(byB.body.data?.removeJob ?? null).toBeNull();
+    expect(errorText(byB.body)).toContain(`You have no job with id "${victim.id}".`);
+    // The same answer as for an id that exists nowhere: ids cannot be probed.
+    expect(errorText(missing.body)).toContain(`You have no job with id "${victim.id}-missing".`);
+    expect(anonymous.body.data?.removeJob ?? null).toBeNull();
+    expect(errorText(anonymous.body)).not.toBe('');
+    expect(await readStoredJob(victim.id)).toEqual(before);
+    expect(existsSync(video)).toBe(true);
+    const url = await clientA().queries.getJobVideoUrl({ jobId: victim.id });
+    expect(errorText(url)).toBe('');
+  });
+
+  it("cannot remove (so cannot cancel) A's rendering job: no cancel is asked for and it still finishes", async () => {
+    const running = await createJob(clientA(), 'title-card', { title: 'Running' });
+    await waitForStoredJob(running.id, (item) => item.status?.S === 'RENDERING', 'rendering');
+
+    const byB = await postGraphql(tokens.b, REMOVE_JOB, { jobId: running.id });
+
+    expect(errorText(byB.body)).toContain(`You have no job with id "${running.id}".`);
+    expect((await readStoredJob(running.id))?.cancelRequested?.BOOL ?? false).toBe(false);
+    const ended = await waitForTerminal(running.id);
+    expect(ended.status?.S).toBe('SUCCEEDED');
+    expect(ended.cancelRequested?.BOOL ?? false).toBe(false);
+  });
+
+  it("cannot read A's job by id, and sees no trace of it in its own list", async () => {
+    const got = await clientWithToken(tokens.b).models.Job.get({ id: victim.id });
+    const listed = await postGraphql(tokens.b, LIST_JOBS);
+
+    expect(got.data ?? null).toBeNull();
+    const ids = (
+      (listed.body.data?.listJobs as { items: { id: string }[] } | undefined)?.items ?? []
+    ).map((item) => item.id);
+    expect(ids).not.toContain(victim.id);
+    expect(ids).toContain(bobsJob.id);
   });
 
   it("cannot find A's job by owner: neither a list filter nor the owner index names it", async () => {

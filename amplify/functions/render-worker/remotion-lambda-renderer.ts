@@ -8,10 +8,10 @@ import {
   type RenderProgress as RemotionRenderProgress,
   type RequestHandler,
 } from '@remotion/lambda/client';
-import { ownerSubOf } from '../../../contract/job-contract';
 import {
   DEFAULT_OUTPUT_CHOICE,
   OUTPUT_FORMAT_DETAILS,
+  outputKeyOf,
   posterKeyOf,
 } from '../../../contract/output-formats';
 import { findCompositionSpec } from '../../../remotion/catalog';
@@ -51,28 +51,8 @@ export interface RemotionLambdaRendererOptions {
   api?: RemotionLambdaApi;
 }
 
-const SAFE_SEGMENT = /^[A-Za-z0-9._-]+$/;
-
-/** Where a job's finished video lands in the output bucket. */
-export const outputKeyOf = (
-  outputPrefix: string,
-  owner: string,
-  jobId: string,
-  extension = 'mp4',
-): string => {
-  const sub = ownerSubOf(owner);
-  for (const [what, value] of [
-    ['owner', sub],
-    ['job id', jobId],
-  ] as const) {
-    if (!SAFE_SEGMENT.test(value)) {
-      throw new Error(
-        `The ${what} must be letters, digits, ".", "_" or "-" to name an output file, but got ${JSON.stringify(value)}`,
-      );
-    }
-  }
-  return `${outputPrefix}${sub}/${jobId}.${extension}`;
-};
+// Where a job's video lands: one definition, shared with local mode and the job remover.
+export { outputKeyOf } from '../../../contract/output-formats';
 
 const totalFramesOf = (progress: RemotionRenderProgress): number => {
   const metadata = progress.renderMetadata;

@@ -46,6 +46,9 @@ export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>
     async getVideoUrl(jobId) {
       return dataOf(await client.queries.getJobVideoUrl({ jobId }), 'Getting the video URL');
     },
+    async removeJob(jobId) {
+      dataOf(await client.mutations.removeJob({ jobId }), 'Deleting the job');
+    },
     subscribe({ onJob, onError }) {
       const observer = {
         next: (job: Job) => onJob(job),

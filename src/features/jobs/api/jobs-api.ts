@@ -70,6 +70,8 @@ export interface JobsApi {
   /** Asks the worker to stop the render; the status changes to CANCELLED when it has. */
   requestCancel(jobId: string): Promise<Job>;
   getVideoUrl(jobId: string): Promise<VideoUrl>;
+  /** Deletes the job with its video, poster and render state, cancelling it first if it is queued or rendering. */
+  removeJob(jobId: string): Promise<void>;
   /** Calls `onJob` for every created or updated job of this owner until the returned function is called. */
   subscribe(listener: { onJob: (job: Job) => void; onError: (error: Error) => void }): () => void;
   /** Calls `listener` when the realtime connection drops or comes back, until the returned function is called. */

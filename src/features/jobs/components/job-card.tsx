@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { formatClockTime, formatDuration } from '../../../lib/format-time';
 import { formatEstimate } from '../../../lib/render-estimate';
 import type { RenderEstimate } from '../../../../contract/output-estimate';
@@ -23,6 +24,8 @@ interface JobCardProps {
   /** What this render was estimated to take (and cost) before Render; null: no estimate. */
   estimate?: RenderEstimate | null;
   onCancel: (jobId: string) => void;
+  /** Deletes the job; resolves true once it is gone. */
+  onDelete: (jobId: string) => Promise<boolean>;
   onRenderAgain: (job: Job) => void;
 }
 
@@ -34,8 +37,10 @@ export function JobCard({
   compositionName,
   estimate = null,
   onCancel,
+  onDelete,
   onRenderAgain,
 }: JobCardProps) {
+  const [deletion, setDeletion] = useState<'idle' | 'confirming' | 'deleting'>('idle');
   const status: JobStatus = job.status ?? 'QUEUED';
   const pending = isPendingJobId(job.id);
   const active = status === 'QUEUED' || status === 'RENDERING';
@@ -150,6 +155,15 @@ export function JobCard({
         <JobVideo api={api} jobId={job.id} title={title} format={format} />
       )}
 
+      {deletion !== 'idle' && (
+        <p className="job__note" role="alert">
+          {deletion === 'deleting'
+            ? active
+              ? 'Cancelling the render, then deleting…'
+              : 'Deleting…'
+            : `Delete this job${status === 'SUCCEEDED' ? ', its video and its poster' : ''}? This cannot be undone.${active ? ' The render is cancelled first.' : ''}`}
+        </p>
+      )}
       <footer className="job__actions">
         {active && !pending && (
           <button
@@ -165,6 +179,40 @@ export function JobCard({
           <button type="button" className="button button--ghost" onClick={() => onRenderAgain(job)}>
             Render again
           </button>
+        )}
+        {!pending && deletion === 'idle' && (
+          <button
+            type="button"
+            className="button button--ghost button--danger"
+            onClick={() => setDeletion('confirming')}
+          >
+            Delete…
+          </button>
+        )}
+        {deletion !== 'idle' && (
+          <>
+            <button
+              type="button"
+              className="button button--danger"
+              disabled={deletion === 'deleting'}
+              onClick={() => {
+                setDeletion('deleting');
+                void onDelete(job.id).then((gone) => {
+                  if (!gone) setDeletion('idle');
+                });
+              }}
+            >
+              Delete
+            </button>
+            <button
+              type="button"
+              className="button button--ghost"
+              disabled={deletion === 'deleting'}
+              onClick={() => setDeletion('idle')}
+            >
+              Keep
+            </button>
+          </>
         )}
       </footer>
     </article>

@@ -73,6 +73,7 @@ export function JobsPanel({ api, jobs, compositionNames, batches, estimateOf }: 
               compositionName={compositionNames[job.compositionId] ?? job.compositionId}
               estimate={estimateOf?.(job) ?? null}
               onCancel={(id) => void jobs.cancelJob(id)}
+              onDelete={(id) => jobs.removeJob(id)}
               onRenderAgain={(again) => void jobs.renderAgain(again)}
             />
           </li>

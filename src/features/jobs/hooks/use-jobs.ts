@@ -19,6 +19,8 @@ export interface JobsState {
   nextToken: string | null;
   loadingMore: boolean;
   connection: ConnectionHealth;
+  /** Jobs deleted here: a late subscription event or list page never brings them back. */
+  removedIds: ReadonlySet<string>;
 }
 
 type Action =
@@ -27,6 +29,7 @@ type Action =
   | { type: 'loading-more' }
   | { type: 'upsert'; job: Job }
   | { type: 'replace'; removeId: string; job?: Job }
+  | { type: 'removed'; jobId: string }
   | { type: 'failed'; message: string }
   | { type: 'connection'; health: ConnectionHealth };
 
@@ -43,11 +46,12 @@ function mergeJob(current: Job | undefined, incoming: Job): Job {
   return { ...current, ...incoming };
 }
 
-function upsertAll(jobs: Job[], incoming: Job[]): Job[] {
+function upsertAll(jobs: Job[], incoming: Job[], removedIds: ReadonlySet<string>): Job[] {
   const byId = new Map(jobs.map((job) => [job.id, job]));
   for (const job of incoming)
     // A batch's rows show on its batch card, not one by one among the single renders.
-    if (parseBatchJobId(job.id) === undefined) byId.set(job.id, mergeJob(byId.get(job.id), job));
+    if (parseBatchJobId(job.id) === undefined && !removedIds.has(job.id))
+      byId.set(job.id, mergeJob(byId.get(job.id), job));
   return [...byId.values()].sort((a, b) => timeOf(b.createdAt) - timeOf(a.createdAt));
 }
 
@@ -56,7 +60,7 @@ function reduce(state: JobsState, action: Action): JobsState {
     case 'listed':
       return {
         ...state,
-        jobs: upsertAll(state.jobs, action.page.jobs),
+        jobs: upsertAll(state.jobs, action.page.jobs, state.removedIds),
         phase: 'ready',
         error: null,
         loadingMore: false,
@@ -74,14 +78,21 @@ function reduce(state: JobsState, action: Action): JobsState {
     case 'loading-more':
       return { ...state, loadingMore: true };
     case 'upsert':
-      return { ...state, jobs: upsertAll(state.jobs, [action.job]) };
+      return { ...state, jobs: upsertAll(state.jobs, [action.job], state.removedIds) };
     case 'replace':
       return {
         ...state,
         jobs: upsertAll(
           state.jobs.filter((job) => job.id !== action.removeId),
           action.job ? [action.job] : [],
+          state.removedIds,
         ),
+      };
+    case 'removed':
+      return {
+        ...state,
+        jobs: state.jobs.filter((job) => job.id !== action.jobId),
+        removedIds: new Set([...state.removedIds, action.jobId]),
       };
     case 'failed':
       return { ...state, error: action.message };
@@ -97,6 +108,7 @@ const initialState: JobsState = {
   nextToken: null,
   loadingMore: false,
   connection: 'connected',
+  removedIds: new Set(),
 };
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -213,6 +225,21 @@ export function useJobs(api: JobsApi, { pageSize = 10 }: { pageSize?: number } =
     [api],
   );
 
+  /** Deletes the job (cancelling it first); true once it is gone, false (with the reason in `error`) if not. */
+  const removeJob = useCallback(
+    async (jobId: string): Promise<boolean> => {
+      try {
+        await api.removeJob(jobId);
+        dispatch({ type: 'removed', jobId });
+        return true;
+      } catch (error) {
+        dispatch({ type: 'failed', message: `Could not delete the job: ${messageOf(error)}` });
+        return false;
+      }
+    },
+    [api],
+  );
+
   /** A new job with the same composition, props, format and scale. */
   const renderAgain = useCallback(
     async (job: Job) => {
@@ -240,6 +267,7 @@ export function useJobs(api: JobsApi, { pageSize = 10 }: { pageSize?: number } =
     loadMore,
     createJob,
     cancelJob,
+    removeJob,
     renderAgain,
     retry: listFirstPage,
   };
