@@ -126,13 +126,14 @@ configureBatchFunctions(
   { batches: backend.batches, batchProgress: backend.batchProgress },
   { batchTable: backend.data.resources.tables['Batch']!, jobTable, queues, config },
 );
-// Webhooks to integrators: Job stream → fan-out → webhook queue → delivery, beside (never inside) the render path.
+// Webhooks to integrators: Job and Batch streams → fan-out → webhook queue → delivery, beside (never inside) the render path.
 const dataTables = backend.data.resources.tables;
 createWebhookDelivery(
   dataStack,
   { api: backend.webhookApi, fanout: backend.webhookFanout, delivery: backend.webhookDelivery },
   {
     job: jobTable,
+    batch: dataTables['Batch']!,
     endpoints: dataTables['WebhookEndpoint']!,
     deliveries: dataTables['WebhookDelivery']!,
     secrets: dataTables['WebhookSecret']!,

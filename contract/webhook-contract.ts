@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-/** Events an endpoint can subscribe to. `batch.finished` is defined but cannot fire until batches exist. */
+/** Events an endpoint can subscribe to. */
 export const WEBHOOK_EVENT_TYPES = [
   'job.succeeded',
   'job.failed',
@@ -45,7 +45,7 @@ export type WebhookDeliveryPolicy = {
   -readonly [K in keyof typeof WEBHOOK_DELIVERY_POLICY]: number;
 };
 
-/** Largest accepted job `metadata`, serialized, in UTF-8 bytes. */
+/** Largest accepted job or batch `metadata`, serialized, in UTF-8 bytes. */
 export const MAX_JOB_METADATA_BYTES = 2 * 1024;
 /** Most endpoints one user may register. */
 export const MAX_WEBHOOK_ENDPOINTS_PER_USER = 10;
@@ -104,6 +104,30 @@ export const webhookJobDataSchema = z.object({
 });
 export type WebhookJobData = z.infer<typeof webhookJobDataSchema>;
 
+/**
+ * Batch fields `batch.finished` carries: the batch's end (FINISHED, or CANCELLED once every row stopped), its rows by
+ * status, and its own metadata, echoed.
+ */
+export const webhookBatchDataSchema = z.object({
+  id: z.string(),
+  status: z.enum(['FINISHED', 'CANCELLED']),
+  compositionId: z.string(),
+  title: z.string().nullable(),
+  rowCount: z.number().int(),
+  counts: z.object({
+    queued: z.number().int(),
+    rendering: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+  }),
+  costUsd: z.number().nullable(),
+  createdAt: z.string().nullable(),
+  finishedAt: z.string(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+});
+export type WebhookBatchData = z.infer<typeof webhookBatchDataSchema>;
+
 /** The body of every delivery. */
 export const webhookEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -116,7 +140,7 @@ export const webhookEventSchema = z.discriminatedUnion('type', [
     id: webhookEventIdSchema,
     type: z.literal('batch.finished'),
     createdAt: z.iso.datetime(),
-    data: z.object({ id: z.string(), metadata: z.record(z.string(), z.unknown()).nullable() }),
+    data: webhookBatchDataSchema,
   }),
   z.object({
     id: webhookEventIdSchema,

@@ -21,6 +21,8 @@ export interface DataPlane {
     jobTableStreamArn: string;
     /** The Batch table (docs/architecture.md, "Batches"). */
     batchTableName: string;
+    /** Its stream: the webhook fan-out reads batches' ends from it. */
+    batchTableStreamArn: string;
     /** The spend guard's ledger, written directly by the worker (docs/architecture.md, "Spend guard"). */
     spendLedgerTableName: string;
   };
@@ -129,9 +131,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     );
     const jobTableName = tableNameOf('Job');
     const jobTableStreamArn = streamArns.get(jobTableName);
-    if (!jobTableStreamArn)
+    const batchTableStreamArn = streamArns.get(tableNameOf('Batch'));
+    if (!jobTableStreamArn || !batchTableStreamArn)
       throw new Error(
-        `data plane: the transformer defined no Job table (tables: ${[...streamArns.keys()].join(', ')})`,
+        `data plane: the transformer must define a Job and a Batch table, but defined ${[...streamArns.keys()].join(', ')}`,
       );
 
     const workerCredentials = {
@@ -165,6 +168,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         jobTableName,
         jobTableStreamArn,
         batchTableName: tableNameOf('Batch'),
+        batchTableStreamArn,
         spendLedgerTableName: tableNameOf('SpendLedger'),
       },
       cognito: {

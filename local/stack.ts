@@ -388,6 +388,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb,
       streams: webhookStreams,
       jobTableStreamArn: dataPlane.dynamodb.jobTableStreamArn,
+      batchTableStreamArn: dataPlane.dynamodb.batchTableStreamArn,
       tableNameOf,
       fauxqs,
       sqs,

@@ -28,9 +28,24 @@ export const JOB_ENDING_FILTER = {
   dynamodb: { NewImage: { status: { S: FilterRule.or('SUCCEEDED', 'FAILED', 'CANCELLED') } } },
 };
 
-/** The webhook tables Amplify made from amplify/data/webhook-schema.ts, and the Job table whose stream feeds them. */
+/**
+ * Only batches' ends reach the fan-out: a MODIFY of a FINISHED or CANCELLED batch with `finishedAt` stamped (the
+ * function keeps the one write that stamps it; progress writes before and after it carry no event).
+ */
+export const BATCH_END_FILTER = {
+  eventName: FilterRule.isEqual('MODIFY'),
+  dynamodb: {
+    NewImage: {
+      status: { S: FilterRule.or('FINISHED', 'CANCELLED') },
+      finishedAt: { S: FilterRule.exists() },
+    },
+  },
+};
+
+/** The webhook tables Amplify made from amplify/data/webhook-schema.ts, and the Job and Batch tables whose streams feed them. */
 export interface WebhookTables {
   job: ITable;
+  batch: ITable;
   endpoints: ITable;
   deliveries: ITable;
   secrets: ITable;
@@ -45,7 +60,7 @@ export interface WebhookDelivery {
 }
 
 /**
- * Webhooks to integrators (docs/architecture.md): the Job stream → fan-out function → webhook queue (DLQ) →
+ * Webhooks to integrators (docs/architecture.md): the Job and Batch streams → fan-out function → webhook queue (DLQ) →
  * delivery function chain, the signing-secret encryption key, and the management function behind the mutations,
  * each function with exactly the table actions, queue actions and secret it uses. Nothing here touches the render path.
  */
@@ -109,33 +124,41 @@ export const createWebhookDelivery = (
   allow(fns.api, ['sqs:SendMessage'], [queue.queueArn]);
   allow(fns.api, ['secretsmanager:GetSecretValue'], [cipherKey.secretArn]);
 
-  // The fan-out: the Job stream (filtered to endings), the owner's endpoints, the queue. No secret.
-  const streamArn = tables.job.tableStreamArn;
-  if (!streamArn)
-    throw new Error(
-      'The Job table must have a DynamoDB stream for webhook fan-out, but it has none. Amplify tables have one by default.',
-    );
+  // The fan-out: the Job and Batch streams (filtered to endings), the owner's endpoints, the queue. No secret.
+  const streamOf = (table: ITable, name: string): string => {
+    if (!table.tableStreamArn)
+      throw new Error(
+        `The ${name} table must have a DynamoDB stream for webhook fan-out, but it has none. Amplify tables have one by default.`,
+      );
+    return table.tableStreamArn;
+  };
+  const jobStreamArn = streamOf(tables.job, 'Job');
+  const batchStreamArn = streamOf(tables.batch, 'Batch');
   allow(
     fns.fanout,
     ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-    [streamArn],
+    [jobStreamArn, batchStreamArn],
   );
   // Lambda's stream poller lists streams too; IAM accepts ListStreams only on `*` (it names no stream).
   allow(fns.fanout, ['dynamodb:ListStreams'], ['*']);
   allow(fns.fanout, ['dynamodb:Query'], [ownerIndex]);
   allow(fns.fanout, ['sqs:SendMessage'], [queue.queueArn]);
-  new EventSourceMapping(stack, 'JobEndingsToWebhookFanout', {
-    target: fns.fanout.resources.lambda,
-    eventSourceArn: streamArn,
-    startingPosition: StartingPosition.LATEST,
-    batchSize: 10,
-    filters: [FilterCriteria.filter(JOB_ENDING_FILTER)],
-    retryAttempts: 10,
-    maxRecordAge: Duration.hours(1),
-    bisectBatchOnError: true,
-    reportBatchItemFailures: true,
-    onFailure: new SqsDlq(fanoutDeadLetterQueue),
-  });
+  for (const [id, eventSourceArn, filter] of [
+    ['JobEndingsToWebhookFanout', jobStreamArn, JOB_ENDING_FILTER],
+    ['BatchEndsToWebhookFanout', batchStreamArn, BATCH_END_FILTER],
+  ] as const)
+    new EventSourceMapping(stack, id, {
+      target: fns.fanout.resources.lambda,
+      eventSourceArn,
+      startingPosition: StartingPosition.LATEST,
+      batchSize: 10,
+      filters: [FilterCriteria.filter(filter)],
+      retryAttempts: 10,
+      maxRecordAge: Duration.hours(1),
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(fanoutDeadLetterQueue),
+    });
 
   // The delivery function: one endpoint and its secret at a time, the log, and the next attempt on the queue.
   allow(fns.delivery, ['dynamodb:GetItem'], [tables.endpoints.tableArn, tables.secrets.tableArn]);
@@ -159,7 +182,7 @@ export const createWebhookDelivery = (
     [
       'WebhookFanoutDeadLetterQueueNotEmpty',
       fanoutDeadLetterQueue,
-      'job endings could not be fanned out to webhook endpoints',
+      'job endings or batch ends could not be fanned out to webhook endpoints',
     ],
   ] as const)
     new Alarm(stack, id, {

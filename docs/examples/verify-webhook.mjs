@@ -7,7 +7,7 @@ export function verifyWebhook(header, body, secret, now = Date.now() / 1000) {
   const mac = createHmac('sha256', secret).update(`${t}.${body}`).digest();
   const signed = fields.some(
     ([key, hex]) =>
-      key === 'v1' && hex?.length === 64 && timingSafeEqual(Buffer.from(hex, 'hex'), mac),
+      key === 'v1' && /^[0-9a-f]{64}$/.test(hex) && timingSafeEqual(Buffer.from(hex, 'hex'), mac),
   );
   return signed && Math.abs(now - t) <= 300; // then skip event ids (body.id) you have already handled
 }

@@ -10,10 +10,10 @@ import { sendWebhookRequest } from '../../amplify/functions/webhooks/send-webhoo
 import { createSqsWebhookQueue } from '../../amplify/functions/webhooks/sqs-webhook-queue';
 import type { WebhookDeliveryPorts } from '../../amplify/functions/webhooks/webhook-ports';
 import {
-  createJobStreamHandler,
+  createEndingStreamHandler,
   createWebhookQueueHandler,
   createWebhookResolver,
-  type JobStreamRecord,
+  type EndingStreamRecord,
   type WebhookResolverEvent,
 } from '../../amplify/functions/webhooks/wire-webhooks';
 import {
@@ -39,28 +39,29 @@ export const WEBHOOK_FIELDS = [
   'removeWebhookEndpoint',
 ] as const;
 
-/** Local mode's webhooks: the cloud's three handlers over DynamoDB Local, fauxqs and the Job table's stream. */
+/** Local mode's webhooks: the cloud's three handlers over DynamoDB Local, fauxqs and the Job and Batch streams. */
 export interface LocalWebhooks {
   /** For the AppSync simulator, by field name; "still starting" until {@link LocalWebhooks.bind}. */
   lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
-  /** Builds the queue (with its DLQ), the fan-out stream reader and the delivery poller once the plane is up. */
+  /** Builds the queue (with its DLQ), the fan-out stream readers and the delivery poller once the plane is up. */
   bind(ports: {
     dynamodb: DynamoDBClient;
     streams: DynamoDBStreamsClient;
     jobTableStreamArn: string;
+    batchTableStreamArn: string;
     tableNameOf: (modelName: string) => string;
     fauxqs: Pick<FauxqsServer, 'createQueue'>;
     sqs: SQSClient;
     region: string;
   }): { queueUrl: string; deadLetterQueueUrl: string };
-  /** Resolves after the fan-out reader has read every Job stream record written so far. */
+  /** Resolves after the fan-out readers have read every Job and Batch stream record written so far. */
   caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Webhooks in local mode, wired like the cloud (docs/architecture.md, "Webhooks to integrators"): the Job stream
- * reader stands in for the fan-out's event source, a fauxqs queue with a DLQ for the webhook queue, a poller for
+ * Webhooks in local mode, wired like the cloud (docs/architecture.md, "Webhooks to integrators"): the Job and Batch
+ * stream readers stand in for the fan-out's event sources, a fauxqs queue with a DLQ for the webhook queue, a poller for
  * the delivery function's event source. URLs may also be http://localhost. `policy` shortens the delivery
  * timings for tests; `npm start` keeps the product's (10 s timeout, backoff from 30 s, 24 h).
  */
@@ -71,7 +72,7 @@ export function startLocalWebhooks(options: {
 }): LocalWebhooks {
   const log = options.log ?? (() => {});
   let resolve: ((event: WebhookResolverEvent) => Promise<unknown>) | undefined;
-  let reader: JobStreamReader | undefined;
+  let readers: JobStreamReader[] = [];
   let poller: QueuePoller | undefined;
   const resolver = async (event: unknown) => {
     if (!resolve) throw new Error('The local stack is still starting.');
@@ -79,7 +80,16 @@ export function startLocalWebhooks(options: {
   };
   return {
     lambdaResolvers: Object.fromEntries(WEBHOOK_FIELDS.map((field) => [field, resolver])),
-    bind({ dynamodb, streams, jobTableStreamArn, tableNameOf, fauxqs, sqs, region }) {
+    bind({
+      dynamodb,
+      streams,
+      jobTableStreamArn,
+      batchTableStreamArn,
+      tableNameOf,
+      fauxqs,
+      sqs,
+      region,
+    }) {
       const visibility = String(WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 6);
       const dlq = fauxqs.createQueue('webhook-dlq', {
         attributes: { VisibilityTimeout: visibility },
@@ -116,18 +126,24 @@ export function startLocalWebhooks(options: {
         log: (message, details) => log(`webhooks: ${message} ${JSON.stringify(details ?? {})}`),
       };
       resolve = createWebhookResolver(ports);
-      const fanOut = createJobStreamHandler(ports);
-      reader = startJobStreamReader({
-        streams,
-        streamArn: jobTableStreamArn,
-        checkpointFile: `${options.dataDir}/webhook-stream-checkpoint-${jobTableStreamArn.split('/').pop()}.json`,
-        handleRecord: async (record) => {
-          const { batchItemFailures } = await fanOut({ Records: [record as JobStreamRecord] });
-          if (batchItemFailures.length > 0)
-            throw new Error('webhook fan-out failed; the record is read again next round');
-        },
-        log,
-      });
+      const fanOut = createEndingStreamHandler(ports);
+      // Two event sources of the one fan-out, as in the cloud: job endings, and batches' ends.
+      readers = [
+        [jobTableStreamArn, 'webhook-stream-checkpoint'],
+        [batchTableStreamArn, 'webhook-batch-stream-checkpoint'],
+      ].map(([streamArn = '', checkpoint = '']) =>
+        startJobStreamReader({
+          streams,
+          streamArn,
+          checkpointFile: `${options.dataDir}/${checkpoint}-${streamArn.split('/').pop()}.json`,
+          handleRecord: async (record) => {
+            const { batchItemFailures } = await fanOut({ Records: [record as EndingStreamRecord] });
+            if (batchItemFailures.length > 0)
+              throw new Error('webhook fan-out failed; the record is read again next round');
+          },
+          log,
+        }),
+      );
       const deliver = createWebhookQueueHandler(ports);
       poller = startQueuePoller({
         sqs,
@@ -142,10 +158,12 @@ export function startLocalWebhooks(options: {
       });
       return { queueUrl: queue.queueUrl, deadLetterQueueUrl: dlq.queueUrl };
     },
-    caughtUp: async () => reader?.nextRound(),
+    caughtUp: async () => {
+      await Promise.all(readers.map((reader) => reader.nextRound()));
+    },
     async stop() {
       poller?.stop();
-      await reader?.stop();
+      await Promise.all(readers.map((reader) => reader.stop()));
     },
   };
 }

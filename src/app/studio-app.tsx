@@ -109,8 +109,14 @@ export default function StudioApp({
     [estimatePrice, renderLimits, renderTarget],
   );
   const render = useCallback(
-    async ({ compositionId, props, title, output }: RenderRequest) => {
-      await createJob({ compositionId, inputProps: props, title, ...output });
+    async ({ compositionId, props, title, output, metadata }: RenderRequest) => {
+      await createJob({
+        compositionId,
+        inputProps: props,
+        title,
+        ...output,
+        ...(metadata ? { metadata } : {}),
+      });
     },
     [createJob],
   );

@@ -1,6 +1,7 @@
 // The Webhooks panel end to end, in Debian's Chromium, against the local stack (stub renderer) and a real receiver
 // on loopback: add an endpoint (the secret shown once), Send test event, see it in the delivery log, Redeliver,
-// and check both deliveries with the README's verifier and that secret.
+// and check both deliveries with the README's verifier and that secret; then render with metadata typed in the
+// Render form and find it in the job.succeeded event, and again after Render again.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,4 +98,35 @@ describe('the Webhooks panel in a real browser', () => {
         ),
       ).toBe(true);
   }, 180_000);
+
+  it('renders with metadata typed in the Metadata box and receives it in the job.succeeded event; Render again keeps it', async () => {
+    const box = page.getByLabel('Metadata (JSON, optional)');
+    const renderButton = page.getByRole('button', { name: 'Render', exact: true });
+    await box.fill('{"orderId": 42');
+    const refusal = page.getByRole('alert').filter({ hasText: 'metadata must be valid JSON' });
+    await expect.poll(() => refusal.count()).toBe(1);
+    expect(await renderButton.isDisabled()).toBe(true);
+    await box.fill('{"orderId": "e2e-42", "tags": ["browser"]}');
+    await expect.poll(() => refusal.count()).toBe(0);
+    await renderButton.click();
+
+    const jobEvents = () =>
+      received
+        .map(
+          (delivery) =>
+            JSON.parse(delivery.body) as {
+              type: string;
+              data: { id?: string; metadata?: unknown };
+            },
+        )
+        .filter((event) => event.type === 'job.succeeded');
+    await expect.poll(() => jobEvents().length, { timeout: 60_000 }).toBe(1);
+    expect(jobEvents()[0]!.data.metadata).toEqual({ orderId: 'e2e-42', tags: ['browser'] });
+
+    await page.getByRole('button', { name: 'Render again' }).first().click();
+    await expect.poll(() => jobEvents().length, { timeout: 60_000 }).toBe(2);
+    const [first, again] = jobEvents();
+    expect(again!.data.id).not.toBe(first!.data.id);
+    expect(again!.data.metadata).toEqual({ orderId: 'e2e-42', tags: ['browser'] });
+  }, 150_000);
 });

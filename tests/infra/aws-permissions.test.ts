@@ -250,6 +250,13 @@ describe('AWS permissions of every call our functions make', () => {
     expect(has('webhook-fanout function', 'dynamodb:GetRecords', /:table\/Job-.*\/stream\//)).toBe(
       true,
     );
+    // Batches' ends reach the same fan-out from the Batch stream; the recorded job ending and batch end each queued one.
+    expect(
+      has('webhook-fanout function', 'dynamodb:GetRecords', /:table\/Batch-.*\/stream\//),
+    ).toBe(true);
+    expect(
+      callsOf('webhook-fanout function').filter((call) => call.action === 'sqs:SendMessage'),
+    ).toHaveLength(2);
     expect(has('webhook-delivery function', 'dynamodb:PutItem', /:table\/WebhookDelivery-/)).toBe(
       true,
     );
@@ -275,7 +282,13 @@ describe('AWS permissions of every call our functions make', () => {
     const jobTable = calls
       .find((call) => /:table\/Job-.*\/stream\//.test(call.resource))!
       .resource.replace(/\/stream\/.*$/, '');
+    const batchTable = calls
+      .find((call) => /:table\/Batch-.*\/stream\//.test(call.resource))!
+      .resource.replace(/\/stream\/.*$/, '');
     const refused: [string, string, string][] = [
+      // The fan-out reads the Batch stream, never the table, and writes no batch.
+      [fanout, 'dynamodb:GetItem', batchTable],
+      [fanout, 'dynamodb:UpdateItem', batchTable],
       // The fan-out never reads signing secrets or the key that seals them.
       [fanout, 'dynamodb:GetItem', secretsTable],
       [fanout, 'secretsmanager:GetSecretValue', keyArn],

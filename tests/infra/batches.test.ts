@@ -278,4 +278,42 @@ describe('the batch functions in the synthesized backend', () => {
       { dynamodb: { OldImage: { batchId: { S: [{ exists: true }] } } } },
     ]);
   });
+
+  it('feeds the webhook fan-out from the Batch stream, filtered to stamped ends, beside its Job-stream source', () => {
+    const fanout = account.functions().find((fn) => fn.amplifyName === 'webhook-fanout')!;
+    expect(fanout, 'the webhook-fanout function').toBeDefined();
+    const mappings = Object.values(backend.nested('data').json.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+        JSON.stringify(resource.Properties?.FunctionName ?? '').includes(fanout.logicalId),
+    );
+    const sourceOf = (table: RegExp) =>
+      mappings.find((mapping) => table.test(JSON.stringify(mapping.Properties?.EventSourceArn)))
+        ?.Properties;
+    const batchSource = sourceOf(/Batch/);
+    expect(mappings).toHaveLength(2);
+    expect(sourceOf(/Job/), 'the Job-stream source').toBeDefined();
+    expect(batchSource).toMatchObject({
+      StartingPosition: 'LATEST',
+      MaximumRetryAttempts: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // Failed fan-outs land in the fan-out's DLQ, as the job endings' do.
+    expect(JSON.stringify(batchSource?.DestinationConfig)).toMatch(/WebhookFanoutDeadLetterQueue/);
+    const patterns = (
+      batchSource?.FilterCriteria as { Filters: { Pattern: string }[] }
+    ).Filters.map((filter) => JSON.parse(filter.Pattern) as unknown);
+    expect(patterns).toEqual([
+      {
+        eventName: ['MODIFY'],
+        dynamodb: {
+          NewImage: {
+            status: { S: ['FINISHED', 'CANCELLED'] },
+            finishedAt: { S: [{ exists: true }] },
+          },
+        },
+      },
+    ]);
+  });
 });

@@ -11,7 +11,7 @@ import { createSecretCipher } from '../../amplify/functions/webhooks/secret-ciph
 import { createSqsWebhookQueue } from '../../amplify/functions/webhooks/sqs-webhook-queue';
 import type { WebhookDeliveryPorts } from '../../amplify/functions/webhooks/webhook-ports';
 import {
-  createJobStreamHandler,
+  createEndingStreamHandler,
   createWebhookQueueHandler,
   createWebhookResolver,
 } from '../../amplify/functions/webhooks/wire-webhooks';
@@ -161,7 +161,7 @@ async function recordingPortsOf(
 
 /**
  * The webhook functions' calls through their real adapters: the API function runs every mutation, the fan-out one
- * job ending from a stream record, the delivery one attempt that fails retryably (log + next attempt).
+ * job ending and one batch's end from stream records, the delivery one attempt that fails retryably (log + next attempt).
  */
 export async function recordIntegratorWebhookCalls(
   account: SynthesizedAccount,
@@ -216,12 +216,23 @@ export async function recordIntegratorWebhookCalls(
     id: 'endpoint-1',
     owner: OWNER,
     url: 'https://hooks.example.com/render',
-    events: ['job.succeeded'],
+    events: ['job.succeeded', 'batch.finished'],
     enabled: true,
   });
   const image = (status: string) =>
     marshall({ id: 'job-1', owner: OWNER, status, compositionId: 'title-card' });
-  const fanned = await createJobStreamHandler(fanout.ports)({
+  const batchImage = (status: string, finishedAt: string | null) =>
+    marshall({
+      id: 'batch-1',
+      owner: OWNER,
+      status,
+      compositionId: 'title-card',
+      rowCount: 1,
+      addedRows: 1,
+      succeeded: status === 'FINISHED' ? 1 : 0,
+      finishedAt,
+    });
+  const fanned = await createEndingStreamHandler(fanout.ports)({
     Records: [
       {
         eventName: 'MODIFY',
@@ -229,6 +240,14 @@ export async function recordIntegratorWebhookCalls(
           SequenceNumber: '1',
           NewImage: image('SUCCEEDED'),
           OldImage: image('RENDERING'),
+        },
+      },
+      {
+        eventName: 'MODIFY',
+        dynamodb: {
+          SequenceNumber: '2',
+          NewImage: batchImage('FINISHED', new Date().toISOString()),
+          OldImage: batchImage('RUNNING', null),
         },
       },
     ],

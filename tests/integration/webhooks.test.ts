@@ -1,6 +1,6 @@
 // Webhooks to integrators against one local stack (stub renderer, the AppSync simulator, DynamoDB Local and its
 // stream, fauxqs) and real receivers on loopback: retries keep the event id, a hanging receiver is timed out and
-// retried, rotation signs with both secrets, the README's verifier accepts real deliveries, SSRF refusals, and
+// retried, batches' ends are sent once each, rotation signs with both secrets, the README's verifier accepts real deliveries, SSRF refusals, and
 // another user (or a client) cannot reach what is not theirs. The delivery timings are shortened through the
 // stack's `webhooks.policy` (the product keeps its 10 s timeout and 30 s backoff base).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -240,6 +240,85 @@ describe('webhook deliveries from a local stack to real receivers', () => {
     expect(byAttempt[0]!.nextRetryAt).toMatch(/^\d{4}-/);
     expect(byAttempt[2]!.nextRetryAt).toBeNull();
     expect(new Set(byAttempt.map((entry) => entry.eventId))).toEqual(new Set([event.id]));
+  }, 60_000);
+
+  it('sends one batch.finished per batch end, with its counts and metadata: a finished batch and a cancelled one', async () => {
+    const hooks = await addEndpoint(alma, `${receiverUrl}/batches`, ['batch.finished']);
+    const createBatch = async (token: string, rowCount: number, metadata?: object) => {
+      const body = await gql(
+        alma,
+        `mutation($t: String!, $n: Int!, $m: AWSJSON) { createBatch(clientToken: $t, compositionId: "title-card", rowCount: $n, title: "Hooked batch", metadata: $m) { id } }`,
+        { t: token, n: rowCount, m: metadata ? JSON.stringify(metadata) : null },
+      );
+      const id = (body.data?.createBatch as { id: string } | null)?.id;
+      if (!id) throw new Error(`createBatch: ${errorsOf(body)}`);
+      return id;
+    };
+    const addRows = async (batchId: string, rows: object[]) => {
+      const body = await gql(
+        alma,
+        `mutation($b: ID!, $rows: AWSJSON!) { addBatchRows(batchId: $b, firstRowIndex: 0, rows: $rows) { added } }`,
+        { b: batchId, rows: JSON.stringify(rows) },
+      );
+      expect(errorsOf(body)).toBe('');
+    };
+    const finished = await createBatch('hooks-batch-finished', 2, { campaign: 'spring' });
+    await addRows(finished, [{ title: 'One' }, { title: 'Two' }]);
+    // Two rows announced, one added: the batch stays OPEN, so the cancel cannot lose a race with its rows.
+    const cancelled = await createBatch('hooks-batch-cancelled', 2);
+    await addRows(cancelled, [{ title: 'Three' }]);
+    const cancel = await gql(alma, `mutation($b: ID!) { cancelBatch(batchId: $b) { status } }`, {
+      b: cancelled,
+    });
+    expect(cancel.data?.cancelBatch).toEqual({ status: 'CANCELLED' });
+
+    await waitUntil(
+      'both batches delivered',
+      () => (requestsTo('/batches').length >= 2 ? true : undefined),
+      40_000,
+      describeState,
+    );
+    // Every write of both batches is fanned out by now; a test event queued after them arrives after any repeat.
+    await stack.batchProgressIdle();
+    await stack.webhooks.caughtUp();
+    const before = requestsTo('/batches').length;
+    await gql(
+      alma,
+      `mutation Test($endpointId: ID!) { sendTestWebhookEvent(endpointId: $endpointId) { eventId } }`,
+      { endpointId: hooks.endpointId },
+    );
+    await waitUntil(
+      'the test event behind the batch events',
+      () =>
+        requestsTo('/batches')
+          .slice(before)
+          .find((request) => request.body.includes('webhook.test')),
+      15_000,
+      describeState,
+    );
+
+    const events = requestsTo('/batches')
+      .map((request) => webhookEventSchema.parse(JSON.parse(request.body)))
+      .filter((event) => event.type === 'batch.finished');
+    expect(events.map((event) => event.data.id).sort()).toEqual([finished, cancelled].sort());
+    const byBatch = new Map(events.map((event) => [event.data.id, event]));
+    expect(byBatch.get(finished)?.data).toMatchObject({
+      status: 'FINISHED',
+      rowCount: 2,
+      counts: { queued: 0, rendering: 0, succeeded: 2, failed: 0, cancelled: 0 },
+      metadata: { campaign: 'spring' },
+    });
+    expect(byBatch.get(cancelled)?.data).toMatchObject({ status: 'CANCELLED', metadata: null });
+    // Its one added row ended (cancelled, or done if it finished first): nothing left queued or rendering.
+    expect(byBatch.get(cancelled)?.data).toMatchObject({ counts: { queued: 0, rendering: 0 } });
+    for (const request of requestsTo('/batches'))
+      expect(
+        verifyWebhook(
+          request.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] as string,
+          request.body,
+          hooks.secret,
+        ),
+      ).toBe(true);
   }, 60_000);
 
   it('times out a receiver that hangs and retries it, with the same event id', async () => {

@@ -1,16 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { cloudWebhookPorts } from './cloud-ports';
-import { createJobStreamHandler, type JobStreamRecord } from './wire-webhooks';
+import { createEndingStreamHandler, type EndingStreamRecord } from './wire-webhooks';
 
 const logger = new Logger({ serviceName: 'webhook-fanout' });
-let handle: ((event: { Records: JobStreamRecord[] }) => Promise<DynamoDBBatchResponse>) | undefined;
+let handle:
+  ((event: { Records: EndingStreamRecord[] }) => Promise<DynamoDBBatchResponse>) | undefined;
 
-/** The Job stream's event source (filtered to job endings): queues deliveries, never sends any itself. */
+/** The Job and Batch streams' event sources (filtered to endings): queues deliveries, never sends any itself. */
 export const handler = async (event: {
-  Records: JobStreamRecord[];
+  Records: EndingStreamRecord[];
 }): Promise<DynamoDBBatchResponse> => {
-  handle ??= createJobStreamHandler(
+  handle ??= createEndingStreamHandler(
     await cloudWebhookPorts((message, details) => logger.info(message, details ?? {}), {
       readsSecrets: false,
     }),

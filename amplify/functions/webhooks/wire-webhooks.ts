@@ -2,6 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describeIssues } from '../../../contract/webhook-contract';
+import { batchEndingEventOf, isBatchImage } from './batch-ending-events';
 import { deliverWebhook } from './deliver-webhook';
 import { fanOutEvent, jobEndingEventOf, type JobImage } from './job-ending-events';
 import {
@@ -111,8 +112,8 @@ export function createWebhookQueueHandler(ports: WebhookDeliveryPorts) {
   };
 }
 
-/** A stream record, as Lambda's DynamoDB event source and the local stream reader both deliver it. */
-export interface JobStreamRecord {
+/** A stream record of the Job or the Batch table, as Lambda's DynamoDB event source and the local stream reader deliver it. */
+export interface EndingStreamRecord {
   eventName?: string;
   dynamodb?: {
     SequenceNumber?: string;
@@ -124,32 +125,35 @@ export interface JobStreamRecord {
 const imageOf = (image: Record<string, unknown> | undefined): JobImage | undefined =>
   image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
 
-/** Turns one Job stream record into queued deliveries, if it is a job's ending. */
-export async function fanOutJobStreamRecord(
-  record: JobStreamRecord,
+/** Turns one Job or Batch stream record into queued deliveries, if it is a job's ending or a batch's end. */
+export async function fanOutStreamRecord(
+  record: EndingStreamRecord,
   ports: WebhookDeliveryPorts,
 ): Promise<number> {
   if (record.eventName !== 'MODIFY') return 0;
-  const ending = jobEndingEventOf(
-    imageOf(record.dynamodb?.NewImage),
-    imageOf(record.dynamodb?.OldImage),
-    ports.now(),
-  );
+  const newImage = imageOf(record.dynamodb?.NewImage);
+  const oldImage = imageOf(record.dynamodb?.OldImage);
+  const ending = isBatchImage(newImage)
+    ? batchEndingEventOf(newImage, oldImage, ports.now())
+    : jobEndingEventOf(newImage, oldImage, ports.now());
   if (!ending) return 0;
   if (ending.metadataError)
-    ports.log?.('job metadata not echoed', {
+    ports.log?.('metadata not echoed', {
       eventId: ending.event.id,
       problem: ending.metadataError,
     });
   return await fanOutEvent(ending.owner, ending.event, ports);
 }
 
-/** The Job stream's handler (Lambda event source, filtered to job endings): partial failures by sequence number. */
-export function createJobStreamHandler(ports: WebhookDeliveryPorts) {
-  return async (event: { Records: JobStreamRecord[] }): Promise<DynamoDBBatchResponse> => {
+/**
+ * The fan-out's handler, fed by the Job stream (filtered to job endings) and the Batch stream (filtered to ended
+ * batches): partial failures by sequence number.
+ */
+export function createEndingStreamHandler(ports: WebhookDeliveryPorts) {
+  return async (event: { Records: EndingStreamRecord[] }): Promise<DynamoDBBatchResponse> => {
     for (const record of event.Records) {
       try {
-        await fanOutJobStreamRecord(record, ports);
+        await fanOutStreamRecord(record, ports);
       } catch (error) {
         ports.log?.('webhook fan-out failed', { error: String(error) });
         // Lambda retries from the first failed record on; the ones before it are done.

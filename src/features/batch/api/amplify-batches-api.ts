@@ -92,12 +92,14 @@ const toRow = (record: RowRecord): BatchRowJob => ({
 /** {@link BatchesApi} over the Amplify data client (AppSync in the cloud, the simulator in local mode). */
 export function createAmplifyBatchesApi(client: DataClient = generateClient<Schema>()): BatchesApi {
   return {
-    async createBatch({ clientToken, compositionId, rowCount, title }) {
+    async createBatch({ clientToken, compositionId, rowCount, title, metadata }) {
       const result = await client.mutations.createBatch({
         clientToken,
         compositionId,
         rowCount,
         title,
+        // a.json() arguments travel as AWSJSON: a JSON string.
+        ...(metadata === undefined ? {} : { metadata: JSON.stringify(metadata) }),
       });
       return toBatch(answerOf(result, 'Creating the batch') as BatchRecord);
     },

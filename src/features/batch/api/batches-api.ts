@@ -48,6 +48,8 @@ export interface BatchesApi {
     compositionId: string;
     rowCount: number;
     title?: string;
+    /** Echoed in the batch's `batch.finished` webhook event (a JSON object ≤ 2 KB). */
+    metadata?: Record<string, unknown>;
   }): Promise<Batch>;
   /** Idempotent per row index: rows already present are counted, not created twice. */
   addBatchRows(input: {

@@ -16,6 +16,7 @@ import {
 } from '../submit/submit-batch';
 import { ColumnMappingTable } from './column-mapping-table';
 import { InvalidRowsList } from './invalid-rows-list';
+import { checkMetadataText, MetadataField } from '../../../components/metadata-field';
 
 /** What the studio hands the Batch action: the composition being edited and its props form. */
 export interface BatchActionContext {
@@ -104,7 +105,10 @@ export function BatchPanel({
   const [submitted, setSubmitted] = useState<string | null>(null);
   const submission = useRef<BatchSubmission | null>(null);
 
-  const submittable = valid > 0 && (invalid === 0 || skipInvalid) && progress === null;
+  const [metadataText, setMetadataText] = useState('');
+  const metadataCheck = checkMetadataText(metadataText);
+  const submittable =
+    valid > 0 && (invalid === 0 || skipInvalid) && metadataCheck.ok && progress === null;
 
   const loadSource = (name: string, text: string) => {
     setSource({ name, text });
@@ -124,6 +128,7 @@ export function BatchPanel({
         compositionId: composition.id,
         title: title.trim() || composition.name,
         rows: rows.filter((row) => row.valid).map((row) => row.props),
+        metadata: metadataCheck.ok ? metadataCheck.metadata : null,
       });
     submission.current = current;
     try {
@@ -267,6 +272,14 @@ export function BatchPanel({
               onChange={(event) => setTitle(event.currentTarget.value)}
             />
           </label>
+          <MetadataField
+            value={metadataText}
+            onChange={(text) => {
+              submission.current = null;
+              setMetadataText(text);
+            }}
+            what="batch"
+          />
           {invalid > 0 && (
             <label className="field field--checkbox">
               <input
@@ -289,7 +302,9 @@ export function BatchPanel({
                 ? describeProgress(progress)
                 : invalid > 0 && !skipInvalid
                   ? `Fix the ${count(invalid)} invalid ${invalid === 1 ? 'row' : 'rows'} in the file, or skip ${invalid === 1 ? 'it' : 'them'}.`
-                  : `Ready to render ${count(valid)} ${valid === 1 ? 'video' : 'videos'}.`}
+                  : !metadataCheck.ok
+                    ? 'Fix the metadata before submitting.'
+                    : `Ready to render ${count(valid)} ${valid === 1 ? 'video' : 'videos'}.`}
             </p>
             <button
               type="button"

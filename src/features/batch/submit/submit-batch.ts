@@ -14,6 +14,8 @@ export interface BatchSubmission {
   clientToken: string;
   compositionId: string;
   title: string;
+  /** Echoed in the batch's `batch.finished` event; absent: none. */
+  metadata?: Record<string, unknown>;
   chunks: RowChunk<Record<string, unknown>>[];
   rowCount: number;
   /** Set once the batch exists; kept current with what `addBatchRows` answers. */
@@ -37,11 +39,13 @@ export function planBatchSubmission(input: {
   title: string;
   rows: readonly Record<string, unknown>[];
   clientToken?: string;
+  metadata?: Record<string, unknown> | null;
 }): BatchSubmission {
   return {
     clientToken: input.clientToken ?? crypto.randomUUID(),
     compositionId: input.compositionId,
     title: input.title,
+    ...(input.metadata ? { metadata: input.metadata } : {}),
     chunks: planRowChunks(input.rows),
     rowCount: input.rows.length,
     batch: undefined,
@@ -100,6 +104,7 @@ export async function sendBatchSubmission(
         compositionId: submission.compositionId,
         rowCount: submission.rowCount,
         title: submission.title,
+        ...(submission.metadata ? { metadata: submission.metadata } : {}),
       }),
     );
   }

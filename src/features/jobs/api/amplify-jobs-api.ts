@@ -26,7 +26,7 @@ export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>
       );
       return { jobs: dataOf(result, 'Listing jobs') as Job[], nextToken: result.nextToken ?? null };
     },
-    async createJob({ compositionId, inputProps, title, outputFormat, scale }) {
+    async createJob({ compositionId, inputProps, title, outputFormat, scale, metadata }) {
       // a.json() fields travel as AWSJSON: a JSON string.
       const result = await client.models.Job.create({
         compositionId,
@@ -34,6 +34,7 @@ export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>
         title,
         ...(outputFormat === undefined ? {} : { outputFormat }),
         ...(scale === undefined ? {} : { scale }),
+        ...(metadata === undefined ? {} : { metadata: JSON.stringify(metadata) }),
       });
       return dataOf(result, 'Creating the job') as Job;
     },

@@ -27,6 +27,7 @@ export const JOB_SELECTION_SET = [
   'posterKey',
   'expiresAt',
   'expiredAt',
+  'metadata',
 ] as const satisfies readonly (keyof Schema['Job']['type'])[];
 
 /** A render job as the owner reads it: only the selected fields, so reading another one fails to compile. */
@@ -43,6 +44,8 @@ export interface CreateJobInput {
   /** Output format and scale (contract/output-formats.ts); absent: MP4 at 1×. */
   outputFormat?: string;
   scale?: number;
+  /** Echoed in the job's webhook events (a JSON object ≤ 2 KB, contract/webhook-contract.ts); absent: none. */
+  metadata?: Record<string, unknown>;
 }
 
 /** A short-lived URL of a finished video. */
@@ -85,4 +88,13 @@ export function readInputProps(job: Pick<Job, 'inputProps'>): Record<string, unk
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new Error(`Job inputProps should be a JSON object, but got ${JSON.stringify(value)}.`);
   return value as Record<string, unknown>;
+}
+
+/** Metadata a job was created with, whichever way the client returned the JSON field; `undefined` when none. */
+export function readJobMetadata(job: Pick<Job, 'metadata'>): Record<string, unknown> | undefined {
+  const value: unknown =
+    typeof job.metadata === 'string' ? (JSON.parse(job.metadata) as unknown) : job.metadata;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import {
   readInputProps,
+  readJobMetadata,
   type ConnectionHealth,
   type CreateJobInput,
   type Job,
@@ -240,16 +241,18 @@ export function useJobs(api: JobsApi, { pageSize = 10 }: { pageSize?: number } =
     [api],
   );
 
-  /** A new job with the same composition, props, format and scale. */
+  /** A new job with the same composition, props, format, scale and metadata. */
   const renderAgain = useCallback(
     async (job: Job) => {
       try {
+        const metadata = readJobMetadata(job);
         await createJob({
           compositionId: job.compositionId,
           inputProps: readInputProps(job),
           title: job.title ?? job.compositionId,
           ...(job.outputFormat ? { outputFormat: job.outputFormat } : {}),
           ...(typeof job.scale === 'number' ? { scale: job.scale } : {}),
+          ...(metadata ? { metadata } : {}),
         });
       } catch (error) {
         dispatch({

@@ -19,6 +19,7 @@ import { readSchemaFields, type FieldSpec } from '../../../lib/read-schema-field
 import { validateProps } from '../schema/validate-props';
 import { CompositionGallery } from './composition-gallery';
 import { PropsForm } from './props-form';
+import { checkMetadataText, MetadataField } from '../../../components/metadata-field';
 
 const PreviewPlayer = lazy(() => import('./preview-player'));
 
@@ -29,6 +30,8 @@ export interface RenderRequest {
   title: string;
   /** Format and scale, already checked (contract/output-formats.ts). */
   output: OutputChoice;
+  /** The Metadata box's JSON object, already checked; `null` when empty. */
+  metadata: Record<string, unknown> | null;
 }
 
 /** Renders the Batch action for the composition being edited; the app supplies it (the studio knows no batches). */
@@ -174,12 +177,14 @@ export function CompositionEditor({
     ...(estimatePrice ? { estimatePrice } : {}),
   });
   const outputRefused = !outputCheck.ok;
+  const [metadataText, setMetadataText] = useState('');
+  const metadataCheck = checkMetadataText(metadataText);
   const [submitting, setSubmitting] = useState(false);
   const [renderError, setRenderError] = useState<string | null>(null);
   const errorCount = check.errors.size;
 
   const render = async () => {
-    if (!check.valid || tooLarge || tooLong || !outputCheck.ok) return;
+    if (!check.valid || tooLarge || tooLong || !outputCheck.ok || !metadataCheck.ok) return;
     setSubmitting(true);
     setRenderError(null);
     try {
@@ -192,6 +197,7 @@ export function CompositionEditor({
         props: check.props,
         title,
         output: outputCheck.choice,
+        metadata: metadataCheck.metadata,
       });
     } catch (error) {
       setRenderError(error instanceof Error ? error.message : String(error));
@@ -252,6 +258,7 @@ export function CompositionEditor({
             refusal={outputCheck.ok ? null : outputCheck.message}
             estimate={estimate ? formatEstimate(estimate) : null}
           />
+          <MetadataField value={metadataText} onChange={setMetadataText} what="job" />
           <div className="editor__footer">
             <p className="editor__status" aria-live="polite">
               {errorCount > 0
@@ -262,12 +269,21 @@ export function CompositionEditor({
                     ? fit.message
                     : outputRefused
                       ? 'Choose another format or scale before rendering.'
-                      : 'Ready to render.'}
+                      : !metadataCheck.ok
+                        ? 'Fix the metadata before rendering.'
+                        : 'Ready to render.'}
             </p>
             <button
               type="submit"
               className="button button--primary"
-              disabled={!check.valid || tooLarge || tooLong || outputRefused || submitting}
+              disabled={
+                !check.valid ||
+                tooLarge ||
+                tooLong ||
+                outputRefused ||
+                !metadataCheck.ok ||
+                submitting
+              }
             >
               {submitting ? 'Queuing…' : 'Render'}
             </button>
