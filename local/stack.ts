@@ -464,6 +464,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     batches.bind({
       transport,
       dynamodb: dataPlane.dynamodb,
+      dailyRendersPerUser: operations.budgets.dailyRendersPerUser,
       streams: new DynamoDBStreamsClient({
         endpoint: dataPlane.dynamodb.endpoint,
         region,
