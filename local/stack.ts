@@ -31,6 +31,7 @@ import { startDataPlane, tableNameOf, toAmplifyOutputs, type DataPlane } from '.
 import { startOutputServer } from './outputs/output-server';
 import { sweepExpiredOutputs } from './outputs/sweep-expired-outputs';
 import { loadOrCreateSecret } from './outputs/signed-urls';
+import { createSqsRowQueue } from '../amplify/functions/batches/sqs-row-queue';
 import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
 import { startQueuePoller } from './pipeline/queue-poller';
 import { ensureRemotionBundle } from './render/remotion-bundle';
@@ -499,7 +500,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dataDir,
         `stream-checkpoint-${createHash('sha256').update(dataPlane.dynamodb.jobTableStreamArn).digest('hex').slice(0, 12)}.json`,
       ),
-      send: options.faults?.wrapStreamSend?.(enqueue) ?? enqueue,
+      // A page of new jobs goes out in SendMessageBatch calls of ten; a fault seam wraps each send instead.
+      ...(options.faults?.wrapStreamSend
+        ? { send: options.faults.wrapStreamSend(enqueue) }
+        : { sendPage: createSqsRowQueue(sqs, queue.queueUrl).enqueue }),
       log,
     });
     stops.push(() => streamReader.stop());
@@ -640,6 +644,7 @@ function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
     update: async (jobId, expected, patch) => (check(), store.update(jobId, expected, patch)),
     listActiveJobs: async () => (check(), store.listActiveJobs()),
     listRenderingJobs: async () => (check(), store.listRenderingJobs()),
+    listQueuedJobIds: async (owner, max) => (check(), store.listQueuedJobIds(owner, max)),
     listRenderSlots: async (jobOwner) => (check(), store.listRenderSlots(jobOwner)),
     createRenderSlot: async (slot) => (check(), store.createRenderSlot(slot)),
     deleteRenderSlot: async (slot) => (check(), store.deleteRenderSlot(slot)),
