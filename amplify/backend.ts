@@ -124,7 +124,14 @@ configureOperationsFunction(backend.operations, {
 // Batches (docs/architecture.md, "Batches"): rows written by the batches function, progress from the Job stream.
 configureBatchFunctions(
   { batches: backend.batches, batchProgress: backend.batchProgress },
-  { batchTable: backend.data.resources.tables['Batch']!, jobTable, queues, config },
+  {
+    batchTable: backend.data.resources.tables['Batch']!,
+    jobTable,
+    ledgerTable: backend.data.resources.tables['SpendLedger']!,
+    budgets,
+    queues,
+    config,
+  },
 );
 // Webhooks to integrators: Job and Batch streams → fan-out → webhook queue → delivery, beside (never inside) the render path.
 const dataTables = backend.data.resources.tables;

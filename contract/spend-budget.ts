@@ -66,3 +66,20 @@ export const monthlyBudgetMessage = (spentUsd: number, budgetUsd: number, ms: nu
 export const dailyQuotaMessage = (quota: number, ms: number): string =>
   `You have started ${quota} render${quota === 1 ? '' : 's'} today, your daily quota (DAILY_RENDERS_PER_USER); it ` +
   `resets at ${dayResetOf(ms)} (midnight UTC). Render again then.`;
+
+/** Why a batch (or its retry) is refused at submit: its rows would pass the owner's daily quota of renders. */
+export const batchQuotaMessage = (
+  asked: number,
+  quota: { perDay: number; started: number; waiting: number },
+  ms: number,
+): string => {
+  const left = Math.max(0, quota.perDay - quota.started - quota.waiting);
+  return (
+    `This asks for ${asked} render${asked === 1 ? '' : 's'}, but your daily quota of ${quota.perDay} ` +
+    `(DAILY_RENDERS_PER_USER) allows ${left} more today: ${quota.started} started, ${quota.waiting} waiting in your ` +
+    `other batches. It resets at ${dayResetOf(ms)} (midnight UTC). ` +
+    (left > 0
+      ? `Submit at most ${left} row${left === 1 ? '' : 's'} now, or the rest after the reset.`
+      : 'Submit the rows after the reset.')
+  );
+};

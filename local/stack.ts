@@ -33,6 +33,7 @@ import { startOutputServer } from './outputs/output-server';
 import { sweepExpiredOutputs } from './outputs/sweep-expired-outputs';
 import { createLocalRenderObjects } from './outputs/local-render-objects';
 import { loadOrCreateSecret } from './outputs/signed-urls';
+import { createSqsRowQueue } from '../amplify/functions/batches/sqs-row-queue';
 import { startJobStreamReader, type JobStreamReader } from './pipeline/job-stream-reader';
 import { startQueuePoller } from './pipeline/queue-poller';
 import { ensureRemotionBundle } from './render/remotion-bundle';
@@ -488,6 +489,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     batches.bind({
       transport,
       dynamodb: dataPlane.dynamodb,
+      dailyRendersPerUser: operations.budgets.dailyRendersPerUser,
       streams: new DynamoDBStreamsClient({
         endpoint: dataPlane.dynamodb.endpoint,
         region,
@@ -522,7 +524,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dataDir,
         `stream-checkpoint-${createHash('sha256').update(dataPlane.dynamodb.jobTableStreamArn).digest('hex').slice(0, 12)}.json`,
       ),
-      send: options.faults?.wrapStreamSend?.(enqueue) ?? enqueue,
+      // A page of new jobs goes out in SendMessageBatch calls of ten; a fault seam wraps each send instead.
+      ...(options.faults?.wrapStreamSend
+        ? { send: options.faults.wrapStreamSend(enqueue) }
+        : { sendPage: createSqsRowQueue(sqs, queue.queueUrl).enqueue }),
       log,
     });
     stops.push(() => streamReader.stop());
@@ -663,6 +668,7 @@ function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
     update: async (jobId, expected, patch) => (check(), store.update(jobId, expected, patch)),
     listActiveJobs: async () => (check(), store.listActiveJobs()),
     listRenderingJobs: async () => (check(), store.listRenderingJobs()),
+    listQueuedJobIds: async (owner, max) => (check(), store.listQueuedJobIds(owner, max)),
     listRenderSlots: async (jobOwner) => (check(), store.listRenderSlots(jobOwner)),
     createRenderSlot: async (slot) => (check(), store.createRenderSlot(slot)),
     deleteRenderSlot: async (slot) => (check(), store.deleteRenderSlot(slot)),

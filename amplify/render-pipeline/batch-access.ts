@@ -5,6 +5,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 import { OWNER_BATCHES_INDEX, ROWS_INDEX } from '../functions/batches/dynamo-batch-tables';
+import type { SpendBudgets } from '../../contract/spend-budget';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
 
@@ -18,15 +19,23 @@ export const BATCH_ROW_FILTERS = [
  * The batch functions' environment and exactly their permissions (docs/architecture.md, "Batches"). Their data API
  * access (IAM, for writes subscribers must hear) comes from `allow.resource(...)` in the data schema.
  * - batches: the Batch table (read, conditional put, the addedRows counter, the owner index), the Job table (a
- *   conditional put per row, consistent batch reads, the rows index) and a send to the render queue (retried rows).
+ *   conditional put per row, consistent batch reads, the rows index), a send to the render queue (retried rows) and
+ *   a read of the spend ledger (the owner's renders today, for the daily quota checked at submit).
  * - batch-progress: reads only (the Batch record, the rows index, consistent batch reads of rows), fed by the Job
  *   table's stream filtered to batch rows, a batching window of one interval, so one invocation coalesces a second.
  */
 export const configureBatchFunctions = (
   functions: { batches: AmplifyFunctionResource; batchProgress: AmplifyFunctionResource },
-  targets: { batchTable: ITable; jobTable: ITable; queues: RenderQueues; config: PipelineConfig },
+  targets: {
+    batchTable: ITable;
+    jobTable: ITable;
+    ledgerTable: ITable;
+    budgets: SpendBudgets;
+    queues: RenderQueues;
+    config: PipelineConfig;
+  },
 ): void => {
-  const { batchTable, jobTable, queues, config } = targets;
+  const { batchTable, jobTable, ledgerTable, budgets, queues, config } = targets;
   const tables = {
     BATCH_TABLE_NAME: batchTable.tableName,
     JOB_TABLE_NAME: jobTable.tableName,
@@ -38,6 +47,8 @@ export const configureBatchFunctions = (
     ROW_QUEUE_URL: queues.queue.queueUrl,
     REMOTION_TIMEOUT_SECONDS: String(config.remotionTimeoutSeconds),
     REMOTION_CONCURRENCY_PER_RENDER: String(config.renderersPerRender),
+    SPEND_LEDGER_TABLE_NAME: ledgerTable.tableName,
+    DAILY_RENDERS_PER_USER: String(budgets.dailyRendersPerUser),
   };
   for (const [name, value] of Object.entries(environment))
     functions.batches.addEnvironment(name, value);
@@ -64,6 +75,9 @@ export const configureBatchFunctions = (
     }),
   );
   queues.queue.grantSendMessages(batches);
+  batches.addToRolePolicy(
+    new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [ledgerTable.tableArn] }),
+  );
 
   progress.addToRolePolicy(
     new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [batchTable.tableArn] }),

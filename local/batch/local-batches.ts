@@ -17,7 +17,9 @@ import {
 import { createBatchService } from '../../amplify/functions/batches/batch-service';
 import { batchIdsOfStreamRecords } from '../../amplify/functions/batches/batch-stream-records';
 import { createDynamoBatchTables } from '../../amplify/functions/batches/dynamo-batch-tables';
+import { createLedgerRenderQuota } from '../../amplify/functions/batches/spend-ledger-quota';
 import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue';
+import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
 import type { GraphqlTransport } from '../../amplify/functions/render-worker/appsync-job-store';
 import { createRenderablePropsParser } from '../../amplify/functions/render-worker/parse-renderable-props';
 import { startJobStreamReader } from '../pipeline/job-stream-reader';
@@ -38,7 +40,15 @@ export interface LocalBatches {
   /** Binds the ports once the plane and the queue are up, and starts the progress writer. */
   bind(ports: {
     transport: GraphqlTransport;
-    dynamodb: { endpoint: string; region: string; jobTableName: string; batchTableName: string };
+    dynamodb: {
+      endpoint: string;
+      region: string;
+      jobTableName: string;
+      batchTableName: string;
+      spendLedgerTableName: string;
+    };
+    /** The spend guard's per-user daily quota, as the worker's guard has it. */
+    dailyRendersPerUser: number;
     streams: DynamoDBStreamsClient;
     jobTableStreamArn: string;
     checkpointFile: string;
@@ -82,6 +92,10 @@ export function startLocalBatches(): LocalBatches {
           tables,
           writes,
           queue: createSqsRowQueue(ports.sqs, ports.renderQueueUrl),
+          renderQuota: createLedgerRenderQuota(
+            createDynamoSpendLedger(dynamodb, ports.dynamodb.spendLedgerTableName),
+            ports.dailyRendersPerUser,
+          ),
           parseInputProps: createRenderablePropsParser(ports.renderLimits, parseInputProps),
           isComposition: (id) => findCompositionSpec(id) !== undefined,
           now: Date.now,

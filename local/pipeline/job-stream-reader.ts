@@ -15,6 +15,9 @@ export function jobIdOfInsert(record: _Record): string | undefined {
   return id ? id : undefined;
 }
 
+/** Sends of one page in flight at once, when records are sent one by one. */
+const SEND_CONCURRENCY = 10;
+
 /** Where the reader got to in each shard: the last handled sequence number, or done for a closed shard. */
 export type StreamCheckpoint = Record<string, { sequenceNumber?: string; closed?: boolean }>;
 
@@ -44,8 +47,8 @@ export interface JobStreamReader {
 /**
  * The local stand-in for the EventBridge Pipe: polls the Job table's stream, keeps INSERTs only and
  * hands each new job id to `send` (which enqueues `{ jobId }`). The position in every shard is kept in
- * `checkpointFile` after each record is sent, so a restart resumes where it stopped: nothing is lost,
- * and at most the record in flight at the stop is sent twice (the worker ignores duplicates).
+ * `checkpointFile` after each page of records is sent, so a restart resumes where it stopped: nothing is lost,
+ * and at most the page in flight at the stop is sent twice (the worker ignores duplicates).
  */
 export function startJobStreamReader(options: {
   streams: DynamoDBStreamsClient;
@@ -53,6 +56,8 @@ export function startJobStreamReader(options: {
   checkpointFile: string;
   /** The render pipe: each selected record's job id. */
   send?: (jobId: string) => Promise<void>;
+  /** Instead of `send`: a page's selected job ids at once (the Pipe's batched target, SendMessageBatch). */
+  sendPage?: (jobIds: string[]) => Promise<void>;
   /** What of a record is sent; default the Pipe's filter, {@link jobIdOfInsert}. */
   select?: (record: _Record) => string | undefined;
   /** Instead of `select` + `send`: every record as it is (webhook fan-out reads MODIFYs); a throw retries it next round. */
@@ -67,6 +72,18 @@ export function startJobStreamReader(options: {
   const iterators = new Map<string, string>();
   let stopped = false;
   let roundWaiters: (() => void)[] = [];
+
+  const sendEach = async (jobIds: string[]) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < jobIds.length) {
+        const jobId = jobIds[next] as string;
+        next += 1;
+        await options.send?.(jobId);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, jobIds.length) }, lane));
+  };
 
   const iteratorFor = async (shardId: string): Promise<string | undefined> => {
     const known = iterators.get(shardId);
@@ -90,13 +107,22 @@ export function startJobStreamReader(options: {
     const { Records = [], NextShardIterator } = await options.streams.send(
       new GetRecordsCommand({ ShardIterator: iterator }),
     );
-    for (const record of Records) {
-      if (options.handleRecord) await options.handleRecord(record);
-      else {
-        const jobId = (options.select ?? jobIdOfInsert)(record);
-        if (jobId) await options.send?.(jobId);
+    if (options.handleRecord) {
+      for (const record of Records) {
+        await options.handleRecord(record);
+        checkpoint[shardId] = { sequenceNumber: record.dynamodb?.SequenceNumber };
+        file.save(checkpoint);
       }
-      checkpoint[shardId] = { sequenceNumber: record.dynamodb?.SequenceNumber };
+    } else if (Records.length > 0) {
+      // A page at a time: its ids sent together, then one checkpoint. A stop mid-page sends the page again on
+      // restart (the worker ignores a second message for a job); one send and file write per record cost more.
+      const jobIds = Records.flatMap((record) => {
+        const jobId = (options.select ?? jobIdOfInsert)(record);
+        return jobId ? [jobId] : [];
+      });
+      if (options.sendPage) await options.sendPage(jobIds);
+      else await sendEach(jobIds);
+      checkpoint[shardId] = { sequenceNumber: Records.at(-1)?.dynamodb?.SequenceNumber };
       file.save(checkpoint);
     }
     if (NextShardIterator) iterators.set(shardId, NextShardIterator);

@@ -29,6 +29,61 @@ function createRecordingClient(calls: Call[]) {
 }
 
 describe('createAmplifyJobsApi', () => {
+  it('lists single renders only, following the cursor past pages of batch rows', async () => {
+    // The owner index newest first: a read past a batch's rows brings no single render, then one that does.
+    const pages: Record<string, { data: unknown[]; nextToken: string | null }> = {
+      start: { data: [], nextToken: 'after-rows-1' },
+      'after-rows-1': { data: [], nextToken: 'after-rows-2' },
+      'after-rows-2': { data: [{ id: 'single-1' }, { id: 'single-2' }], nextToken: 'older' },
+    };
+    const calls: unknown[][] = [];
+    const client = {
+      models: {
+        Job: {
+          listJobsByOwnerAndCreatedAt: async (...args: unknown[]) => {
+            calls.push(args);
+            const { nextToken } = args[1] as { nextToken: string | null };
+            return pages[nextToken ?? 'start'];
+          },
+        },
+      },
+    };
+    const api = createAmplifyJobsApi(client as never, async () => 'sub-a::alice');
+
+    const page = await api.listJobs({ limit: 2 });
+
+    expect(page).toEqual({ jobs: [{ id: 'single-1' }, { id: 'single-2' }], nextToken: 'older' });
+    expect(calls.map((args) => (args[1] as { nextToken: unknown }).nextToken)).toEqual([
+      null,
+      'after-rows-1',
+      'after-rows-2',
+    ]);
+    for (const [key, options] of calls) {
+      expect(key).toEqual({ owner: 'sub-a::alice' });
+      expect(options).toMatchObject({
+        sortDirection: 'DESC',
+        filter: { batchId: { attributeExists: false } },
+      });
+    }
+  });
+
+  it('hands back the cursor after a bounded number of reads that found nothing', async () => {
+    let reads = 0;
+    const client = {
+      models: {
+        Job: {
+          listJobsByOwnerAndCreatedAt: async () => {
+            reads += 1;
+            return { data: [], nextToken: `rows-${reads}` };
+          },
+        },
+      },
+    };
+    const api = createAmplifyJobsApi(client as never, async () => 'sub-a::alice');
+    expect(await api.listJobs({ limit: 10 })).toEqual({ jobs: [], nextToken: 'rows-20' });
+    expect(reads).toBe(20);
+  });
+
   it('creates a job with inputProps as a JSON string (a.json() travels as AWSJSON)', async () => {
     const calls: Call[] = [];
     const api = createAmplifyJobsApi(createRecordingClient(calls) as never);

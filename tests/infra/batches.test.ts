@@ -10,10 +10,19 @@ import {
   createDynamoBatchTables,
   ROWS_INDEX,
 } from '../../amplify/functions/batches/dynamo-batch-tables';
+import { createLedgerRenderQuota } from '../../amplify/functions/batches/spend-ledger-quota';
 import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue';
+import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
 import { batchJobId } from '../../contract/batch-contract';
 import { parseInputProps } from '../../remotion/catalog';
-import { queueArnOfUrl, type AwsCall } from '../support/aws-call-recorder';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  createStubTransport,
+  jsonAnswer,
+  queueArnOfUrl,
+  recordSdkCalls,
+  type AwsCall,
+} from '../support/aws-call-recorder';
 import { simulateAwsCall } from '../support/simulate-aws-calls';
 import {
   FAKE_ACCOUNT,
@@ -22,6 +31,7 @@ import {
   type FunctionFacts,
   type SynthesizedAccount,
 } from '../support/template-resolver';
+import { FAKE_CREDENTIALS } from './recorded-function-calls';
 import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
 
 const OWNER = 'sub-1::sub-1';
@@ -82,7 +92,7 @@ describe('the batch functions in the synthesized backend', () => {
   let account: SynthesizedAccount;
   let batches: FunctionFacts;
   let progress: FunctionFacts;
-  let tables: { batchTable: string; jobTable: string };
+  let tables: { batchTable: string; jobTable: string; ledgerTable: string };
   const batchCalls: AwsCall[] = [];
   const progressCalls: AwsCall[] = [];
 
@@ -99,6 +109,7 @@ describe('the batch functions in the synthesized backend', () => {
     tables = {
       batchTable: batches.environment.BATCH_TABLE_NAME!,
       jobTable: batches.environment.JOB_TABLE_NAME!,
+      ledgerTable: batches.environment.SPEND_LEDGER_TABLE_NAME!,
     };
     // Every DynamoDB and SQS call the batches function's adapters make, from a real run of its service.
     const id = batchIdFor(OWNER, 'token-0001');
@@ -121,6 +132,23 @@ describe('the batch functions in the synthesized backend', () => {
       updatedAt: '2026-12-05T08:00:00.000Z',
       finishedAt: '2026-12-05T08:00:00.000Z',
     };
+    const ledgerClient = new DynamoDBClient({
+      region: FAKE_REGION,
+      credentials: FAKE_CREDENTIALS,
+      requestHandler: createStubTransport(() =>
+        jsonAnswer({ Item: { ledgerKey: { S: 'user#sub-1#2026-12-05' }, renders: { N: '3' } } }),
+      ),
+    });
+    recordSdkCalls(
+      ledgerClient,
+      { calls: batchCalls, record: (call) => batchCalls.push(call) },
+      {
+        principal: batches.roleArn,
+        service: 'dynamodb',
+        source: 'batches spend ledger',
+        resourceOf: (_, input) => tableArn(String(input.TableName)),
+      },
+    );
     const service = createBatchService({
       tables: createDynamoBatchTables({
         names: tables,
@@ -139,6 +167,11 @@ describe('the batch functions in the synthesized backend', () => {
       queue: createSqsRowQueue(
         recordingSqsClient(batches.roleArn, batchCalls) as never,
         batches.environment.ROW_QUEUE_URL!,
+      ),
+      // The worker's ledger adapter on a real client, reading the owner's day entry as the quota check does.
+      renderQuota: createLedgerRenderQuota(
+        createDynamoSpendLedger(ledgerClient, tables.ledgerTable),
+        Number(batches.environment.DAILY_RENDERS_PER_USER),
       ),
       parseInputProps,
       isComposition: () => true,
@@ -188,6 +221,18 @@ describe('the batch functions in the synthesized backend', () => {
         `sqs:SendMessage ${queueArnOfUrl(batches.environment.ROW_QUEUE_URL!).split(':').at(-1)}`,
       ]),
     );
+    // The quota it checks at submit is the one the worker's spend guard enforces.
+    expect(batches.environment.DAILY_RENDERS_PER_USER).toBe(
+      account.functionWithEnvironment('REMOTION_SERVE_URL').environment.DAILY_RENDERS_PER_USER,
+    );
+    // The ledger is read, never written: the worker's spend guard is its only writer.
+    expect(
+      new Set(
+        batchCalls
+          .filter((call) => call.resource.endsWith(`table/${tables.ledgerTable}`))
+          .map((call) => call.action),
+      ),
+    ).toEqual(new Set(['dynamodb:GetItem']));
     const refused = [];
     for (const call of batchCalls) {
       const verdict = await simulateAwsCall(account, call);
@@ -232,6 +277,19 @@ describe('the batch functions in the synthesized backend', () => {
         resource: tableArn(tables.batchTable),
       },
       { principal: batches.roleArn, action: 'sqs:SendMessage', resource: dlq },
+      // The spend ledger: read only (a write would let a caller spend or refund renders).
+      ...['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].map(
+        (action) => ({
+          principal: batches.roleArn,
+          action,
+          resource: tableArn(tables.ledgerTable),
+        }),
+      ),
+      {
+        principal: progress.roleArn,
+        action: 'dynamodb:GetItem',
+        resource: tableArn(tables.ledgerTable),
+      },
       {
         principal: progress.roleArn,
         action: 'dynamodb:PutItem',

@@ -4,16 +4,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { generateClient } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schema } from '../../amplify/data/resource';
+import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
 import type { Renderer } from '../../amplify/functions/render-worker/ports';
 import {
   batchJobId,
   MAX_QUEUED_ROWS_PER_USER,
   MAX_ROWS_PER_BATCH,
 } from '../../contract/batch-contract';
+import { ownerSubOf } from '../../contract/job-contract';
+import { batchQuotaMessage, ledgerKeys } from '../../contract/spend-budget';
+import { LOCAL_AWS_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import {
   configureStudioClient,
@@ -31,6 +36,8 @@ let alice: LocalUser;
 let bob: LocalUser;
 const stackLog: string[] = [];
 const logTail = () => stackLog.slice(-30).join('\n');
+// Room for the queued-rows cap's two full batches; the quota test seeds a day of renders near it.
+const DAILY_RENDERS_PER_USER = 30_000;
 
 // Fault seams keyed by the row's props title: Poison rows are throttled while `poisonActive`; Hold rows keep
 // rendering until cancelled.
@@ -84,6 +91,7 @@ const BATCH = `id owner status rowCount addedRows queued rendering succeeded fai
   finishedAt clientToken`;
 type BatchView = {
   id: string;
+  owner: string;
   status: string;
   rowCount: number;
   addedRows: number;
@@ -136,6 +144,7 @@ beforeAll(async () => {
     stubRenderMs: [200, 300],
     renderCap: 4,
     reconciler: { everyMs: 0 },
+    spendBudgets: { dailyRendersPerUser: DAILY_RENDERS_PER_USER },
     log: (line) => stackLog.push(line),
     faults: { wrapRenderer },
   });
@@ -255,6 +264,38 @@ describe('batches in local mode', () => {
       /row 2: `title` must be at most 80 characters, but got 93/,
     );
     expect(await rowsOf(batch.id)).toEqual([]);
+  });
+
+  it("refuses at submit a batch past the owner's daily render quota, counting the renders the worker started", async () => {
+    const dave = await createLocalUser(stack, 'dave-batch@example.com');
+    const first = (await createBatch(dave, 'quota-token-1', 2)).data?.createBatch as BatchView;
+    // Dave started all but 5 of today's renders: the worker's spend guard counts them in this entry.
+    const dynamodb = new DynamoDBClient({
+      endpoint: stack.dataPlane.dynamodb.endpoint,
+      region: stack.dataPlane.dynamodb.region,
+      credentials: LOCAL_AWS_CREDENTIALS,
+    });
+    const ledger = createDynamoSpendLedger(dynamodb, stack.dataPlane.dynamodb.spendLedgerTableName);
+    const today = ledgerKeys.userDay(ownerSubOf(first.owner), Date.now());
+    await ledger.add(today, { renders: DAILY_RENDERS_PER_USER - 5 });
+    // His first batch's two rows render, and the worker counts them: three renders are left.
+    await addRows(dave, first.id, 0, [{ title: 'Quota 1' }, { title: 'Quota 2' }]);
+    await waitForBatchEnd(dave, first.id);
+    expect((await ledger.get(today))?.renders).toBe(DAILY_RENDERS_PER_USER - 3);
+
+    const refused = await createBatch(dave, 'quota-token-2', 4);
+    const started = DAILY_RENDERS_PER_USER - 3;
+    expect(refused.errors?.[0]?.message).toBe(
+      batchQuotaMessage(4, { perDay: DAILY_RENDERS_PER_USER, started, waiting: 0 }, Date.now()),
+    );
+    expect(refused.errors?.[0]?.message).toContain(`allows 3 more today: ${started} started`);
+    const fits = await createBatch(dave, 'quota-token-3', 3);
+    expect(fits.errors).toBeUndefined();
+    // Those three rows now wait in a batch: nothing is left for another.
+    expect((await createBatch(dave, 'quota-token-4', 1)).errors?.[0]?.message).toMatch(
+      /asks for 1 render, but .* allows 0 more today: \d+ started, 3 waiting in your other batches/,
+    );
+    dynamodb.destroy();
   });
 
   it('ends a dead-lettered row FAILED with its reason, and retries it back into the queue to success', async () => {

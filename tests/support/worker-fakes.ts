@@ -165,6 +165,15 @@ export const createInMemoryJobStore = (
       await pause('listRenderingJobs', '*');
       return listActive((job) => job.status === 'RENDERING');
     },
+    // The status index holds only jobs written with a status, oldest first.
+    async listQueuedJobIds(owner, max) {
+      await pause('listQueuedJobIds', owner);
+      return [...jobs.values()]
+        .filter((job) => job.status === 'QUEUED' && job.owner === owner)
+        .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
+        .slice(0, max)
+        .map((job) => job.id);
+    },
     async listRenderSlots(jobOwner) {
       await pause('listRenderSlots', jobOwner ?? '*');
       return [...slots.values()]

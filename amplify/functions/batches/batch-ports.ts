@@ -100,3 +100,11 @@ export interface BatchWrites {
 export interface RowQueue {
   enqueue(jobIds: string[]): Promise<void>;
 }
+
+/** The spend guard's per-user daily quota, read from its ledger (the worker counts; the batches function only reads). */
+export interface RenderQuota {
+  /** Renders one user may start per UTC day (DAILY_RENDERS_PER_USER). */
+  perDay: number;
+  /** Renders the user with this Cognito sub has started on the UTC day of `ms`. */
+  startedOn(ownerSub: string, ms: number): Promise<number>;
+}

@@ -7,9 +7,18 @@ import {
   checkRowsRequest,
   type BatchStatus,
 } from '../../../contract/batch-contract';
+import { ownerSubOf } from '../../../contract/job-contract';
+import { batchQuotaMessage } from '../../../contract/spend-budget';
 import { parseJobMetadata } from '../../../contract/webhook-contract';
 import type { ParseInputProps } from '../render-worker/worker-context';
-import type { BatchRecord, BatchTables, BatchWrites, RowJob, RowQueue } from './batch-ports';
+import type {
+  BatchRecord,
+  BatchTables,
+  BatchWrites,
+  RenderQuota,
+  RowJob,
+  RowQueue,
+} from './batch-ports';
 
 /** A refusal the caller can act on (bad input, a cap, someone else's batch): its message is shown as is. */
 export class BatchRequestError extends Error {
@@ -53,6 +62,8 @@ export interface BatchServiceDeps {
   tables: BatchTables;
   writes: BatchWrites;
   queue: RowQueue;
+  /** The spend guard's per-user daily quota: a batch that would pass it is refused at submit, not row by row. */
+  renderQuota: RenderQuota;
   /** The worker's own props check (the composition's zod schema and the render limits). */
   parseInputProps: ParseInputProps;
   /** Whether a composition id is in the catalog. */
@@ -118,15 +129,46 @@ export const createBatchService = (deps: BatchServiceDeps): BatchService => {
     return batch;
   };
 
+  const isUnfinished = (batch: BatchRecord) => !batch.finishedAt && batch.status !== 'FINISHED';
   // Rows queued or rendering over the owner's unfinished batches, from their counters.
-  const queuedRowsOf = async (owner: string): Promise<number> =>
-    (await tables.listOwnerBatches(owner))
-      .filter((batch) => !batch.finishedAt && batch.status !== 'FINISHED')
+  const queuedRowsIn = (batches: readonly BatchRecord[]): number =>
+    batches
+      .filter(isUnfinished)
       .reduce(
         (sum, batch) =>
           sum + Math.max(0, batch.rowCount - batch.succeeded - batch.failed - batch.cancelled),
         0,
       );
+
+  /**
+   * Refuses `asked` renders that would pass the owner's daily quota: renders started today (the spend ledger) plus
+   * rows not started yet in their other unfinished batches (counters, about a second behind: a row that just started
+   * may count twice, so the check errs toward refusing).
+   */
+  const checkRenderQuota = async (
+    owner: string,
+    batches: readonly BatchRecord[],
+    asked: number,
+    exceptBatchId?: string,
+  ): Promise<void> => {
+    if (asked <= 0) return;
+    const now = deps.now();
+    const started = await deps.renderQuota.startedOn(ownerSubOf(owner), now);
+    const waiting = batches
+      .filter((batch) => isUnfinished(batch) && batch.id !== exceptBatchId)
+      .reduce(
+        (sum, batch) =>
+          sum +
+          Math.max(
+            0,
+            batch.rowCount - batch.succeeded - batch.failed - batch.cancelled - batch.rendering,
+          ),
+        0,
+      );
+    const { perDay } = deps.renderQuota;
+    if (started + waiting + asked > perDay)
+      throw new BatchRequestError(batchQuotaMessage(asked, { perDay, started, waiting }, now));
+  };
 
   const createBatch: BatchService['createBatch'] = async (owner, input) => {
     const token = checkClientToken(input.clientToken);
@@ -154,8 +196,10 @@ export const createBatchService = (deps: BatchServiceDeps): BatchService => {
     };
     const existing = await tables.getBatch(id);
     if (existing) return sameRequest(existing);
-    const queued = checkQueuedRows(await queuedRowsOf(owner), input.rowCount);
+    const ownBatches = await tables.listOwnerBatches(owner);
+    const queued = checkQueuedRows(queuedRowsIn(ownBatches), input.rowCount);
     if (!queued.ok) throw new BatchRequestError(queued.message);
+    await checkRenderQuota(owner, ownBatches, input.rowCount);
     const now = iso();
     const batch: BatchRecord = {
       id,
@@ -229,6 +273,13 @@ export const createBatchService = (deps: BatchServiceDeps): BatchService => {
       );
     }
 
+    // The rows not added yet (this request's and later ones'); rows already in were counted when they came.
+    await checkRenderQuota(
+      owner,
+      await tables.listOwnerBatches(owner),
+      batch.rowCount - batch.addedRows,
+      batch.id,
+    );
     const { created, present } = await tables.putRowJobsIfAbsent(jobs);
     let addedRows = created > 0 ? await tables.addToAddedRows(batch.id, created) : batch.addedRows;
     // A retry (rows already there) may follow a request that created rows but died before counting them:
@@ -281,8 +332,10 @@ export const createBatchService = (deps: BatchServiceDeps): BatchService => {
       (row) => row.status === 'FAILED',
     );
     if (failed.length === 0) return batch;
-    const queued = checkQueuedRows(await queuedRowsOf(owner), failed.length);
+    const ownBatches = await tables.listOwnerBatches(owner);
+    const queued = checkQueuedRows(queuedRowsIn(ownBatches), failed.length);
     if (!queued.ok) throw new BatchRequestError(queued.message);
+    await checkRenderQuota(owner, ownBatches, failed.length);
     // RUNNING first, so the progress writer does not end the batch while its rows go back to the queue.
     if (batch.status === 'FINISHED')
       await writes.updateBatch(batch.id, { status: 'RUNNING', finishedAt: null }, ['FINISHED']);

@@ -1,8 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { findCompositionSpec, parseInputProps } from '../../../remotion/catalog';
 import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
+import { readSpendBudgets } from '../../render-pipeline/spend-config';
+import { createDynamoSpendLedger } from '../render-worker/dynamo-spend-ledger';
 import type { DataClientEnv } from '../render-worker/appsync-job-store';
 import { createRenderablePropsParser } from '../render-worker/parse-renderable-props';
 import { createAppSyncBatchWrites } from './appsync-batch-writes';
@@ -10,6 +13,7 @@ import { createBatchResolver, ownerOf, type BatchEvent } from './batch-resolver'
 import { BatchRequestError, createBatchService } from './batch-service';
 import { createDynamoBatchTables } from './dynamo-batch-tables';
 import { createGraphqlTransportFromFunctionEnv } from './graphql-from-env';
+import { createLedgerRenderQuota } from './spend-ledger-quota';
 import { createSqsRowQueue } from './sqs-row-queue';
 
 const envSchema = z.object({
@@ -20,16 +24,17 @@ const envSchema = z.object({
   }),
   REMOTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
   REMOTION_CONCURRENCY_PER_RENDER: z.coerce.number().int().min(1),
+  SPEND_LEDGER_TABLE_NAME: z
+    .string()
+    .min(1, { error: 'SPEND_LEDGER_TABLE_NAME must name the SpendLedger table' }),
 });
 
 const logger = new Logger({ serviceName: 'batches' });
 let resolve: ((event: BatchEvent) => Promise<unknown>) | undefined;
 
 const build = async () => {
-  const env = readEnv(envSchema, process.env, {
-    what: "The batches function's environment",
-    fix: FUNCTION_ENV_FIX,
-  });
+  const reader = { what: "The batches function's environment", fix: FUNCTION_ENV_FIX };
+  const env = readEnv(envSchema, process.env, reader);
   const send = await createGraphqlTransportFromFunctionEnv(process.env as DataClientEnv);
   return createBatchResolver(
     createBatchService({
@@ -38,6 +43,10 @@ const build = async () => {
       }),
       writes: createAppSyncBatchWrites(send),
       queue: createSqsRowQueue(new SQSClient({}), env.ROW_QUEUE_URL),
+      renderQuota: createLedgerRenderQuota(
+        createDynamoSpendLedger(new DynamoDBClient({}), env.SPEND_LEDGER_TABLE_NAME),
+        readSpendBudgets(process.env, reader).dailyRendersPerUser,
+      ),
       // Exactly the worker's check of a single job's props: the composition's schema and the render limits.
       parseInputProps: createRenderablePropsParser(
         {

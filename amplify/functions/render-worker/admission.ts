@@ -58,11 +58,16 @@ const waitUnderCap = async (
 
 /**
  * The owner holds every render slot: the job waits in the queue instead of failing, so a batch of any size runs
- * `maxActiveJobsPerUser` rows at a time and never takes render-cap slots from other users while it waits.
+ * `maxActiveJobsPerUser` rows at a time and never takes render-cap slots from other users while it waits. A batch
+ * row parks for long (`ownerWaitSeconds`): the owner's next freed slot wakes it (`handOffFreedSlots`), and its
+ * waiting siblings stay out of the queue meanwhile, so another user's job is not received behind them. A single
+ * job may have no status yet, so the status index the hand-off reads may miss it: it looks again soon.
  */
 const waitForOwnerSlot = async (context: WorkerContext, job: JobRecord): Promise<StepResult> => {
   await stampStillQueued(context, job);
-  return later(context.settings.capWaitSeconds * (0.5 + context.random()), OWNER_AT_LIMIT_REASON);
+  const { ownerWaitSeconds, capWaitSeconds } = context.settings;
+  const base = job.batchId ? ownerWaitSeconds : capWaitSeconds;
+  return later(base * (0.5 + context.random()), OWNER_AT_LIMIT_REASON);
 };
 
 /**

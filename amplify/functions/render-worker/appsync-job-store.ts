@@ -47,6 +47,12 @@ const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: 
   listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_DETAIL_FIELDS} } }`;
 const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String) {
   listJobsByStatusAndCreatedAt(status: RENDERING, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
+const LIST_QUEUED_OF = `query ListQueuedJobsOf($owner: String!, $limit: Int, $nextToken: String) {
+  listJobsByStatusAndCreatedAt(status: QUEUED, sortDirection: ASC, filter: { owner: { eq: $owner } }, limit: $limit,
+    nextToken: $nextToken) { items { id } nextToken } }`;
+/** Index items read per page when looking for an owner's queued jobs, and pages read at most. */
+const QUEUED_PAGE_SIZE = 100;
+const QUEUED_MAX_PAGES = 5;
 const SLOT_FIELDS = 'jobOwner slot jobId createdAt';
 // With a `jobOwner` this is a key query; without one, a scan of the (small) slot table.
 const LIST_SLOTS = `query ListRenderSlots($jobOwner: String, $limit: Int, $nextToken: String) {
@@ -209,6 +215,24 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       (
         await listPages<JobItem>(LIST_RENDERING, 'listJobsByStatusAndCreatedAt', { limit: 1000 })
       ).map(toActiveJob),
+    // A filter applies after the page is read: a few pages at most, so another owner's long queue costs a bounded read.
+    async listQueuedJobIds(owner, max) {
+      const ids: string[] = [];
+      let nextToken: string | null | undefined = null;
+      for (let page = 0; page < QUEUED_MAX_PAGES && ids.length < max; page += 1) {
+        const data = (await send(LIST_QUEUED_OF, {
+          owner,
+          limit: QUEUED_PAGE_SIZE,
+          nextToken,
+        })) as { listJobsByStatusAndCreatedAt?: Page<{ id: string }> | null };
+        const found = data.listJobsByStatusAndCreatedAt;
+        if (!found) throw new Error('AppSync returned no "listJobsByStatusAndCreatedAt" field');
+        ids.push(...found.items.flatMap((item) => (item ? [item.id] : [])));
+        nextToken = found.nextToken;
+        if (!nextToken) break;
+      }
+      return ids.slice(0, max);
+    },
     async listRenderSlots(jobOwner) {
       const items = await listPages<SlotItem>(LIST_SLOTS, 'listRenderSlots', {
         jobOwner: jobOwner ?? null,

@@ -27,6 +27,8 @@ export interface JobRecord {
   /** The owner's output choice (checked by the worker: `checkOutputChoice`); absent: MP4 at 1×. */
   outputFormat?: string | null;
   scale?: number | null;
+  /** Set on a batch's rows (docs/architecture.md, "Batches"). */
+  batchId?: string | null;
 }
 
 /** Progress of one render, as a discriminated union so `output` exists only when done. */
@@ -150,6 +152,11 @@ export interface JobStore {
   listActiveJobs(): Promise<ActiveJobDetails[]>;
   /** Every job RENDERING (what the render cap counts), read from the status index. */
   listRenderingJobs(): Promise<ActiveJob[]>;
+  /**
+   * The ids of up to `max` of `owner`'s QUEUED jobs, oldest first (the status index, filtered to the owner): the jobs a
+   * freed render slot of theirs is handed to.
+   */
+  listQueuedJobIds(owner: string, max: number): Promise<string[]>;
   /** The slots held for `jobOwner` (a key query), or every slot when omitted (the reconciler's listing). */
   listRenderSlots(jobOwner?: string): Promise<RenderSlot[]>;
   /** Creates the slot unless it exists; resolves false when it does (nothing written). */

@@ -90,6 +90,8 @@ export const releasingSlotsOnEnd = (
   store: JobStore,
   slots: Pick<RenderSlots, 'release'>,
   log: (message: string, details?: Record<string, unknown>) => void,
+  /** Hands the freed slots to jobs of the owner waiting for one (see {@link handOffFreedSlots}). */
+  onFreed?: (owner: string, freed: number) => Promise<void>,
 ): JobStore => {
   const owners = new Map<string, string>();
   return {
@@ -109,11 +111,30 @@ export const releasingSlotsOnEnd = (
       try {
         const owner = owners.get(jobId) ?? (await store.get(jobId))?.owner;
         owners.delete(jobId);
-        if (owner !== undefined) await slots.release({ id: jobId, owner });
+        const freed = owner !== undefined ? await slots.release({ id: jobId, owner }) : 0;
+        if (owner !== undefined && freed > 0 && onFreed) await onFreed(owner, freed);
       } catch (error) {
-        log('render slot release failed', { jobId, error: describeError(error) });
+        log('render slot release or hand-off failed', { jobId, error: describeError(error) });
       }
       return written;
     },
   };
 };
+
+/** Jobs woken per freed slot: two, so two ends that race and read the same oldest jobs still fill both slots. */
+export const WAKES_PER_FREED_SLOT = 2;
+
+/**
+ * A freed slot goes to the owner's oldest waiting jobs at once: each gets a message now, instead of waiting out the
+ * long delay a batch row parks with (docs/architecture.md, "Batches", fair admission). A woken job that finds the
+ * slot taken parks again; one that already started or ended ignores the message.
+ */
+export const handOffFreedSlots =
+  (
+    store: Pick<JobStore, 'listQueuedJobIds'>,
+    queue: { continueLater(jobId: string, delaySeconds: number): Promise<void> },
+  ) =>
+  async (owner: string, freed: number): Promise<void> => {
+    const waiting = await store.listQueuedJobIds(owner, freed * WAKES_PER_FREED_SLOT);
+    await Promise.all(waiting.map((jobId) => queue.continueLater(jobId, 0)));
+  };

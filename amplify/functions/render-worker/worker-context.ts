@@ -2,7 +2,12 @@ import { DEFAULT_RETENTION_DAYS } from '../../../contract/output-retention';
 import { classifyFailure, computeBackoffSeconds, HandBackError } from './failure-classes';
 import { NO_JOB_METRICS, observeJobs, type LogFunction } from './job-telemetry';
 import type { Clock, JobMetrics, JobQueue, JobRecord, JobStore, Renderer } from './ports';
-import { createRenderSlots, releasingSlotsOnEnd, type RenderSlots } from './render-slots';
+import {
+  createRenderSlots,
+  handOffFreedSlots,
+  releasingSlotsOnEnd,
+  type RenderSlots,
+} from './render-slots';
 import { settlingSpendOnEnd, type SpendGuard } from './spend-guard';
 
 /** The catalog's props check (`parseInputProps` in `remotion/catalog.ts`), injected so the core stays plain. */
@@ -33,6 +38,12 @@ export interface WorkerSettings {
   claimLeaseMs: number;
   /** Delay before looking again when the render cap is reached. */
   capWaitSeconds: number;
+  /**
+   * Delay before a batch row whose owner holds every render slot looks again (× 0.5–1.5). Long, so a 10,000-row
+   * batch's waiting rows do not crowd the queue (a freed slot wakes the owner's oldest waiting rows at once); at most
+   * 1.5 × this plus `queueCheckIntervalMs` must stay under the reconciler's `queuedUnseenMs`.
+   */
+  ownerWaitSeconds: number;
   /** Delay before looking again at a job another delivery is just starting. */
   claimWaitSeconds: number;
   /**
@@ -64,6 +75,7 @@ export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, 'renderCap'> = {
   stopBeforeDeadlineMs: 60_000,
   claimLeaseMs: 16 * 60_000,
   capWaitSeconds: 10,
+  ownerWaitSeconds: 180,
   claimWaitSeconds: 5,
   queueCheckIntervalMs: 5 * 60_000,
   backoffBaseSeconds: 2,
@@ -144,7 +156,12 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
     settings,
     // Every write that ends a job releases its render slot, whichever transition made it.
     store: settlingSpendOnEnd(
-      releasingSlotsOnEnd(observed.store, slots, observed.log),
+      releasingSlotsOnEnd(
+        observed.store,
+        slots,
+        observed.log,
+        handOffFreedSlots(deps.store, deps.queue),
+      ),
       deps.spendGuard,
       observed.log,
     ),

@@ -112,18 +112,27 @@ const createMemoryTables = () => {
   return { tables, writes, batches, jobs };
 };
 
-const setUp = () => {
+const setUp = (quota: { perDay: number; started: number } = { perDay: 100_000, started: 0 }) => {
   const memory = createMemoryTables();
   const enqueued: string[] = [];
+  const quotaReads: string[] = [];
   const service = createBatchService({
     tables: memory.tables,
     writes: memory.writes,
     queue: { enqueue: async (ids) => void enqueued.push(...ids) },
+    renderQuota: {
+      perDay: quota.perDay,
+      startedOn: async (ownerSub, ms) => {
+        quotaReads.push(`${ownerSub} ${new Date(ms).toISOString().slice(0, 10)}`);
+        // Read at each call, so a test can start renders in between; only Alice has started any.
+        return ownerSub === 'alice-sub' ? quota.started : 0;
+      },
+    },
     parseInputProps,
     isComposition: (id) => id === 'title-card',
     now: () => Date.parse('2026-12-05T08:00:00Z'),
   });
-  return { ...memory, service, enqueued };
+  return { ...memory, service, enqueued, quotaReads };
 };
 
 const rows = (count: number, from = 0) =>
@@ -179,6 +188,62 @@ describe('createBatch', () => {
     await expect(service.createBatch(BOB, { ...base, rowCount: 1 })).resolves.toMatchObject({
       owner: BOB,
     });
+  });
+});
+
+describe('the daily render quota, checked at submit', () => {
+  it('refuses createBatch, addBatchRows and retryBatchRows past what is left today, naming asked, left and the reset', async () => {
+    // 50 a day, 10 started today: 40 left.
+    const quota = { perDay: 50, started: 10 };
+    const { service, batches, jobs, quotaReads } = setUp(quota);
+    const base = { compositionId: 'title-card' };
+    await expect(
+      service.createBatch(ALICE, { ...base, clientToken: 'token-q-41', rowCount: 41 }),
+    ).rejects.toThrow(
+      'This asks for 41 renders, but your daily quota of 50 (DAILY_RENDERS_PER_USER) allows 40 more today: 10 started, 0 waiting in your other batches. It resets at 2026-12-06T00:00:00.000Z (midnight UTC). Submit at most 40 rows now, or the rest after the reset.',
+    );
+    expect(quotaReads).toEqual(['alice-sub 2026-12-05']);
+    expect(batches.size).toBe(0);
+    const first = await service.createBatch(ALICE, {
+      ...base,
+      clientToken: 'token-q-30',
+      rowCount: 30,
+    });
+    // The first batch's 30 waiting rows count against a second one: 10 are left.
+    await expect(
+      service.createBatch(ALICE, { ...base, clientToken: 'token-q-11', rowCount: 11 }),
+    ).rejects.toThrow(/asks for 11 renders.*allows 10 more today: 10 started, 30 waiting/);
+    const second = await service.createBatch(ALICE, {
+      ...base,
+      clientToken: 'token-q-10',
+      rowCount: 10,
+    });
+    // A retried createBatch meets its batch without a second check.
+    await expect(
+      service.createBatch(ALICE, { ...base, clientToken: 'token-q-30', rowCount: 30 }),
+    ).resolves.toMatchObject({ id: first.id });
+    // Rows of a batch fit what createBatch accepted; its own waiting rows are not counted twice.
+    await expect(
+      service.addBatchRows(ALICE, { batchId: first.id, firstRowIndex: 0, rows: rows(30) }),
+    ).resolves.toMatchObject({ added: 30, status: 'RUNNING' });
+    // A row started and failed, and a single render started: the retry's one render would pass the quota.
+    batches.get(first.id)!.failed = 1;
+    jobs.get(batchJobId(first.id, 0))!.status = 'FAILED';
+    quota.started = 12;
+    await expect(service.retryBatchRows(ALICE, { batchId: first.id })).rejects.toThrow(
+      /asks for 1 render, but .* allows 0 more today: 12 started, 39 waiting/,
+    );
+    // Single renders started since createBatch used the room: the second batch's rows are refused before any is put.
+    const crowded = setUp({ perDay: 50, started: 45 });
+    crowded.batches.set(second.id, { ...batches.get(second.id)! });
+    await expect(
+      crowded.service.addBatchRows(ALICE, { batchId: second.id, firstRowIndex: 0, rows: rows(5) }),
+    ).rejects.toThrow(/asks for 10 renders.*allows 5 more today: 45 started, 0 waiting/);
+    expect(crowded.jobs.size).toBe(0);
+    // Bob's quota is his own: Alice's renders and waiting rows do not count against it.
+    await expect(
+      service.createBatch(BOB, { ...base, clientToken: 'token-q-bob', rowCount: 50 }),
+    ).resolves.toMatchObject({ owner: BOB });
   });
 });
 

@@ -162,6 +162,72 @@ describe('per-user limit (render slots)', () => {
     expect(db.jobs.get('a1')!.status).toBe('SUCCEEDED');
   });
 
+  it('parks a batch row whose owner holds every slot for long, a single job briefly', async () => {
+    const { db, deliver } = setUp({
+      config: { maxActiveJobsPerUser: 1, capWaitSeconds: 10, ownerWaitSeconds: 180 },
+      script: () => ({ durationMs: 10_000 }),
+    });
+    db.insert({ id: 'a1', owner: ALICE });
+    db.insert({ id: 'row-1', owner: ALICE, status: 'QUEUED', batchId: 'b1' });
+    db.insert({ id: 'single', owner: ALICE });
+    expect((await deliver('a1', 3000)).action).toBe('continue');
+
+    // random() is 0.5: the base delay exactly.
+    expect(await deliver('row-1')).toEqual({
+      action: 'continue',
+      delaySeconds: 180,
+      reason: OWNER_AT_LIMIT_REASON,
+    });
+    expect(await deliver('single')).toEqual({
+      action: 'continue',
+      delaySeconds: 10,
+      reason: OWNER_AT_LIMIT_REASON,
+    });
+  });
+
+  it("hands a freed slot at once to the owner's oldest waiting jobs, two per slot, no one else's", async () => {
+    const { db, deliver, recording, clock, rendering } = setUp({
+      config: { maxActiveJobsPerUser: 1 },
+      script: () => ({ durationMs: 10_000 }),
+    });
+    db.insert({ id: 'a1', owner: ALICE });
+    for (const id of ['row-1', 'row-2', 'row-3'])
+      db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1' });
+    db.insert({ id: 'bob-1', owner: 'sub-b::bob', status: 'QUEUED' });
+    expect((await deliver('a1', 3000)).action).toBe('continue');
+    expect((await deliver('row-1')).reason).toBe(OWNER_AT_LIMIT_REASON);
+    expect(recording.continuations).toEqual([]);
+
+    clock.advance(10_000);
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+
+    // Woken now (no delay), oldest first: the parked row-1 and row-2; not row-3, not Bob's job.
+    expect(recording.continuations).toEqual([
+      { jobId: 'row-1', delaySeconds: 0 },
+      { jobId: 'row-2', delaySeconds: 0 },
+    ]);
+    expect((await deliver('row-1', 3000)).action).toBe('continue');
+    expect(rendering.startsByJob.get('row-1')).toBe(1);
+    // The second woken row finds the slot taken and parks again; the limit holds.
+    expect((await deliver('row-2')).reason).toBe(OWNER_AT_LIMIT_REASON);
+    expect(db.maxRenderingOf(ALICE)).toBe(1);
+  });
+
+  it('keeps a job ended when handing off its slot fails (the parked rows look again later)', async () => {
+    const { db, deliver, clock } = setUp({
+      config: { maxActiveJobsPerUser: 1 },
+      script: () => ({ durationMs: 10_000 }),
+    });
+    db.insert({ id: 'a1', owner: ALICE });
+    db.store.listQueuedJobIds = async () => {
+      throw new Error('index unavailable');
+    };
+    expect((await deliver('a1', 3000)).action).toBe('continue');
+    clock.advance(10_000);
+    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(slotHolders(db)).toEqual([]);
+  });
+
   it('stamps queueCheckedAt while a job waits under the cap, at most once per interval', async () => {
     const { db, deliver, clock } = setUp({
       config: { renderCap: 1, queueCheckIntervalMs: 60_000 },

@@ -16,15 +16,38 @@ const DISRUPTED = new Set<string>([
   ConnectionState.Connecting,
 ]);
 
+/** Owner-index items read per request, and requests per page at most, when batch rows are skipped. */
+const LIST_READ_SIZE = 100;
+const LIST_MAX_READS = 20;
+
 /** {@link JobsApi} over the Amplify data client (AppSync in the cloud, the simulator in local mode). */
-export function createAmplifyJobsApi(client: DataClient = generateClient<Schema>()): JobsApi {
+export function createAmplifyJobsApi(
+  client: DataClient = generateClient<Schema>(),
+  owner: () => Promise<string> = readOwner,
+): JobsApi {
   return {
+    // Single renders only: batch rows show on their batch card. The filter applies after each read, so a read past
+    // a batch's rows may bring none: the cursor is followed until a page has `limit` jobs, or after a bounded
+    // number of reads the cursor is handed back (Load more goes on from there).
     async listJobs({ limit, nextToken }) {
-      const result = await client.models.Job.listJobsByOwnerAndCreatedAt(
-        { owner: await readOwner() },
-        { sortDirection: 'DESC', limit, nextToken, selectionSet: JOB_SELECTION_SET },
-      );
-      return { jobs: dataOf(result, 'Listing jobs') as Job[], nextToken: result.nextToken ?? null };
+      const jobs: Job[] = [];
+      let cursor = nextToken ?? null;
+      for (let read = 0; read < LIST_MAX_READS; read += 1) {
+        const result = await client.models.Job.listJobsByOwnerAndCreatedAt(
+          { owner: await owner() },
+          {
+            sortDirection: 'DESC',
+            limit: Math.max(limit, LIST_READ_SIZE),
+            nextToken: cursor,
+            filter: { batchId: { attributeExists: false } },
+            selectionSet: JOB_SELECTION_SET,
+          },
+        );
+        jobs.push(...(dataOf(result, 'Listing jobs') as Job[]));
+        cursor = result.nextToken ?? null;
+        if (!cursor || jobs.length >= limit) break;
+      }
+      return { jobs, nextToken: cursor };
     },
     async createJob({ compositionId, inputProps, title, outputFormat, scale, metadata }) {
       // a.json() fields travel as AWSJSON: a JSON string.
