@@ -34,11 +34,7 @@ const settleRender = async (
     const finishedAt = nowIso(context);
     const expiresAt = expiresAtOf(finishedAt, context.settings.retentionDays);
     const written = await steady(() =>
-      applyTransition(
-        context.store,
-        job.id,
-        succeedJob(renderId, progress, finishedAt, expiresAt),
-      ),
+      applyTransition(context.store, job.id, succeedJob(renderId, progress, finishedAt, expiresAt)),
     );
     return written ? ack('succeeded') : RELOAD;
   }
