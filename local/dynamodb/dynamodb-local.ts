@@ -194,13 +194,16 @@ function assertJavaAvailable(): void {
   }
 }
 
+const STARTUP_WAIT_MS = 120_000;
+
 async function waitUntilAnswering(
   client: DynamoDBClient,
   java: ChildProcess,
   port: number,
   output: () => string,
 ): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // A JVM starting on a busy 2-core machine can take most of a minute; a dead one is caught at once above.
+  const deadline = Date.now() + STARTUP_WAIT_MS;
   while (Date.now() < deadline) {
     if (java.exitCode !== null) {
       const text = output();
@@ -221,7 +224,7 @@ async function waitUntilAnswering(
       await new Promise((done) => setTimeout(done, 100));
     }
   }
-  throw new Error('DynamoDB Local did not answer within 30 s');
+  throw new Error(`DynamoDB Local did not answer within ${STARTUP_WAIT_MS / 1000} s`);
 }
 
 /**
