@@ -1,3 +1,8 @@
+import {
+  OUTPUT_FORMAT_DETAILS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from '../contract/output-formats';
 import { estimatePrice } from '@remotion/lambda/client';
 import { validateFramesPerFunction } from '@remotion/serverless-client';
 import { REMOTION_FUNCTION_DEFAULTS } from '../amplify/render-pipeline/config';
@@ -300,3 +305,25 @@ export function estimateRenderCost(
 
 /** The three lengths the issue asks about: 10 s, 1 min, 10 min. */
 export const COST_VIDEO_SECONDS = [10, 60, 600] as const;
+
+/**
+ * One estimate per format Remotion Lambda renders: the model above with the time per frame scaled by the format's
+ * factor (measured against MP4 in the same bench run when given, else `timeFactor` of contract/output-formats.ts).
+ */
+export function estimateRenderCostByFormat(
+  videoSeconds: number,
+  assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
+  measuredFactors: Partial<Record<OutputFormat, number>> = {},
+): Partial<Record<OutputFormat, RenderCostEstimate>> {
+  const estimates: Partial<Record<OutputFormat, RenderCostEstimate>> = {};
+  for (const format of OUTPUT_FORMATS) {
+    const details = OUTPUT_FORMAT_DETAILS[format];
+    if (!details.codec) continue;
+    const factor = measuredFactors[format] ?? details.timeFactor;
+    estimates[format] = estimateRenderCost(videoSeconds, {
+      ...assumptions,
+      secondsPerFrame: assumptions.secondsPerFrame * factor,
+    });
+  }
+  return estimates;
+}

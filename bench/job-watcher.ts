@@ -16,7 +16,11 @@ export interface JobSighting {
 /** A signed-in studio client in this process, subscribed to its jobs' updates. */
 export interface JobWatcher {
   /** `Job.create` as the studio calls it; resolves with the new job's id. */
-  createJob(compositionId: string, inputProps: Record<string, unknown>): Promise<string>;
+  createJob(
+    compositionId: string,
+    inputProps: Record<string, unknown>,
+    output?: { outputFormat: string; scale: number },
+  ): Promise<string>;
   /** Resolves with the sighting once `status` (or a terminal status) was delivered for `jobId`. */
   waitForStatus(jobId: string, status: JobStatus, timeoutMs: number): Promise<JobSighting>;
   close(): Promise<void>;
@@ -68,10 +72,11 @@ export async function startJobWatcher(
   await new Promise((done) => setTimeout(done, 1_500));
 
   return {
-    async createJob(compositionId, inputProps) {
+    async createJob(compositionId, inputProps, output) {
       const { data, errors } = await client.models.Job.create({
         compositionId,
         inputProps: JSON.stringify(inputProps),
+        ...(output ?? {}),
       });
       if (!data) {
         throw new Error(`Job.create: expected a job, but got errors ${JSON.stringify(errors)}`);

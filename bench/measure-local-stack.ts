@@ -76,8 +76,8 @@ async function signUpWatcher(bench: BenchStack, email: string) {
 
 /** Times Job.create → SUCCEEDED seen by the subscription, one job at a time, with the stack's renderer. */
 export interface RenderTimer {
-  /** Creates one job and resolves with its wall time in ms. */
-  timeRender(): Promise<number>;
+  /** Creates one job (MP4 at 1× unless `output` says otherwise) and resolves with its wall time in ms. */
+  timeRender(output?: { outputFormat: string; scale: number }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -88,10 +88,14 @@ export async function openRenderTimer(
 ): Promise<RenderTimer> {
   const watcher = await signUpWatcher(bench, 'render-bench@bench.local');
   return {
-    async timeRender() {
+    async timeRender(output) {
       const started = performance.now();
-      const jobId = await watcher.createJob(render.compositionId, render.inputProps);
-      await watcher.waitForStatus(jobId, 'SUCCEEDED', 10 * 60_000);
+      const jobId = await watcher.createJob(render.compositionId, render.inputProps, output);
+      const sighting = await watcher.waitForStatus(jobId, 'SUCCEEDED', 10 * 60_000);
+      if (sighting.statusSeenAt.SUCCEEDED === undefined)
+        throw new Error(
+          `job ${jobId} (${JSON.stringify(output ?? 'mp4')}) did not succeed: ${sighting.errorMessage ?? 'no message'}`,
+        );
       return Math.round(performance.now() - started);
     },
     close: () => watcher.close(),

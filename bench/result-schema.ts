@@ -76,6 +76,17 @@ export const benchResultSchema = z.object({
   render_overhead_seconds: z.number().nullable().default(null),
   render_warm_median_ms: z.number().positive().nullable().default(null),
   render_warm_samples_ms: z.array(z.number()).default([]),
+  // 1b. One render per output format (issue 14): Job.create → SUCCEEDED seen, the reference render at 1×, seconds.
+  render_seconds_mp4: z.number().positive().nullable().default(null),
+  render_seconds_webm: z.number().positive().nullable().default(null),
+  render_seconds_gif: z.number().positive().nullable().default(null),
+  render_seconds_prores: z.number().positive().nullable().default(null),
+  render_seconds_png_zip: z.number().positive().nullable().default(null),
+  /** The cost model's one minute of video per cloud format (Remotion Lambda has no PNG sequence), USD. */
+  cloud_cost_usd_1min_by_format: z
+    .record(z.string(), z.number().nonnegative())
+    .nullable()
+    .default(null),
   // 2. Latencies with the stub renderer.
   latency_create_to_queued_ms: latency.nullable(),
   latency_queued_to_rendering_ms: latency.nullable(),

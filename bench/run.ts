@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=cost,bundle,render,latency,pipeline] [--report-only]`: measures the product
+ * `npm run bench [-- --quick] [--only=cost,bundle,render,formats,latency,pipeline,memory,batch] [--report-only]`: measures the product
  * against reference runs in the same invocation, writes bench/results/{latest,previous}.json and
  * chart.svg, and regenerates BENCHMARKS.md. Exits 0 whatever the numbers; non-zero only if the
  * harness itself breaks.
@@ -13,8 +13,10 @@ import {
   COST_VIDEO_SECONDS,
   DEFAULT_COST_ASSUMPTIONS,
   estimateRenderCost,
+  estimateRenderCostByFormat,
   type CostAssumptions,
 } from './cloud-cost';
+import { OUTPUT_FORMATS, type OutputFormat } from '../contract/output-formats';
 import { measureCliRenders, type ReferenceRender } from './measure-cli-render';
 import {
   measureLatencies,
@@ -37,7 +39,16 @@ import { buildChartPanels, costKeyOf, renderBenchmarksMarkdown } from './write-r
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
-const SECTIONS = ['cost', 'bundle', 'render', 'latency', 'pipeline', 'memory', 'batch'] as const;
+const SECTIONS = [
+  'cost',
+  'bundle',
+  'render',
+  'formats',
+  'latency',
+  'pipeline',
+  'memory',
+  'batch',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** How much each mode measures; quick mode took 379 s on this 2-core machine (2026-12-01), full mode far longer. */
@@ -45,6 +56,7 @@ const MODES = {
   quick: {
     renderRuns: 3,
     cliRuns: 3,
+    formatRuns: 1,
     latencyJobs: 20,
     pipelineJobs: 1_000,
     pipelineCreateBudgetMs: 90_000,
@@ -55,6 +67,7 @@ const MODES = {
   full: {
     renderRuns: 5,
     cliRuns: 5,
+    formatRuns: 3,
     latencyJobs: 50,
     pipelineJobs: 10_000,
     pipelineCreateBudgetMs: 60 * 60_000,
@@ -147,6 +160,12 @@ async function main() {
     render_overhead_seconds: null,
     render_warm_median_ms: null,
     render_warm_samples_ms: [],
+    render_seconds_mp4: null,
+    render_seconds_webm: null,
+    render_seconds_gif: null,
+    render_seconds_prores: null,
+    render_seconds_png_zip: null,
+    cloud_cost_usd_1min_by_format: null,
     latency_create_to_queued_ms: null,
     latency_queued_to_rendering_ms: null,
     latency_done_to_browser_ms: null,
@@ -239,6 +258,56 @@ async function main() {
         ?.stop()
         .catch((error: unknown) =>
           log(`render: stopping the stack failed: ${describeFailure(error)}`),
+        );
+    }
+  }
+
+  // 1b. Formats: the reference render once per output format (one job at a time, after an uncounted warm-up), and
+  // the cost model's minute of video per cloud format, with the time factors measured here against MP4.
+  const formatKey = (format: OutputFormat) =>
+    `render_seconds_${format.replace('-', '_')}` as `render_seconds_${'mp4' | 'webm' | 'gif' | 'prores' | 'png_zip'}`;
+  if (!skip('formats', [...OUTPUT_FORMATS.map(formatKey), 'cloud_cost_usd_1min_by_format'])) {
+    let bench: BenchStack | undefined;
+    try {
+      log('formats: starting the local stack with the Remotion renderer');
+      bench = await startBenchStack(PROJECT_ROOT, { renderer: 'remotion', log: () => {} });
+      const timer = await openRenderTimer(bench, render);
+      try {
+        log(`formats: warm-up job took ${await timer.timeRender()} ms (not counted)`);
+        for (const format of OUTPUT_FORMATS) {
+          const samples: number[] = [];
+          for (let run = 1; run <= settings.formatRuns; run += 1)
+            samples.push(await timer.timeRender({ outputFormat: format, scale: 1 }));
+          const median = computeMedian(samples);
+          result[formatKey(format)] = median === null ? null : Math.round(median) / 1000;
+          log(`formats: ${format} ${samples.join(', ')} ms`);
+        }
+      } finally {
+        await timer.close();
+      }
+      const mp4 = result.render_seconds_mp4;
+      const measuredFactors = Object.fromEntries(
+        OUTPUT_FORMATS.flatMap((format) => {
+          const seconds = result[formatKey(format)];
+          return mp4 && seconds ? [[format, seconds / mp4]] : [];
+        }),
+      );
+      const byFormat = estimateRenderCostByFormat(60, DEFAULT_COST_ASSUMPTIONS, measuredFactors);
+      result.cloud_cost_usd_1min_by_format = Object.fromEntries(
+        Object.entries(byFormat).map(([format, estimate]) => [format, estimate.totalUsd]),
+      );
+      log(
+        `formats: cloud cost of 1 min by format ${JSON.stringify(result.cloud_cost_usd_1min_by_format)}`,
+      );
+    } catch (error) {
+      const reason = `the format renders failed: ${describeFailure(error)}`;
+      for (const format of OUTPUT_FORMATS) unavailable[formatKey(format)] = reason;
+      log(reason);
+    } finally {
+      await bench
+        ?.stop()
+        .catch((error: unknown) =>
+          log(`formats: stopping the stack failed: ${describeFailure(error)}`),
         );
     }
   }

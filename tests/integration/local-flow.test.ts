@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { signIn } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,73 @@ const clientB = async () => {
 const outputDirOf = (owner: string) =>
   join(dataDir, 'outputs', 'renders', owner.split('::')[0] ?? owner);
 
+/** Polls an async condition. */
+async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what} did not happen within ${timeoutMs} ms; stack log tail:\n${stackLog.slice(-15).join('\n')}`,
+      );
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+interface StoredJob {
+  id: string;
+  renderId?: string;
+  outputKey?: string;
+  posterKey?: string;
+  expiredAt?: string;
+}
+
+/** Every Job item in the table, whoever owns it (DynamoDB Local, not through any user's eyes). */
+async function storedJobs(): Promise<StoredJob[]> {
+  const dynamo = new DynamoDBClient({
+    endpoint: stack.dataPlane.dynamodb.endpoint,
+    region: stack.dataPlane.dynamodb.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const { Items = [] } = await dynamo.send(
+      new ScanCommand({ TableName: stack.dataPlane.dynamodb.jobTableName, ConsistentRead: true }),
+    );
+    return Items.map((item) => ({
+      id: item.id!.S!,
+      ...(item.renderId?.S ? { renderId: item.renderId.S } : {}),
+      ...(item.outputKey?.S ? { outputKey: item.outputKey.S } : {}),
+      ...(item.posterKey?.S ? { posterKey: item.posterKey.S } : {}),
+      ...(item.expiredAt?.S ? { expiredAt: item.expiredAt.S } : {}),
+    }));
+  } finally {
+    dynamo.destroy();
+  }
+}
+const storedJobIds = async () => (await storedJobs()).map((stored) => stored.id);
+
+/**
+ * Files of the local buckets (outputs, and the renderer's render records) that no job points to: a job that has not
+ * expired points to its video, its poster and its render's record.
+ */
+function orphanObjects(jobs: StoredJob[]): string[] {
+  const referenced = new Set<string>();
+  for (const stored of jobs) {
+    if (stored.expiredAt) continue;
+    for (const key of [stored.outputKey, stored.posterKey])
+      if (key) referenced.add(join('outputs', key));
+    if (stored.renderId) referenced.add(join('renders', `${stored.renderId}.json`));
+  }
+  const filesUnder = (folder: string): string[] =>
+    existsSync(join(dataDir, folder))
+      ? readdirSync(join(dataDir, folder), { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => relative(dataDir, join(entry.parentPath, entry.name)))
+      : [];
+  return [...filesUnder('outputs'), ...filesUnder('renders')].filter(
+    (file) => !referenced.has(file),
+  );
+}
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'local-flow-'));
   const startedAt = Date.now();
@@ -95,6 +163,8 @@ describe('local mode, end to end', () => {
   let job: Job;
   let videoUrl: string;
   let bSubscription: ReturnType<typeof collect>;
+  /** The job the cancel test ended CANCELLED (its render's record stays until it is deleted). */
+  let cancelledId: string;
 
   it('writes amplify_outputs.json with auth, data, storage and the local endpoints', () => {
     expect(stack.outputs).toMatchObject({
@@ -224,6 +294,7 @@ describe('local mode, end to end', () => {
     updates.unsubscribe();
     const last = mine().at(-1)!;
     expect(last.status).toBe('CANCELLED');
+    cancelledId = id;
     // Only the first job's video remains in the owner's folder: no partial or complete file of this one.
     expect(readdirSync(outputDirOf(last.owner!)).sort()).toEqual([
       `${job.id}.mp4`,
@@ -231,6 +302,50 @@ describe('local mode, end to end', () => {
     ]);
     const url = await clientA().queries.getJobVideoUrl({ jobId: id });
     expect(errorText(url)).toMatch(/no video yet/);
+  }, 200_000);
+
+  it('deletes a job while it renders (cancelled first) and an ended one: records, files and render state gone', async () => {
+    const created = await clientA().models.Job.create({
+      compositionId: 'title-card',
+      inputProps: JSON.stringify({ title: 'Delete me mid-render' }),
+    });
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.id;
+    let rendering: Job | null | undefined;
+    await waitForAsync(
+      async () => {
+        rendering = (await clientA().models.Job.get({ id })).data;
+        return rendering?.status === 'RENDERING' && Boolean(rendering.renderId);
+      },
+      120_000,
+      'the job rendering',
+    );
+
+    const removed = await clientA().mutations.removeJob({ jobId: id });
+    const removedEnded = await clientA().mutations.removeJob({ jobId: cancelledId });
+
+    expect(errorText(removed)).toBe('');
+    expect(removed.data).toEqual({ jobId: id, cancelledFirst: true });
+    expect(removedEnded.data).toEqual({ jobId: cancelledId, cancelledFirst: false });
+    for (const gone of [id, cancelledId]) {
+      expect((await clientA().models.Job.get({ id: gone })).data).toBeNull();
+      expect(await storedJobIds()).not.toContain(gone);
+    }
+    // Nothing of either is left, and a second delete is told the job is gone.
+    expect(orphanObjects(await storedJobs())).toEqual([]);
+    expect(existsSync(join(dataDir, 'renders', `${rendering!.renderId}.json`))).toBe(false);
+    // The check sees the files that remain (the first job's video, poster and render record): it can fail.
+    const first = (await clientA().models.Job.get({ id: job.id })).data!;
+    expect(orphanObjects([]).sort()).toEqual(
+      [
+        join('outputs', first.outputKey ?? `(no outputKey on ${job.id})`),
+        join('outputs', first.posterKey ?? `(no posterKey on ${job.id})`),
+        join('renders', `${first.renderId}.json`),
+      ].sort(),
+    );
+    expect(errorText(await clientA().mutations.removeJob({ jobId: id }))).toMatch(
+      /You have no job with id/,
+    );
   }, 200_000);
 
   it("serves the owner the job's poster (a 1280×720 JPEG) and nobody else; the retention sweep leaves no object behind", async () => {
@@ -261,5 +376,10 @@ describe('local mode, end to end', () => {
     );
     // No object is left that no job points to: the owner's folder (the cancelled job never kept one) is empty.
     expect(readdirSync(outputDirOf(job.owner!))).toEqual([]);
+    expect(orphanObjects(await storedJobs())).toEqual([]);
+    // The expired job can still be deleted: its record goes, and still nothing is left behind.
+    expect((await clientA().mutations.removeJob({ jobId: job.id })).data?.jobId).toBe(job.id);
+    expect(await storedJobIds()).toEqual([]);
+    expect(orphanObjects([])).toEqual([]);
   }, 60_000);
 });
