@@ -91,6 +91,10 @@ export const benchResultSchema = z.object({
   latency_create_to_queued_ms: latency.nullable(),
   latency_queued_to_rendering_ms: latency.nullable(),
   latency_done_to_browser_ms: latency.nullable(),
+  // 2b. Done → browser with Remotion's webhook waking the job (poll every 4 s, as the cloud with a webhook) and with
+  // polling only (every 1 s, as the cloud without one), each in its own stub stack in the same run.
+  latency_done_to_browser_webhook_ms: latency.nullable().default(null),
+  latency_done_to_browser_poll_only_ms: latency.nullable().default(null),
   // 3. Throughput and correctness of stream → queue → worker.
   pipeline_jobs: z.number().int().nonnegative().nullable(),
   pipeline_jobs_per_second: z.number().nonnegative().nullable(),

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=cost,bundle,render,formats,latency,pipeline,memory,batch] [--report-only]`: measures the product
+ * `npm run bench [-- --quick] [--only=cost,bundle,render,formats,latency,webhook-latency,pipeline,memory,batch] [--report-only]`: measures the product
  * against reference runs in the same invocation, writes bench/results/{latest,previous}.json and
  * chart.svg, and regenerates BENCHMARKS.md. Exits 0 whatever the numbers; non-zero only if the
  * harness itself breaks.
@@ -32,6 +32,10 @@ import { openWarmRenderTimer } from './measure-warm-render';
 import { measureNpmStartMemory } from './measure-npm-start-memory';
 import { measureWorkerMemory } from './measure-worker-memory';
 import { RENDER_WORKER_MEMORY_MB } from '../amplify/functions/render-worker/resource';
+import {
+  DEFAULT_WORKER_SETTINGS,
+  POLL_INTERVAL_WITH_WEBHOOK_MS,
+} from '../amplify/functions/render-worker/worker-context';
 import { benchResultSchema, parseBenchResult, type BenchResult } from './result-schema';
 import { computeMedian } from './stats';
 import { renderBarChartSvg } from './svg-chart';
@@ -45,6 +49,7 @@ const SECTIONS = [
   'render',
   'formats',
   'latency',
+  'webhook-latency',
   'pipeline',
   'memory',
   'batch',
@@ -169,6 +174,8 @@ async function main() {
     latency_create_to_queued_ms: null,
     latency_queued_to_rendering_ms: null,
     latency_done_to_browser_ms: null,
+    latency_done_to_browser_webhook_ms: null,
+    latency_done_to_browser_poll_only_ms: null,
     pipeline_jobs: null,
     pipeline_jobs_per_second: null,
     pipeline_lost: null,
@@ -441,6 +448,44 @@ async function main() {
       await bench
         ?.stop()
         .catch((error: unknown) => log(`stub stack: stopping failed: ${describeFailure(error)}`));
+    }
+  }
+
+  // 2b. Done → browser: Remotion's webhook waking the job against polling only, one stub stack each, one after the other.
+  const webhookLatencyKeys = [
+    'latency_done_to_browser_webhook_ms',
+    'latency_done_to_browser_poll_only_ms',
+  ] as const;
+  if (!skip('webhook-latency', [...webhookLatencyKeys])) {
+    const paths = [
+      // The cloud's worker polls every 4 s when Remotion's webhook is wired, every 1 s without it.
+      ['latency_done_to_browser_webhook_ms', true, POLL_INTERVAL_WITH_WEBHOOK_MS],
+      ['latency_done_to_browser_poll_only_ms', false, DEFAULT_WORKER_SETTINGS.pollIntervalMs],
+    ] as const;
+    for (const [key, remotionWebhook, pollMs] of paths) {
+      let bench: BenchStack | undefined;
+      try {
+        log(
+          `${key}: stub stack, Remotion webhook ${remotionWebhook ? 'on' : 'off'}, poll ${pollMs} ms`,
+        );
+        bench = await startBenchStack(PROJECT_ROOT, {
+          renderer: 'stub',
+          stubRenderMs: STUB_RENDER_MS,
+          remotionWebhook,
+          workerPollIntervalMs: pollMs,
+          log: () => {},
+        });
+        const latencies = await measureLatencies(bench, render, settings.latencyJobs, log);
+        result[key] = latencies.doneToBrowser;
+        log(`${key}: p50 ${latencies.doneToBrowser.p50} ms, p95 ${latencies.doneToBrowser.p95} ms`);
+      } catch (error) {
+        unavailable[key] = `the ${key} run failed: ${describeFailure(error)}`;
+        log(unavailable[key]);
+      } finally {
+        await bench
+          ?.stop()
+          .catch((error: unknown) => log(`${key}: stopping failed: ${describeFailure(error)}`));
+      }
     }
   }
 

@@ -18,6 +18,8 @@ const showLatency = (value: Latency | null | undefined): string =>
     ? `p50 ${show(value.p50, ' ms')} · p95 ${show(value.p95, ' ms')} (n=${value.samples})`
     : 'n/a';
 const usd = (value: number): string => `$${value.toPrecision(3)}`;
+const ratio = (part: number | null | undefined, whole: number | null | undefined): string =>
+  part == null || whole == null || whole === 0 ? 'n/a' : `${formatFigure(part / whole)}×`;
 
 /** The chart's panels: each figure beside its reference and the previous run. */
 export function buildChartPanels(latest: BenchResult, previous: BenchResult | null): ChartPanel[] {
@@ -156,6 +158,17 @@ export function renderBenchmarksMarkdown(
       `\`${key}\``,
       showLatency(latest[key]),
       '—',
+      previous?.[key]?.p95 != null ? `${change(latest[key]?.p95, previous[key]?.p95)} (p95)` : '—',
+      `\`${command}\``,
+    ]),
+    ...(
+      ['latency_done_to_browser_webhook_ms', 'latency_done_to_browser_poll_only_ms'] as const
+    ).map((key) => [
+      `\`${key}\``,
+      showLatency(latest[key]),
+      key.endsWith('webhook_ms')
+        ? `Remotion's webhook wakes the job, poll every 4 s; p50 ${ratio(latest.latency_done_to_browser_webhook_ms?.p50, latest.latency_done_to_browser_poll_only_ms?.p50)} of poll-only's`
+        : 'reference: polling only, every 1 s (no webhook), same run',
       previous?.[key]?.p95 != null ? `${change(latest[key]?.p95, previous[key]?.p95)} (p95)` : '—',
       `\`${command}\``,
     ]),
@@ -335,7 +348,11 @@ const DEFINITIONS = [
   '    `status: RENDERING` (queue poller receive → worker loads, checks limits, claims the job → AppSync → WebSocket).',
   '  - `latency_done_to_browser_ms`: from the moment the local renderer recorded the render done (the mtime of its',
   '    own record file `<dataDir>/renders/<renderId>.json`, written once with `state: done`) until the',
-  "    subscription delivers `status: SUCCEEDED`. Includes waiting for the worker's next progress poll (1 s).",
+  "    subscription delivers `status: SUCCEEDED`, with the stack's defaults (Remotion's webhook on, a 1 s poll).",
+  '  - `latency_done_to_browser_webhook_ms` / `latency_done_to_browser_poll_only_ms` (`--only=webhook-latency`): the',
+  "    same interval in two stub stacks started one after the other in the same run: Remotion's webhook waking the",
+  '    job with the worker polling every 4 s (as the cloud runs with the webhook), and no webhook with a 1 s poll',
+  '    (the cloud without it); the webhook row gives its p50 as a fraction of the poll-only p50.',
   '- **Pipeline** (stub renderer taking a uniformly random 0–50 ms; the render cap given to the stack; the',
   '  per-user limit raised to 100 through `MAX_ACTIVE_JOBS_PER_USER` so 10 users hold 1,000 jobs, each user',
   '  creating at most 100, so none is refused): every job is created with the `createJob` mutation over HTTP',

@@ -36,6 +36,8 @@ export function buildBenchResult(overrides: Partial<BenchResult> = {}): BenchRes
     latency_create_to_queued_ms: { p50: 300, p95: 600, samples: 20 },
     latency_queued_to_rendering_ms: { p50: 500, p95: 1000, samples: 20 },
     latency_done_to_browser_ms: { p50: 400, p95: 1100, samples: 20 },
+    latency_done_to_browser_webhook_ms: { p50: 60, p95: 120, samples: 20 },
+    latency_done_to_browser_poll_only_ms: { p50: 600, p95: 1000, samples: 20 },
     pipeline_jobs: 1000,
     pipeline_jobs_per_second: 7.5,
     pipeline_lost: 0,

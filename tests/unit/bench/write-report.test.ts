@@ -19,6 +19,12 @@ describe('renderBenchmarksMarkdown', () => {
     );
     expect(row('pipeline_max_in_flight')).toMatch(/\| 16 \| cap `pipeline_render_cap` = 16 \|/);
     expect(row('latency_done_to_browser_ms')).toContain('p50 400 ms · p95 1,100 ms (n=20)');
+    expect(row('latency_done_to_browser_webhook_ms')).toMatch(
+      /p50 60 ms · p95 120 ms \(n=20\) \| .*p50 0\.1× of poll-only's/,
+    );
+    expect(row('latency_done_to_browser_poll_only_ms')).toMatch(
+      /p50 600 ms · p95 1,000 ms \(n=20\) \| reference: polling only/,
+    );
     expect(row('cloud_cost_usd.10s')).toMatch(/Remotion `estimatePrice` alone \$/);
     expect(markdown).toContain('![benchmark chart](bench/results/chart.svg)');
     expect(markdown).toContain('Previous run: none recorded.');
