@@ -42,7 +42,8 @@ beforeAll(async () => {
   // Playwright cannot answer Chromium's save picker: Download all takes its other path, a browser download (the
   // picker's streamed path is unit-tested with a stand-in picker, tests/unit/batch/batch-archive.test.ts).
   await page.addInitScript(() => {
-    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    // It lives on Window.prototype: shadow it on the window.
+    Object.defineProperty(window, 'showSaveFilePicker', { value: undefined });
   });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
