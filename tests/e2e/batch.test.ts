@@ -39,6 +39,12 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-background-networking'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  // Playwright cannot answer Chromium's save picker: Download all takes its other path, a browser download (the
+  // picker's streamed path is unit-tested with a stand-in picker, tests/unit/batch/batch-archive.test.ts).
+  await page.addInitScript(() => {
+    // It lives on Window.prototype: shadow it on the window.
+    Object.defineProperty(window, 'showSaveFilePicker', { value: undefined });
+  });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });

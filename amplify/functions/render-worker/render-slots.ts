@@ -41,7 +41,17 @@ export const freeSlotsOfEndedJobs = async (
  * The owner's `limit` slots over the store. Only a conditional create takes a slot, so however many starts race,
  * at most `limit` jobs of one owner hold one; reads only choose which slot to try.
  */
-export const createRenderSlots = (store: JobStore, limit: number): RenderSlots => {
+/**
+ * Held slots younger than this are not checked for an ended job at admission: a slot leaks only when a worker dies
+ * between a job's end and the release, and checking every held slot cost each waiting delivery one read per slot.
+ */
+export const LEAKED_SLOT_MIN_AGE_MS = 60_000;
+
+export const createRenderSlots = (
+  store: JobStore,
+  limit: number,
+  now: () => number = Date.now,
+): RenderSlots => {
   const admit = async (job: SlotHolder): Promise<Admission> => {
     for (let round = 0; round < 2; round += 1) {
       const held = await store.listRenderSlots(job.owner);
@@ -63,7 +73,11 @@ export const createRenderSlots = (store: JobStore, limit: number): RenderSlots =
           return { admitted: true, slot };
       }
       // Every slot is held: one whose job ended without releasing it is freed, then look once more.
-      if (round > 0 || (await freeSlotsOfEndedJobs(store, held)).length === 0) break;
+      const old = held.filter(
+        (slot) => now() - Date.parse(slot.createdAt ?? '') >= LEAKED_SLOT_MIN_AGE_MS,
+      );
+      if (round > 0 || old.length === 0 || (await freeSlotsOfEndedJobs(store, old)).length === 0)
+        break;
     }
     return { admitted: false };
   };

@@ -151,7 +151,7 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
   const metrics = deps.metrics ?? NO_JOB_METRICS;
   // Every job end is counted, and every log line names the job's render and owner, whichever step wrote it.
   const observed = observeJobs(deps.store, { metrics, log: deps.log, clock: deps.clock });
-  const slots = createRenderSlots(deps.store, settings.maxActiveJobsPerUser);
+  const slots = createRenderSlots(deps.store, settings.maxActiveJobsPerUser, deps.clock.now);
   return {
     settings,
     // Every write that ends a job releases its render slot, whichever transition made it.

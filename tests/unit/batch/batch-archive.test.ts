@@ -2,10 +2,13 @@ import { strFromU8, unzipSync } from 'fflate';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import type { BatchRowJob } from '../../../src/features/batch/api/batches-api';
+import type { BatchesApi } from '../../../src/features/batch/api/batches-api';
 import {
   archiveEntryName,
   buildBatchArchive,
+  streamBatchArchive,
 } from '../../../src/features/batch/download/build-batch-archive';
+import { downloadBatch } from '../../../src/features/batch/download/download-batch';
 
 const row = (rowIndex: number, overrides: Partial<BatchRowJob> = {}): BatchRowJob => ({
   jobId: `job-${rowIndex}`,
@@ -110,5 +113,76 @@ describe('buildBatchArchive', () => {
   it('names entries so they sort in row order up to the largest batch', () => {
     expect(archiveEntryName(0)).toBe('row-00001.mp4');
     expect(archiveEntryName(9_999)).toBe('row-10000.mp4');
+  });
+});
+
+describe('streaming the archive', () => {
+  const bigVideo = (jobId: string) => new Uint8Array(64 * 1024).fill(jobId.charCodeAt(4));
+
+  it('writes each video out before fetching past the window, so the archive is never held whole', async () => {
+    const rows = Array.from({ length: 12 }, (_, index) => row(index));
+    const written: Uint8Array[] = [];
+    const writtenBytes = () => written.reduce((sum, chunk) => sum + chunk.length, 0);
+    // Bytes written when each video is fetched: with a window of 2, video n is fetched only once videos 0 … n − 3
+    // are written out, so at most the window and the video being added are held.
+    const writtenAtFetch: number[] = [];
+    const summary = await streamBatchArchive(
+      rows,
+      async (chunk) => {
+        await new Promise((done) => setTimeout(done, 1));
+        written.push(chunk);
+      },
+      {
+        getVideoUrl: async (jobId) => ({ url: `https://videos.test/${jobId}.mp4` }),
+        fetchBytes: async (url) => {
+          writtenAtFetch.push(writtenBytes());
+          return bigVideo(/job-\d+/.exec(url)![0]);
+        },
+        concurrency: 2,
+      },
+    );
+    expect(summary).toEqual({ videos: 12, failedDownloads: 0 });
+    for (let n = 3; n < 12; n += 1)
+      expect(writtenAtFetch[n], `video ${n}`).toBeGreaterThanOrEqual((n - 2) * 64 * 1024);
+    const whole = new Uint8Array(writtenBytes());
+    let offset = 0;
+    for (const chunk of written) whole.set(chunk, (offset += chunk.length) - chunk.length);
+    const entries = unzipSync(whole);
+    expect(Object.keys(entries)).toHaveLength(13);
+    expect(entries['row-00012.mp4']).toEqual(bigVideo('job-11'));
+  });
+
+  it('saves through the save picker when the browser has one, and nothing when the user closes it', async () => {
+    const api = {
+      listBatchRows: async () => [row(0), row(1, { status: 'FAILED', errorMessage: 'no' })],
+      getVideoUrl: async (jobId: string) => ({ url: `data:,${jobId}`, expiresAt: '' }),
+    } as unknown as BatchesApi;
+    const batch = { id: 'b1', title: 'Q3 cards', rowCount: 2 } as Parameters<
+      typeof downloadBatch
+    >[1];
+    const chunks: Uint8Array[] = [];
+    const events: string[] = [];
+    const picker = async (options: { suggestedName: string }) => {
+      events.push(`picker ${options.suggestedName}`);
+      return {
+        createWritable: async () => ({
+          write: async (chunk: Uint8Array) => void chunks.push(chunk),
+          close: async () => void events.push('close'),
+          abort: async () => void events.push('abort'),
+        }),
+      };
+    };
+    const summary = await downloadBatch(api, batch, undefined, picker);
+    expect(summary).toEqual({ videos: 1, failedDownloads: 0 });
+    expect(events).toEqual(['picker q3-cards.zip', 'close']);
+    const whole = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+    let offset = 0;
+    for (const chunk of chunks) whole.set(chunk, (offset += chunk.length) - chunk.length);
+    expect(Object.keys(unzipSync(whole))).toEqual(['row-00001.mp4', 'manifest.csv']);
+
+    const closed = async () => {
+      throw Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' });
+    };
+    expect(await downloadBatch(api, batch, undefined, closed)).toBeUndefined();
   });
 });

@@ -152,11 +152,18 @@ describe('per-user limit (render slots)', () => {
   });
 
   it("frees, at the owner's next admission, a slot whose job ended without releasing it", async () => {
-    const { db, deliver } = setUp({ config: { maxActiveJobsPerUser: 1 } });
+    const { db, deliver, clock } = setUp({ config: { maxActiveJobsPerUser: 1 } });
     // Its worker died between the terminal write and the release.
     db.insert({ id: 'old', owner: ALICE, status: 'SUCCEEDED' });
     await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'old' });
     db.insert({ id: 'a1', owner: ALICE });
+    // A young slot is not checked (a waiting delivery reads no job per held slot): the job waits.
+    const gets: string[] = [];
+    const get = db.store.get;
+    db.store.get = async (jobId) => (gets.push(jobId), get(jobId));
+    expect((await deliver('a1')).reason).toBe(OWNER_AT_LIMIT_REASON);
+    expect(gets).toEqual(['a1']);
+    clock.advance(60_000);
 
     expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
     expect(db.jobs.get('a1')!.status).toBe('SUCCEEDED');

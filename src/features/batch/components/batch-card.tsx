@@ -70,6 +70,8 @@ export function BatchCard({
       const archive = await downloadBatch(api, batch, (done, total) =>
         setDownload({ done, total }),
       );
+      // The save dialog was closed: nothing to say.
+      if (!archive) return;
       setNotice(
         archive.failedDownloads > 0
           ? {

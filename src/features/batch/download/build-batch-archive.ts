@@ -21,12 +21,16 @@ export interface BuildBatchArchiveOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface BatchArchive {
-  blob: Blob;
+/** What went into an archive. */
+export interface BatchArchiveSummary {
   /** Videos in the archive. */
   videos: number;
   /** Finished rows whose video could not be fetched (their manifest line says why). */
   failedDownloads: number;
+}
+
+export interface BatchArchive extends BatchArchiveSummary {
+  blob: Blob;
 }
 
 async function fetchBytesOverHttp(url: string): Promise<Uint8Array> {
@@ -39,26 +43,33 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * A ZIP of every SUCCEEDED row's video (stored, not compressed: MP4 is compressed already) plus `manifest.csv`
- * with each row's title, status, error, file name and URL. Videos are fetched a few at a time and streamed into the
- * archive in row order, so only the archive and a small window of videos are held at once.
+ * with each row's title, status, error, file name and URL, written to `write` as it is made: videos are fetched a
+ * few at a time, added in row order, and each one's bytes are written (awaited) before the next is added, so only a
+ * small window of videos is held at once, whatever the batch's size.
  */
-export async function buildBatchArchive(
+export async function streamBatchArchive(
   rows: readonly BatchRowJob[],
+  write: (chunk: Uint8Array) => Promise<void>,
   {
     getVideoUrl,
     fetchBytes = fetchBytesOverHttp,
     concurrency = 4,
     onProgress,
   }: BuildBatchArchiveOptions,
-): Promise<BatchArchive> {
+): Promise<BatchArchiveSummary> {
   const ordered = [...rows].sort((a, b) => a.rowIndex - b.rowIndex);
   const finished = ordered.filter((row) => row.status === 'SUCCEEDED');
-  const parts: Uint8Array[] = [];
+  // fflate hands chunks over synchronously; they wait here only until the next flush.
+  const unwritten: Uint8Array[] = [];
   let zipError: Error | undefined;
   const zip = new Zip((error, chunk) => {
     if (error) zipError = error;
-    else parts.push(chunk);
+    else unwritten.push(chunk);
   });
+  const flush = async () => {
+    if (zipError) throw zipError;
+    for (let chunk = unwritten.shift(); chunk; chunk = unwritten.shift()) await write(chunk);
+  };
 
   type Fetched = { url: string; bytes: Uint8Array } | { url: string; error: string };
   const fetchOne = async (row: BatchRowJob): Promise<Fetched> => {
@@ -92,6 +103,7 @@ export async function buildBatchArchive(
       zip.add(entry);
       entry.push(fetched.bytes, true);
       videos += 1;
+      await flush();
     }
     // The bytes are in the archive now; the window must not keep them alive.
     pending[index] = Promise.resolve({ url: fetched.url, error: '' });
@@ -120,10 +132,16 @@ export async function buildBatchArchive(
   zip.add(manifestEntry);
   manifestEntry.push(strToU8(`${manifest}\r\n`), true);
   zip.end();
-  if (zipError) throw zipError;
-  return {
-    blob: new Blob(parts as BlobPart[], { type: 'application/zip' }),
-    videos,
-    failedDownloads: finished.length - videos,
-  };
+  await flush();
+  return { videos, failedDownloads: finished.length - videos };
+}
+
+/** The same archive built in memory, as one Blob (browsers without a file-writing API, and tests). */
+export async function buildBatchArchive(
+  rows: readonly BatchRowJob[],
+  options: BuildBatchArchiveOptions,
+): Promise<BatchArchive> {
+  const parts: Uint8Array[] = [];
+  const summary = await streamBatchArchive(rows, async (chunk) => void parts.push(chunk), options);
+  return { ...summary, blob: new Blob(parts as BlobPart[], { type: 'application/zip' }) };
 }
