@@ -94,6 +94,11 @@ const BATCH_RENDER_CAP = 16;
 const BATCH_PER_USER_LIMIT = 8;
 /** The stub renderer's time per render, ms (issue 7). */
 const STUB_RENDER_MS: [number, number] = [0, 50];
+/**
+ * Stub renders for the webhook comparison: longer than the worker's start and first look (a 0–50 ms render is over
+ * before the job records its render id, so its wake-up finds the job starting and the first look ends it either way).
+ */
+const WEBHOOK_LATENCY_STUB_RENDER_MS: [number, number] = [1500, 2500];
 
 function log(line: string) {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -470,7 +475,7 @@ async function main() {
         );
         bench = await startBenchStack(PROJECT_ROOT, {
           renderer: 'stub',
-          stubRenderMs: STUB_RENDER_MS,
+          stubRenderMs: WEBHOOK_LATENCY_STUB_RENDER_MS,
           remotionWebhook,
           workerPollIntervalMs: pollMs,
           log: () => {},
