@@ -1,5 +1,5 @@
 // The studio end to end, in Debian's Chromium, against the local stack with real Remotion renders.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -248,9 +248,14 @@ describe('the studio in a real browser', () => {
       .toBe('true');
   });
 
-  it('keeps the truth through a reload and a lost connection mid-render: Reconnecting…, then Done', async () => {
-    // Prepare: a render under way, its progress bar moving.
+  it('keeps the truth through a reload and a lost connection mid-render (WebM at 2×): Reconnecting…, then Done with its poster, the estimate beside the time taken, and Delete… removes it', async () => {
+    // Prepare: WebM at 2× (the estimate shows before Render), a render under way, its progress bar moving.
     await titleBox().fill('Through a reload');
+    await page.getByLabel('Format').selectOption('webm');
+    await page.getByLabel('Scale').selectOption('2');
+    await expect
+      .poll(() => page.getByTestId('render-estimate').textContent())
+      .toMatch(/^Estimate: /);
     await page.getByRole('button', { name: 'Render', exact: true }).click();
     const card = page.getByRole('article', { name: /^Through a reload,/ });
     const progressOf = () =>
@@ -277,7 +282,36 @@ describe('the studio in a real browser', () => {
 
     // Assess: the banner goes, and the card ends Done with the video, though updates were missed offline.
     await expect.poll(() => reconnecting.count(), { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => statusOf(card).textContent(), { timeout: 120_000 }).toBe('Done');
+    await expect.poll(() => statusOf(card).textContent(), { timeout: 400_000 }).toBe('Done');
     await expect.poll(() => card.locator('video').count(), { timeout: 20_000 }).toBe(1);
-  });
+
+    // The outputs: a WebM at 2× with its own poster as the player's poster, the estimate beside the time taken.
+    const video = card.locator('video');
+    expect(await card.textContent()).toContain('WebM (VP9) at 2×');
+    await expect
+      .poll(() => video.getAttribute('poster'), { timeout: 20_000 })
+      .toMatch(/\.poster\.jpeg\?/);
+    const poster = await fetch((await video.getAttribute('poster'))!);
+    expect(poster.status).toBe(200);
+    expect([...new Uint8Array(await poster.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
+    expect(await card.getByTestId('job-estimate').textContent()).toMatch(/\d/);
+    expect(await card.getByTestId('job-actual-time').textContent()).toMatch(/\d/);
+    await snap('11-webm-2x-poster-estimate', true);
+
+    // Delete… asks first; confirmed, the card goes, and so do the video and poster files.
+    const videoKey = decodeURIComponent(
+      new URL((await video.getAttribute('src'))!).pathname,
+    ).replace(/^\/+/, '');
+    const videoFile = join(dataDir, 'outputs', videoKey.slice(videoKey.indexOf('renders/')));
+    expect(existsSync(videoFile)).toBe(true);
+    await card.getByRole('button', { name: 'Delete…' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toMatch(/This cannot be undone/);
+    await card.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(0);
+    expect(existsSync(videoFile)).toBe(false);
+    expect(existsSync(videoFile.replace(/\.webm$/, '.poster.jpeg'))).toBe(false);
+    await page.reload();
+    await expect.poll(() => jobCards().count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await page.getByRole('article', { name: /^Through a reload,/ }).count()).toBe(0);
+  }, 600_000);
 });
