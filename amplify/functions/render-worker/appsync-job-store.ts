@@ -51,7 +51,7 @@ const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String)
 // sub as a prefix and each item's sub is compared again here.
 const LIST_QUEUED_OF = `query ListQueuedJobsOf($ownerSub: String!, $limit: Int, $nextToken: String) {
   listJobsByStatusAndCreatedAt(status: QUEUED, sortDirection: ASC, filter: { owner: { beginsWith: $ownerSub } },
-    limit: $limit, nextToken: $nextToken) { items { id owner } nextToken } }`;
+    limit: $limit, nextToken: $nextToken) { items { id owner attempts } nextToken } }`;
 /** Index items read per page when looking for an owner's queued jobs, and pages read at most. */
 const QUEUED_PAGE_SIZE = 100;
 const QUEUED_MAX_PAGES = 5;
@@ -227,13 +227,22 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
           limit: QUEUED_PAGE_SIZE,
           nextToken,
         })) as {
-          listJobsByStatusAndCreatedAt?: Page<{ id: string; owner?: string | null }> | null;
+          listJobsByStatusAndCreatedAt?: Page<{
+            id: string;
+            owner?: string | null;
+            attempts?: number | null;
+          }> | null;
         };
         const found = data.listJobsByStatusAndCreatedAt;
         if (!found) throw new Error('AppSync returned no "listJobsByStatusAndCreatedAt" field');
         ids.push(
           ...found.items.flatMap((item) =>
-            item && ownerSubOf(item.owner ?? '') === ownerSubOf(owner) ? [item.id] : [],
+            // A job that has tried to start (attempts) waits out its own backoff; only parked ones are woken.
+            item &&
+            ownerSubOf(item.owner ?? '') === ownerSubOf(owner) &&
+            !((item.attempts ?? 0) > 0)
+              ? [item.id]
+              : [],
           ),
         );
         nextToken = found.nextToken;
