@@ -28,12 +28,14 @@ function createRecordingClient(calls: Call[]) {
   };
 }
 
+const BATCH = '0b0e5c3a-1f2d-4a6b-9c8d-7e6f5a4b3c2d';
+
 describe('createAmplifyJobsApi', () => {
   it('lists single renders only, following the cursor past pages of batch rows', async () => {
     // The owner index newest first: a read past a batch's rows brings no single render, then one that does.
     const pages: Record<string, { data: unknown[]; nextToken: string | null }> = {
-      start: { data: [], nextToken: 'after-rows-1' },
-      'after-rows-1': { data: [], nextToken: 'after-rows-2' },
+      start: { data: [{ id: `${BATCH}-row-00001` }], nextToken: 'after-rows-1' },
+      'after-rows-1': { data: [{ id: `${BATCH}-row-00000` }], nextToken: 'after-rows-2' },
       'after-rows-2': { data: [{ id: 'single-1' }, { id: 'single-2' }], nextToken: 'older' },
     };
     const calls: unknown[][] = [];
@@ -60,10 +62,7 @@ describe('createAmplifyJobsApi', () => {
     ]);
     for (const [key, options] of calls) {
       expect(key).toEqual({ owner: 'sub-a::alice' });
-      expect(options).toMatchObject({
-        sortDirection: 'DESC',
-        filter: { batchId: { attributeExists: false } },
-      });
+      expect(options).toMatchObject({ sortDirection: 'DESC', limit: 100 });
     }
   });
 
@@ -74,7 +73,7 @@ describe('createAmplifyJobsApi', () => {
         Job: {
           listJobsByOwnerAndCreatedAt: async () => {
             reads += 1;
-            return { data: [], nextToken: `rows-${reads}` };
+            return { data: [{ id: `${BATCH}-row-0000${reads % 10}` }], nextToken: `rows-${reads}` };
           },
         },
       },

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { generateClient } from 'aws-amplify/data';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schema } from '../../amplify/data/resource';
 import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
@@ -20,6 +21,7 @@ import { ownerSubOf } from '../../contract/job-contract';
 import { batchQuotaMessage, ledgerKeys } from '../../contract/spend-budget';
 import { LOCAL_AWS_CREDENTIALS } from '../../local/dynamodb/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { createAmplifyJobsApi } from '../../src/features/jobs/api/amplify-jobs-api';
 import {
   configureStudioClient,
   countRenderStarts,
@@ -348,6 +350,25 @@ describe('batches in local mode', () => {
     ]);
     expect(cancelledRenders.size).toBeGreaterThan(0);
     for (const renderId of cancelledRenders) expect(heldRenders.has(renderId)).toBe(true);
+  });
+
+  it("lists Alice's single renders without her batches' rows, past pages that held only rows", async () => {
+    const single = await gql(
+      alice,
+      `mutation { createJob(input: { compositionId: "title-card", inputProps: "{\\"title\\":\\"Single\\"}" }) { id } }`,
+    );
+    expect(single.errors, JSON.stringify(single.errors)).toBeUndefined();
+    const created = single.data?.createJob as { id: string };
+    // The owner value the studio reads from the session: `<sub>::<username>`.
+    const claims = decodeJwt(alice.idToken);
+    const api = createAmplifyJobsApi(
+      generateClient<Schema>({ authMode: 'lambda', authToken: alice.idToken }),
+      async () => `${String(claims.sub)}::${String(claims['cognito:username'])}`,
+    );
+    // Alice has rows in four batches; the single render is her only job that is not a row.
+    const page = await api.listJobs({ limit: 1 });
+    expect(page.jobs.map((job) => job.id)).toEqual([created.id]);
+    expect((await rowsOf(firstBatchId)).length).toBe(3);
   });
 
   describe('what others and clients cannot do', () => {

@@ -169,7 +169,7 @@ export const createInMemoryJobStore = (
     async listQueuedJobIds(owner, max) {
       await pause('listQueuedJobIds', owner);
       return [...jobs.values()]
-        .filter((job) => job.status === 'QUEUED' && job.owner === owner)
+        .filter((job) => job.status === 'QUEUED' && job.owner === owner && !(job.attempts > 0))
         .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
         .slice(0, max)
         .map((job) => job.id);

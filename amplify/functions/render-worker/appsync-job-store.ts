@@ -3,7 +3,7 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 // Types only: a value import would bundle the backend definition (CDK) into the Lambda.
 import type { Schema } from '../../data/resource';
-import { TERMINAL_JOB_STATUSES, type JobStatus } from '../../../contract/job-contract';
+import { ownerSubOf, TERMINAL_JOB_STATUSES, type JobStatus } from '../../../contract/job-contract';
 import type {
   ActiveJob,
   ActiveJobDetails,
@@ -47,9 +47,11 @@ const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: 
   listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_DETAIL_FIELDS} } }`;
 const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String) {
   listJobsByStatusAndCreatedAt(status: RENDERING, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
-const LIST_QUEUED_OF = `query ListQueuedJobsOf($owner: String!, $limit: Int, $nextToken: String) {
-  listJobsByStatusAndCreatedAt(status: QUEUED, sortDirection: ASC, filter: { owner: { eq: $owner } }, limit: $limit,
-    nextToken: $nextToken) { items { id } nextToken } }`;
+// The stored owner is `<sub>::<username>` while reads may answer it shortened to the sub, so the filter matches the
+// sub as a prefix and each item's sub is compared again here.
+const LIST_QUEUED_OF = `query ListQueuedJobsOf($ownerSub: String!, $limit: Int, $nextToken: String) {
+  listJobsByStatusAndCreatedAt(status: QUEUED, sortDirection: ASC, filter: { owner: { beginsWith: $ownerSub } },
+    limit: $limit, nextToken: $nextToken) { items { id owner attempts } nextToken } }`;
 /** Index items read per page when looking for an owner's queued jobs, and pages read at most. */
 const QUEUED_PAGE_SIZE = 100;
 const QUEUED_MAX_PAGES = 5;
@@ -221,13 +223,28 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       let nextToken: string | null | undefined = null;
       for (let page = 0; page < QUEUED_MAX_PAGES && ids.length < max; page += 1) {
         const data = (await send(LIST_QUEUED_OF, {
-          owner,
+          ownerSub: ownerSubOf(owner),
           limit: QUEUED_PAGE_SIZE,
           nextToken,
-        })) as { listJobsByStatusAndCreatedAt?: Page<{ id: string }> | null };
+        })) as {
+          listJobsByStatusAndCreatedAt?: Page<{
+            id: string;
+            owner?: string | null;
+            attempts?: number | null;
+          }> | null;
+        };
         const found = data.listJobsByStatusAndCreatedAt;
         if (!found) throw new Error('AppSync returned no "listJobsByStatusAndCreatedAt" field');
-        ids.push(...found.items.flatMap((item) => (item ? [item.id] : [])));
+        ids.push(
+          ...found.items.flatMap((item) =>
+            // A job that has tried to start (attempts) waits out its own backoff; only parked ones are woken.
+            item &&
+            ownerSubOf(item.owner ?? '') === ownerSubOf(owner) &&
+            !((item.attempts ?? 0) > 0)
+              ? [item.id]
+              : [],
+          ),
+        );
         nextToken = found.nextToken;
         if (!nextToken) break;
       }

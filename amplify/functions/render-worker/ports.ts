@@ -153,8 +153,8 @@ export interface JobStore {
   /** Every job RENDERING (what the render cap counts), read from the status index. */
   listRenderingJobs(): Promise<ActiveJob[]>;
   /**
-   * The ids of up to `max` of `owner`'s QUEUED jobs, oldest first (the status index, filtered to the owner): the jobs a
-   * freed render slot of theirs is handed to.
+   * The ids of up to `max` of `owner`'s QUEUED jobs that never tried to start (no attempts: a job in retry backoff
+   * keeps its backoff), oldest first, from the status index: the jobs a freed render slot of theirs is handed to.
    */
   listQueuedJobIds(owner: string, max: number): Promise<string[]>;
   /** The slots held for `jobOwner` (a key query), or every slot when omitted (the reconciler's listing). */

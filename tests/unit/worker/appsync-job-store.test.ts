@@ -30,6 +30,41 @@ const recordingTransport = (
 };
 
 describe('AppSync job store', () => {
+  it("lists an owner's queued jobs oldest first by their sub, following pages until it has enough", async () => {
+    const pages: Record<string, unknown> = {
+      first: {
+        items: [
+          { id: 'a-1', owner: 'sub-a' },
+          // A prefix match is not the owner: another user whose sub begins with Alice's.
+          { id: 'x-1', owner: 'sub-ab::other' },
+          null,
+        ],
+        nextToken: 'second',
+      },
+      second: {
+        items: [
+          { id: 'a-2', owner: 'sub-a::alice' },
+          { id: 'a-3', owner: 'sub-a::alice' },
+        ],
+        nextToken: 'third',
+      },
+    };
+    const transport = recordingTransport((_query, variables) => ({
+      listJobsByStatusAndCreatedAt: pages[String(variables.nextToken ?? 'first')],
+    }));
+    const store = createAppSyncJobStore(transport.send);
+
+    expect(await store.listQueuedJobIds('sub-a::alice', 2)).toEqual(['a-1', 'a-2']);
+
+    expect(transport.calls.map((call) => call.variables)).toEqual([
+      { ownerSub: 'sub-a', limit: 100, nextToken: null },
+      { ownerSub: 'sub-a', limit: 100, nextToken: 'second' },
+    ]);
+    expect(transport.calls[0]!.query).toMatch(
+      /listJobsByStatusAndCreatedAt\(status: QUEUED, sortDirection: ASC, filter: \{ owner: \{ beginsWith: \$ownerSub \} \}/,
+    );
+  });
+
   it('sends a conditional updateJob that selects owner and carries the condition', async () => {
     const transport = recordingTransport(() => ({
       updateJob: { id: 'job-1', owner: 'sub::alice' },
