@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -18,6 +18,9 @@ export function hashSources(root: string, dirs: string[], extra: string[] = []):
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Bundles being built by this process, by folder: a second caller waits for the first instead of racing it. */
+const building = new Map<string, Promise<string>>();
+
 /**
  * Bundles `remotion/index.ts` with `@remotion/bundler` into `<cacheDir>/remotion-bundle-<hash>`, or reuses
  * that folder when it exists. Built into a temporary folder and renamed, so a crash never leaves half a bundle.
@@ -36,17 +39,32 @@ export async function ensureRemotionBundle(options: {
   const hash = hashSources(projectRoot, ['remotion', 'public'], [remotionVersion]);
   const outDir = join(cacheDir, `remotion-bundle-${hash}`);
   if (existsSync(join(outDir, 'index.html'))) return outDir;
-  const startedAt = Date.now();
-  const { bundle } = await import('@remotion/bundler');
-  const tmpDir = `${outDir}.tmp-${process.pid}`;
-  rmSync(tmpDir, { recursive: true, force: true });
-  await bundle({
-    entryPoint: join(projectRoot, 'remotion/index.ts'),
-    outDir: tmpDir,
-    publicDir: join(projectRoot, 'public'),
-  });
-  if (existsSync(join(outDir, 'index.html'))) rmSync(tmpDir, { recursive: true, force: true });
-  else renameSync(tmpDir, outDir);
-  options.log?.(`renderer: Remotion bundle built in ${Date.now() - startedAt} ms (${outDir})`);
-  return outDir;
+  const inFlight = building.get(outDir);
+  if (inFlight) return inFlight;
+  const built = (async () => {
+    const startedAt = Date.now();
+    const { bundle } = await import('@remotion/bundler');
+    // Unique per call: another process (or an earlier crash) may hold a folder of the same bundle.
+    const tmpDir = `${outDir}.tmp-${process.pid}-${randomUUID()}`;
+    await bundle({
+      entryPoint: join(projectRoot, 'remotion/index.ts'),
+      outDir: tmpDir,
+      publicDir: join(projectRoot, 'public'),
+    });
+    try {
+      renameSync(tmpDir, outDir);
+    } catch (error) {
+      // Another process finished the same bundle first: use its folder.
+      if (!existsSync(join(outDir, 'index.html'))) throw error;
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
+    options.log?.(`renderer: Remotion bundle built in ${Date.now() - startedAt} ms (${outDir})`);
+    return outDir;
+  })();
+  building.set(outDir, built);
+  try {
+    return await built;
+  } finally {
+    building.delete(outDir);
+  }
 }
