@@ -73,16 +73,30 @@ export function startJobStreamReader(options: {
   let stopped = false;
   let roundWaiters: (() => void)[] = [];
 
-  const sendEach = async (jobIds: string[]) => {
+  /**
+   * Sends one page's ids, `SEND_CONCURRENCY` at a time; returns how many leading ids were all sent and the
+   * first failure, so a retry resends only from the first failed id on.
+   */
+  const sendEach = async (jobIds: string[]): Promise<{ sent: number; failure?: unknown }> => {
+    const outcomes: (unknown | undefined)[] = [];
     let next = 0;
     const lane = async () => {
       while (next < jobIds.length) {
-        const jobId = jobIds[next] as string;
+        const index = next;
         next += 1;
-        await options.send?.(jobId);
+        try {
+          await options.send?.(jobIds[index] as string);
+          outcomes[index] = undefined;
+        } catch (error) {
+          outcomes[index] = error ?? new Error('send failed');
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, jobIds.length) }, lane));
+    const firstFailed = outcomes.findIndex((outcome) => outcome !== undefined);
+    return firstFailed === -1
+      ? { sent: jobIds.length }
+      : { sent: firstFailed, failure: outcomes[firstFailed] };
   };
 
   const iteratorFor = async (shardId: string): Promise<string | undefined> => {
@@ -116,12 +130,28 @@ export function startJobStreamReader(options: {
     } else if (Records.length > 0) {
       // A page at a time: its ids sent together, then one checkpoint. A stop mid-page sends the page again on
       // restart (the worker ignores a second message for a job); one send and file write per record cost more.
-      const jobIds = Records.flatMap((record) => {
+      const selected = Records.flatMap((record, index) => {
         const jobId = (options.select ?? jobIdOfInsert)(record);
-        return jobId ? [jobId] : [];
+        return jobId ? [{ jobId, index }] : [];
       });
+      const jobIds = selected.map(({ jobId }) => jobId);
       if (options.sendPage) await options.sendPage(jobIds);
-      else await sendEach(jobIds);
+      else {
+        const { sent, failure } = await sendEach(jobIds);
+        if (sent < jobIds.length) {
+          // Keep what was sent before the first failure; the next round reads again from the failed record.
+          const failedAt = (selected[sent] as { index: number }).index;
+          const lastSent = Records[failedAt - 1]?.dynamodb?.SequenceNumber;
+          if (lastSent) {
+            checkpoint[shardId] = { sequenceNumber: lastSent };
+            file.save(checkpoint);
+          }
+          const reason = failure instanceof Error ? failure.message : String(failure);
+          throw new Error(
+            `sending job ${jobIds[sent]} failed (${reason}); it is retried next round`,
+          );
+        }
+      }
       checkpoint[shardId] = { sequenceNumber: Records.at(-1)?.dynamodb?.SequenceNumber };
       file.save(checkpoint);
     }

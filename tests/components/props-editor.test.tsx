@@ -156,6 +156,8 @@ describe('props editor', () => {
       },
       // No format or scale chosen: the default output.
       output: { outputFormat: 'mp4', scale: 1 },
+      // The metadata box left empty.
+      metadata: null,
     });
   });
 
