@@ -126,12 +126,13 @@ describe('the studio under render limits', () => {
     // One keystroke per value: user-event may put the caret before the first digit of a controlled number box.
     await userEvent.clear(seconds);
     await userEvent.type(seconds, '9'); // 4 × 9 s = 1080 frames
-    expect(screen.getByText(refusalOf(1080))).toBeInTheDocument();
+    // Found, not got: the form may commit the edit a render later on a loaded machine.
+    expect(await screen.findByText(refusalOf(1080), {}, { timeout: 5_000 })).toBeInTheDocument();
     expect(renderButton()).toBeDisabled();
 
     await userEvent.clear(seconds);
     await userEvent.type(seconds, '6'); // 4 × 6 s = 720 frames: exactly the limit
-    expect(screen.getByText('Ready to render.')).toBeInTheDocument();
+    expect(await screen.findByText('Ready to render.', {}, { timeout: 5_000 })).toBeInTheDocument();
     expect(renderButton()).toBeEnabled();
   });
 
