@@ -72,6 +72,8 @@ export function startJobStreamReader(options: {
   const iterators = new Map<string, string>();
   let stopped = false;
   let roundWaiters: (() => void)[] = [];
+  /** Ends the wait between rounds early (a stop does not wait out the interval). */
+  let wake: () => void = () => {};
 
   /**
    * Sends one page's ids, `SEND_CONCURRENCY` at a time; returns how many leading ids were all sent and the
@@ -115,9 +117,10 @@ export function startJobStreamReader(options: {
     return ShardIterator;
   };
 
-  const readShard = async (shardId: string) => {
+  /** Reads and hands on one page of a shard; returns how many records the page held. */
+  const readShard = async (shardId: string): Promise<number> => {
     const iterator = await iteratorFor(shardId);
-    if (!iterator) return;
+    if (!iterator) return 0;
     const { Records = [], NextShardIterator } = await options.streams.send(
       new GetRecordsCommand({ ShardIterator: iterator }),
     );
@@ -162,9 +165,12 @@ export function startJobStreamReader(options: {
       checkpoint[shardId] = { ...checkpoint[shardId], closed: true };
       file.save(checkpoint);
     }
+    return Records.length;
   };
 
-  const round = async () => {
+  /** One page of every open shard; returns how many records were read in all. */
+  const round = async (): Promise<number> => {
+    let read = 0;
     const { StreamDescription } = await options.streams.send(
       new DescribeStreamCommand({ StreamArn: options.streamArn }),
     );
@@ -172,19 +178,23 @@ export function startJobStreamReader(options: {
       const shardId = shard.ShardId;
       if (!shardId || checkpoint[shardId]?.closed) continue;
       try {
-        await readShard(shardId);
+        read += await readShard(shardId);
       } catch (error) {
         // An expired or trimmed iterator: start again from the checkpoint next round.
         iterators.delete(shardId);
         throw error;
       }
     }
+    return read;
   };
 
   const loop = (async () => {
     while (!stopped) {
+      // A round that read records is followed at once by the next (a backlog drains page after page, as the Pipe
+      // and Lambda's stream pollers do); an empty round waits `interval` before the next look.
+      let read = 0;
       try {
-        await round();
+        read = await round();
       } catch (error) {
         if (!stopped)
           log(`stream reader: ${error instanceof Error ? error.message : String(error)}`);
@@ -192,13 +202,21 @@ export function startJobStreamReader(options: {
       const waiters = roundWaiters;
       roundWaiters = [];
       for (const done of waiters) done();
-      if (!stopped) await new Promise((done) => setTimeout(done, interval));
+      if (!stopped && read === 0)
+        await new Promise<void>((done) => {
+          const timer = setTimeout(done, interval);
+          wake = () => {
+            clearTimeout(timer);
+            done();
+          };
+        });
     }
   })();
 
   return {
     async stop() {
       stopped = true;
+      wake();
       await loop;
       for (const done of roundWaiters.splice(0)) done();
     },

@@ -8,7 +8,7 @@ import {
   type DynamoDBStreamsClient,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jobIdOfInsert, startJobStreamReader } from '../../../local/pipeline/job-stream-reader';
 
 let sequence = 0;
@@ -21,7 +21,8 @@ const record = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', id: string): _Record 
 });
 
 /** A DynamoDB Streams stand-in: shards of records, iterators as "shard|position". */
-function createFakeStreams() {
+/** A fake stream: GetRecords answers at most `pageSize` records (DynamoDB Streams answers up to 1,000). */
+function createFakeStreams(pageSize = Number.POSITIVE_INFINITY) {
   const shards: { id: string; records: _Record[]; closed: boolean }[] = [];
   const client = {
     send: async (command: unknown) => {
@@ -39,7 +40,7 @@ function createFakeStreams() {
       if (command instanceof GetRecordsCommand) {
         const [id, position] = command.input.ShardIterator!.split('|');
         const shard = shards.find((candidate) => candidate.id === id)!;
-        const records = shard.records.slice(Number(position));
+        const records = shard.records.slice(Number(position), Number(position) + pageSize);
         const end = Number(position) + records.length;
         return { Records: records, NextShardIterator: shard.closed ? undefined : `${id}|${end}` };
       }
@@ -141,5 +142,27 @@ describe('startJobStreamReader', () => {
     await reader.nextRound();
     await reader.stop();
     expect(sent).toEqual(['a', 'b']);
+  });
+
+  it('reads a backlog page after page without waiting the poll interval between full pages', async () => {
+    const { shards, client } = createFakeStreams(2);
+    shards.push({
+      id: 's1',
+      records: ['a', 'b', 'c', 'd', 'e'].map((id) => record('INSERT', id)),
+      closed: false,
+    });
+    const sent: string[] = [];
+    const reader = startJobStreamReader({
+      streams: client,
+      streamArn: 'arn:stream',
+      checkpointFile: join(dir, 'checkpoint.json'),
+      send: async (jobId) => {
+        sent.push(jobId);
+      },
+      // A minute between empty looks: three pages within the wait below only if full pages do not wait.
+      pollIntervalMs: 60_000,
+    });
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c', 'd', 'e']), { timeout: 5_000 });
+    await reader.stop();
   });
 });
