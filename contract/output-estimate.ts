@@ -15,10 +15,10 @@ const HD_PIXELS = 1280 * 720;
 
 /**
  * Seconds per 1280×720 MP4 frame, whole job included (queue, start, encode, upload): the local pipeline median
- * of `bench/results/latest.json` (`render_pipeline_median_ms` 26,176 ms for 150 frames of title-card, quick
+ * of `bench/results/latest.json` (`render_pipeline_median_ms` 27,979 ms for 150 frames of title-card, quick
  * mode, 2026-12-06, on 2 cores), which is also what `bench/cloud-cost.ts` takes for a Lambda renderer's frame.
  */
-export const SECONDS_PER_HD_FRAME = 26.176 / 150;
+export const SECONDS_PER_HD_FRAME = 27.979 / 150;
 
 /** Remotion Lambda's fixed costs around the frames (the cost model's `mainSetupSeconds` + `rendererStartupSeconds`). */
 const CLOUD_STARTUP_SECONDS = 2 + 3;
@@ -38,7 +38,7 @@ export const OVERHEAD_USD_PER_JOB = 0.0002;
 /** Each second of render also costs one progress poll: a 200 ms invocation of the Remotion function. */
 const POLL_MS_PER_RENDER_SECOND = 200;
 
-/** Remotion's `estimatePrice` (from `@remotion/lambda/client`), passed in by the caller. */
+/** Remotion's `estimatePrice` (`@remotion/lambda/client` in Node, `remotion-lambda-price.ts` in the browser), passed in. */
 export type EstimatePrice = (input: {
   region: 'us-east-1';
   memorySizeInMb: number;

@@ -31,8 +31,9 @@ export interface OutputFormatDetails {
   /** H.264 and VP9 (4:2:0 chroma) refuse odd widths and heights. */
   needsEvenSize: boolean;
   /**
-   * Relative render time of a whole job against MP4, from the benchmark's per-format rows (BENCHMARKS.md; quick run
-   * of 2026-12-06: MP4 27.9 s, WebM 30.0 s, GIF 40.8 s, ProRes 44.2 s, PNG ZIP 35.8 s), rounded to a tenth.
+   * Relative render time of a whole job against MP4, from the benchmark's per-format rows (BENCHMARKS.md), the mean of
+   * two quick runs of 2026-12-06 rounded to a tenth: MP4 27.9 / 28.2 s, WebM 30.0 / 31.4 s, GIF 40.8 / 44.7 s, ProRes
+   * 44.2 / 40.6 s, PNG ZIP 35.8 / 32.9 s (one render each, so ±10 % between runs).
    */
   timeFactor: number;
   /** Why a target cannot render it; absent: both can. */
@@ -78,7 +79,7 @@ export const OUTPUT_FORMAT_DETAILS: Record<OutputFormat, OutputFormatDetails> = 
     contentType: 'video/quicktime',
     playable: false,
     needsEvenSize: false,
-    timeFactor: 1.6,
+    timeFactor: 1.5,
   },
   'png-zip': {
     label: 'PNG sequence (ZIP)',
@@ -88,7 +89,7 @@ export const OUTPUT_FORMAT_DETAILS: Record<OutputFormat, OutputFormatDetails> = 
     contentType: 'application/zip',
     playable: false,
     needsEvenSize: false,
-    timeFactor: 1.3,
+    timeFactor: 1.2,
     unsupported: {
       // renderMediaOnLambda accepts only the serverless codecs (h264, h265, vp8, vp9, mp3, aac, wav, gif, prores).
       cloud:

@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react';
 import {
   estimateRender,
   type EstimatePrice,
   type RenderEstimate,
 } from '../../contract/output-estimate';
 import { checkOutputChoice, type RenderTarget } from '../../contract/output-formats';
+import { estimateRemotionLambdaPrice } from '../../contract/remotion-lambda-price';
 
 /** A composition's size and length, as the estimate needs them. */
 export interface EstimatedVideo {
@@ -40,22 +40,11 @@ export function estimateFor(
 }
 
 /**
- * Remotion's `estimatePrice` in the cloud, loaded on first use (it lives in `@remotion/lambda/client`, which the
- * local studio never needs); `undefined` locally, where renders cost nothing, and while it loads.
+ * Remotion's price in the cloud (its `estimatePrice` formula over the installed Remotion's rates: its own package
+ * cannot load in the browser); `undefined` locally, where renders cost nothing.
  */
 export function useEstimatePrice(target: RenderTarget): EstimatePrice | undefined {
-  const [estimatePrice, setEstimatePrice] = useState<EstimatePrice>();
-  useEffect(() => {
-    if (target !== 'cloud') return;
-    let active = true;
-    void import('@remotion/lambda/client').then(({ estimatePrice: price }) => {
-      if (active) setEstimatePrice(() => price as EstimatePrice);
-    });
-    return () => {
-      active = false;
-    };
-  }, [target]);
-  return estimatePrice;
+  return target === 'cloud' ? estimateRemotionLambdaPrice : undefined;
 }
 
 /** "about 12 s", "about 2 min 5 s", with the cost when there is one. */

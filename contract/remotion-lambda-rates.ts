@@ -1,0 +1,30 @@
+/** Written by `node --import tsx scripts/remotion-lambda-rates.ts --write` from Remotion's `estimatePrice`. */
+import type { RemotionLambdaRates } from './remotion-lambda-price';
+
+export const REMOTION_LAMBDA_RATES: Record<string, RemotionLambdaRates> = {
+  'eu-central-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.67e-8, perRequest: 2e-7 },
+  'eu-central-2': { perGbSecond: 0.0000146667, perDiskGbSecond: 4.41e-8, perRequest: 2.2e-7 },
+  'eu-west-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.4e-8, perRequest: 2e-7 },
+  'eu-west-2': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.58e-8, perRequest: 2e-7 },
+  'eu-west-3': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.58e-8, perRequest: 2e-7 },
+  'eu-south-1': { perGbSecond: 0.0000156138, perDiskGbSecond: 3.57e-8, perRequest: 2.3e-7 },
+  'eu-north-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.23e-8, perRequest: 2e-7 },
+  'us-east-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.09e-8, perRequest: 2e-7 },
+  'us-east-2': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.09e-8, perRequest: 2e-7 },
+  'us-west-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.7e-8, perRequest: 2e-7 },
+  'us-west-2': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.09e-8, perRequest: 2e-7 },
+  'af-south-1': { perGbSecond: 0.00001768, perDiskGbSecond: 4.04e-8, perRequest: 2.7e-7 },
+  'ap-south-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.52e-8, perRequest: 2e-7 },
+  'ap-east-1': { perGbSecond: 0.0000183, perDiskGbSecond: 4.07e-8, perRequest: 2.8e-7 },
+  'ap-southeast-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.7e-8, perRequest: 2e-7 },
+  'ap-southeast-2': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.7e-8, perRequest: 2e-7 },
+  'ap-northeast-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.7e-8, perRequest: 2e-7 },
+  'ap-northeast-2': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.52e-8, perRequest: 2e-7 },
+  'ap-northeast-3': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.7e-8, perRequest: 2e-7 },
+  'ap-southeast-4': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.7e-8, perRequest: 2e-7 },
+  'ap-southeast-5': { perGbSecond: 0.000012, perDiskGbSecond: 3.33e-8, perRequest: 1.8e-7 },
+  'ca-central-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 3.4e-8, perRequest: 2e-7 },
+  'cn-north-1': { perGbSecond: 0.0000908, perDiskGbSecond: 2.303e-7, perRequest: 0.00000136 },
+  'cn-northwest-1': { perGbSecond: 0.0000908, perDiskGbSecond: 2.049e-7, perRequest: 0.00000136 },
+  'sa-east-1': { perGbSecond: 0.0000133334, perDiskGbSecond: 5.86e-8, perRequest: 2e-7 },
+};
