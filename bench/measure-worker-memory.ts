@@ -5,6 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { DEFAULT_SPEND_BUDGETS } from '../contract/spend-budget';
+import type { WorkerEnvironmentVariables } from '../amplify/functions/render-worker/worker-config';
+import { spendEnvironmentOf, type SpendEnvironment } from '../amplify/render-pipeline/spend-config';
+import { summarizeStderr } from './child-stderr';
 
 /** What one measurement of the cloud worker's memory found. */
 export interface WorkerMemoryMeasurement {
@@ -19,6 +23,8 @@ export interface WorkerMemoryMeasurement {
   graphqlRequests: number;
 }
 
+const GRAPHQL_PATH = '/graphql';
+
 const readBody = async (request: IncomingMessage): Promise<string> => {
   const parts: Buffer[] = [];
   for await (const part of request) parts.push(part as Buffer);
@@ -26,12 +32,46 @@ const readBody = async (request: IncomingMessage): Promise<string> => {
 };
 
 /**
+ * What the backend sets on the render worker (`renderWorkerEnvironmentOf` and `configureWorkerSpend`), typed by the
+ * worker's own schemas so a variable the worker comes to read fails to compile here rather than at the bench's run.
+ * Names and URLs are placeholders: with every job gone, nothing the worker calls reaches Remotion, the webhook
+ * secret or the ledger table.
+ */
+type DeployedWorkerEnvironment = WorkerEnvironmentVariables &
+  SpendEnvironment & { SPEND_LEDGER_TABLE_NAME: string };
+
+const workerEnvironment = (endpoint: string): DeployedWorkerEnvironment => ({
+  RENDER_CAP: '8',
+  MAX_ACTIVE_JOBS_PER_USER: '3',
+  MAX_RECEIVE_COUNT: '3',
+  REMOTION_FUNCTION_NAME: 'remotion-render-4-0-0-mem2048mb-disk2048mb-900sec',
+  REMOTION_SERVE_URL:
+    'https://bench-bucket.s3.us-east-1.amazonaws.com/sites/render-studio/index.html',
+  REMOTION_REGION: 'us-east-1',
+  REMOTION_BUCKET_NAME: 'bench-bucket',
+  OUTPUT_BUCKET_NAME: 'bench-bucket',
+  OUTPUT_PREFIX: 'renders/',
+  OUTPUT_RETENTION_DAYS: '30',
+  RENDER_QUEUE_URL: `${endpoint}/123456789012/render-queue`,
+  RENDER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:render-dlq',
+  RENDER_DLQ_URL: `${endpoint}/123456789012/render-dlq`,
+  REMOTION_CONCURRENCY_PER_RENDER: '4',
+  REMOTION_TIMEOUT_SECONDS: '900',
+  REMOTION_WEBHOOK_URL: 'https://remotion-webhook.lambda-url.us-east-1.on.aws/',
+  REMOTION_WEBHOOK_SECRET_ARN:
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:remotion-webhook-bench',
+  ...spendEnvironmentOf(DEFAULT_SPEND_BUDGETS),
+  SPEND_LEDGER_TABLE_NAME: 'SpendLedger-bench-NONE',
+});
+
+/**
  * Measures the render worker as Lambda runs it: `amplify/functions/render-worker/handler.ts` bundled with esbuild the
- * way Amplify's `defineFunction` bundles it (ESM, minified, AWS SDK included), loaded in a fresh Node process with a
- * complete environment, then handed `deliveries` SQS records. Every AWS endpoint points at a stand-in in this process
- * that answers the model-introspection read from S3 and every GraphQL request (the job is gone, so each delivery
- * ends with an ack). What this leaves out is the render's own working set in the worker: one job record and one
- * progress object at a time, kilobytes against the megabytes measured here.
+ * way Amplify's `defineFunction` bundles it (ESM, minified, AWS SDK included), loaded in a fresh Node process with
+ * the environment the backend gives it, then handed `deliveries` SQS records. Every AWS endpoint points at a
+ * stand-in in this process that answers the model-introspection read from S3 and every GraphQL request (the job is
+ * gone, so each delivery ends with an ack, before any spend-ledger write or Remotion call). What this leaves out is
+ * the render's own working set in the worker: one job record and one progress object at a time, kilobytes against
+ * the megabytes measured here.
  */
 export async function measureWorkerMemory(
   projectRoot: string,
@@ -42,7 +82,7 @@ export async function measureWorkerMemory(
   const server = createServer((request, response) => {
     void readBody(request).then((body) => {
       response.setHeader('content-type', 'application/json');
-      if (request.method === 'POST' && body.includes('"query"')) {
+      if (request.method === 'POST' && request.url === GRAPHQL_PATH) {
         graphqlRequests += 1;
         // Any query: "no such job"; the worker acks a message whose job is gone.
         const field = /(?:query|mutation)\s+\w*[^{]*\{\s*(\w+)/.exec(
@@ -96,16 +136,9 @@ export async function measureWorkerMemory(
       AMPLIFY_DATA_DEFAULT_NAME: 'amplifyData',
       AMPLIFY_DATA_MODEL_INTROSPECTION_SCHEMA_BUCKET_NAME: 'bench-bucket',
       AMPLIFY_DATA_MODEL_INTROSPECTION_SCHEMA_KEY: 'modelIntrospectionSchema.json',
-      AMPLIFY_DATA_GRAPHQL_ENDPOINT: `${endpoint}/graphql`,
-      RENDER_CAP: '8',
-      REMOTION_FUNCTION_NAME: 'remotion-render-4-0-0-mem2048mb-disk2048mb-900sec',
-      REMOTION_SERVE_URL:
-        'https://bench-bucket.s3.us-east-1.amazonaws.com/sites/render-studio/index.html',
-      REMOTION_REGION: 'us-east-1',
-      OUTPUT_BUCKET_NAME: 'bench-bucket',
-      RENDER_QUEUE_URL: `${endpoint}/123456789012/render-queue`,
-      RENDER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:render-dlq',
+      AMPLIFY_DATA_GRAPHQL_ENDPOINT: `${endpoint}${GRAPHQL_PATH}`,
       POWERTOOLS_METRICS_NAMESPACE: 'RenderStudio',
+      ...workerEnvironment(endpoint),
     };
     const output = await new Promise<string>((done, fail) => {
       const child = spawn(process.execPath, [driver, String(deliveries)], { env, cwd: workDir });
@@ -116,11 +149,18 @@ export async function measureWorkerMemory(
       child.on('close', (code) =>
         code === 0
           ? done(stderr)
-          : fail(new Error(`the worker process exited ${code}: ${stderr.slice(-2000)}`)),
+          : fail(
+              new Error(
+                `the worker process exited ${code}: ${summarizeStderr(stderr) || '(nothing on stderr)'}`,
+              ),
+            ),
       );
     });
     const line = output.split('\n').find((text) => text.startsWith('@@'));
-    if (!line) throw new Error(`the worker process printed no measurement: ${output.slice(-2000)}`);
+    if (!line)
+      throw new Error(
+        `the worker process printed no measurement: ${summarizeStderr(output) || '(nothing on stderr)'}`,
+      );
     const measured = JSON.parse(line.slice(2)) as { maxRssKb: number; heapUsed: number };
     if (graphqlRequests < deliveries)
       throw new Error(

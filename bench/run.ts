@@ -126,7 +126,7 @@ function readReferenceRender(): ReferenceRender {
 
 function describeFailure(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]!.slice(0, 400);
+  return text.split('\n')[0]!.slice(0, 700);
 }
 
 async function main() {
