@@ -19,16 +19,16 @@ describe('the studio production build (what Amplify Hosting runs)', () => {
   it('builds, and pulls no Node built-in module into the browser', async () => {
     const externalized: string[] = [];
     const logger = createLogger('warn');
+    const keepExternalized =
+      (log: typeof logger.warn): typeof logger.warn =>
+      (message, options) => {
+        if (message.includes('externalized for browser compatibility')) externalized.push(message);
+        else log(message, options);
+      };
     const customLogger = {
       ...logger,
-      warn: (message: string, options?: Parameters<typeof logger.warn>[1]) => {
-        if (message.includes('externalized for browser compatibility')) externalized.push(message);
-        else logger.warn(message, options);
-      },
-      warnOnce: (message: string, options?: Parameters<typeof logger.warn>[1]) => {
-        if (message.includes('externalized for browser compatibility')) externalized.push(message);
-        else logger.warnOnce(message, options);
-      },
+      warn: keepExternalized(logger.warn),
+      warnOnce: keepExternalized(logger.warnOnce),
     };
     await build({
       root,
