@@ -31,6 +31,29 @@ const shorten = (text: string): string => (text.length > 40 ? `${text.slice(0, 4
 const countOtherRenders = (active: ActiveJob[], jobId: string) =>
   active.filter((other) => other.status === 'RENDERING' && other.id !== jobId).length;
 
+/** How long a look at the render cap stands in for the look before a claim. */
+export const CAP_LOOK_FRESH_MS = 1_000;
+
+/** Counts the renders under the cap other than `jobId`'s, and remembers the count for the next start. */
+const lookAtRenderCap = async (context: WorkerContext, jobId: string): Promise<number> => {
+  const rendering = countOtherRenders(await context.store.listRenderingJobs(), jobId);
+  context.lastCapLook = { atMs: context.clock.now(), rendering };
+  return rendering;
+};
+
+/**
+ * Whether the look before a claim can be skipped: this worker counted, a moment ago, at least two free places under
+ * the cap. It only spares a read: the look after the claim decides, whatever this one guessed.
+ */
+const capHadRoom = (context: WorkerContext): boolean => {
+  const look = context.lastCapLook;
+  return (
+    look !== null &&
+    context.clock.now() - look.atMs < CAP_LOOK_FRESH_MS &&
+    look.rendering + 2 <= context.settings.renderCap
+  );
+};
+
 // Nothing else is written while a job waits under the render cap: this stamp tells the reconciler its
 // message lives. At most once per interval, and a failed stamp only costs a needless re-enqueue.
 const stampStillQueued = async (context: WorkerContext, job: JobRecord): Promise<void> => {
@@ -100,10 +123,13 @@ export const startRender = async (
   const spend = await context.spendGuard?.admit(job);
   if (spend && !spend.admitted) return endFailed(context, job, spend.message);
   // Admission under the render cap: look, claim, look again. Whoever looks last sees every claim
-  // written before, so concurrent claimers can never together exceed the cap.
-  const rendering = countOtherRenders(await store.listRenderingJobs(), job.id);
-  if (rendering >= settings.renderCap)
-    return waitUnderCap(context, job, rendering, 'render cap reached');
+  // written before, so concurrent claimers can never together exceed the cap. The first look only spares a
+  // claim that would be given back, so a fresh look of this worker that saw room stands in for it.
+  if (!capHadRoom(context)) {
+    const rendering = await lookAtRenderCap(context, job.id);
+    if (rendering >= settings.renderCap)
+      return waitUnderCap(context, job, rendering, 'render cap reached');
+  }
   const startedAt = nowIso(context);
   if (!(await applyTransition(store, job.id, claimJob(startedAt, delivery.receiveCount))))
     return RELOAD;
@@ -124,7 +150,7 @@ const startClaimed = async (
   let renderId: string;
   let othersRendering: number;
   try {
-    othersRendering = countOtherRenders(await store.listRenderingJobs(), job.id);
+    othersRendering = await lookAtRenderCap(context, job.id);
     if (othersRendering >= settings.renderCap) {
       const reason = 'render cap reached while claiming';
       return await waitUnderCap(context, job, othersRendering, reason, release);

@@ -47,17 +47,28 @@ export const freeSlotsOfEndedJobs = async (
  */
 export const LEAKED_SLOT_MIN_AGE_MS = 60_000;
 
+/** Admissions remembered for their release; past this many (jobs that never ended here) the memory starts over. */
+const MAX_REMEMBERED_SLOTS = 10_000;
+
 export const createRenderSlots = (
   store: JobStore,
   limit: number,
   now: () => number = Date.now,
 ): RenderSlots => {
+  // The slot each job was admitted to here: its release deletes that slot without listing the owner's first.
+  const admittedTo = new Map<string, number>();
+  const remember = (jobId: string, slot: number): Admission => {
+    if (admittedTo.size >= MAX_REMEMBERED_SLOTS) admittedTo.clear();
+    admittedTo.set(jobId, slot);
+    return { admitted: true, slot };
+  };
+
   const admit = async (job: SlotHolder): Promise<Admission> => {
     for (let round = 0; round < 2; round += 1) {
       const held = await store.listRenderSlots(job.owner);
       // An earlier delivery of this job (waiting under the render cap, or one that died) already holds one.
       const mine = held.find((slot) => slot.jobId === job.id);
-      if (mine) return { admitted: true, slot: mine.slot };
+      if (mine) return remember(job.id, mine.slot);
       const taken = new Set(held.map((slot) => slot.slot));
       // Free slots in a random order: racing starts that all tried the lowest free slot first collided on it,
       // one create winning and every other one spending a request to learn so.
@@ -70,7 +81,7 @@ export const createRenderSlots = (
       }
       for (const slot of free) {
         if (await store.createRenderSlot({ jobOwner: job.owner, slot, jobId: job.id }))
-          return { admitted: true, slot };
+          return remember(job.id, slot);
       }
       // Every slot is held: one whose job ended without releasing it is freed, then look once more.
       const old = held.filter(
@@ -83,6 +94,15 @@ export const createRenderSlots = (
   };
 
   const release = async (job: SlotHolder): Promise<number> => {
+    const known = admittedTo.get(job.id);
+    admittedTo.delete(job.id);
+    // The slot this worker admitted the job to, deleted on condition that the job still holds it. Should it not
+    // (another delivery released it, or the job holds another one), the listing below finds what it holds.
+    if (
+      known !== undefined &&
+      (await store.deleteRenderSlot({ jobOwner: job.owner, slot: known, jobId: job.id }))
+    )
+      return 1;
     const mine = (await store.listRenderSlots(job.owner)).filter((slot) => slot.jobId === job.id);
     let released = 0;
     for (const slot of mine) if (await store.deleteRenderSlot(slot)) released += 1;

@@ -143,6 +143,11 @@ export interface WorkerContext {
   log: LogFunction;
   slots: RenderSlots;
   spendGuard?: SpendGuard;
+  /**
+   * This worker's latest count of renders under the cap (see `lookAtRenderCap` in admission.ts): a start that saw
+   * plenty of room a moment ago claims without looking first; the look after the claim still decides.
+   */
+  lastCapLook: { atMs: number; rendering: number } | null;
 }
 
 /** Builds the shared context of one worker from its collaborators. */
@@ -174,6 +179,7 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
     log: observed.log,
     slots,
     ...(deps.spendGuard ? { spendGuard: deps.spendGuard } : {}),
+    lastCapLook: null,
   };
 };
 
