@@ -302,6 +302,8 @@ export function renderBenchmarksMarkdown(
     '',
     ...renderCostSection(latest),
     '',
+    ...PIPELINE_PROFILE,
+    '',
     // A stored run made with an older cost model lacks today's fields: today's defaults fill them.
     ...renderBatchEstimateSection(
       latest.cloud_cost_details
@@ -316,6 +318,31 @@ const definedOnly = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(
     Object.entries(value).filter(([, field]) => field !== undefined),
   ) as Partial<T>;
+
+/** Measured by hand (not each bench run): where a stub job's time goes in the local pipeline (issue 15). */
+const PIPELINE_PROFILE = [
+  "## Where a stub job's time goes in the local pipeline",
+  '',
+  'Measured 2026-12-06 with `node --import tsx bench/profile-pipeline.ts 200` (stub renders 0–50 ms, cap 16) and',
+  '`node --cpu-prof --import tsx bench/profile-pipeline.ts 100`; not part of `npm run bench`.',
+  '',
+  "- **One CPU is the limit.** The stack (AppSync simulator, fauxqs, stream readers, worker, the bench's clients)",
+  "  runs in one Node process beside DynamoDB Local's JVM. Over the last 50 s of a 100-job run that process was",
+  '  busy 49 s: AWS SDK request and response handling (smithy) 9.6 s, the AppSync simulator 8.2 s plus Velocity',
+  "  templates 3.0 s and graphql 3.0 s, garbage collection 6.5 s, undici 3.3 s, express 1.4 s, the worker's own",
+  '  code 0.4 s. Nothing waits on a timer: the stream reader reads page after page while records come, and',
+  '  render.start and progress take under 1 ms.',
+  '- **AppSync operations per stub job, from the worker** (200 jobs): UpdateJob 3.00 (claim, render id, end),',
+  '  GetJob 1.60, ListRenderingJobs 1.13, CreateRenderSlot 1.00, DeleteRenderSlot 1.00, ListRenderSlots 1.00,',
+  '  ListQueuedJobsOf 1.00 (the hand-off of a freed slot): 9.7 in all, 11.9 before the cap look before a claim',
+  '  could be skipped and the slot release stopped listing. Each costs 170–350 ms under this load, which is',
+  '  queueing behind the busy process rather than work (a lone request takes a few ms).',
+  '- **Effect**: the same 200-job run, old code against new, alternating, two rounds: 3.76 and 4.74 jobs/s',
+  '  before, 3.80 and 5.24 after: about 6 % more, within the spread between rounds. A larger young generation',
+  '  (`--max-semi-space-size=32`) gave 4.43 and 5.22 jobs/s and was not adopted. 50 jobs/s would need every',
+  "  job's whole round trip (about 10 AppSync requests with their DynamoDB calls and subscription fan-out, the",
+  '  stream, two queue sends and a receive) in 20 ms of CPU; this process spends about 200 ms.',
+];
 
 const DEFINITIONS = [
   '- **`render_overhead_ratio`** = median of the pipeline runs ÷ median of the CLI runs. A pipeline run is the',
