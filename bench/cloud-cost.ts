@@ -110,7 +110,9 @@ export const REQUESTS_PER_JOB = {
   /** AppSync operations: the browser's createJob; the worker's getJob, listRenderSlots, createRenderSlot,
    * listRenderingJobs ×2 (look, claim, look again), claim, recordRenderId, the final write, and the slot's
    * release (listRenderSlots + deleteRenderSlot); the webhook's wake-up reads the job, and so does the tracking
-   * delivery when it finds the job ended. */
+   * delivery when it finds the job ended. A busy worker skips the first rendering listing (it counted room within
+   * the last second) and the release's listing (it admitted the job itself); a lone job in the cloud cannot count
+   * on either (a cold or idle worker instance, a wake-up in another instance), so both stay counted here. */
   appSyncOperations: 13,
   /** Job writes besides progress pushes: create, claim, render id, final status. */
   jobWrites: 4,
