@@ -646,8 +646,20 @@ async function writeResults(latest: BenchResult) {
     }
   }
   writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
+  // A full run's scale figures stay on record beside the quick runs that follow it.
+  if (latest.mode === 'full')
+    writeFileSync(join(RESULTS_DIR, FULL_RUN_FILE), `${JSON.stringify(latest, null, 2)}\n`);
   await writeReport(latest, previous);
 }
+
+/** The last full-mode run, kept apart from latest.json (bench/results/). */
+const FULL_RUN_FILE = 'full-latest.json';
+
+/** Reads a stored result of bench/results, or null when there is none. */
+const readStoredResult = (name: string): BenchResult | null => {
+  const file = join(RESULTS_DIR, name);
+  return existsSync(file) ? parseBenchResult(JSON.parse(readFileSync(file, 'utf8')), file) : null;
+};
 
 /** Writes chart.svg and BENCHMARKS.md (formatted as `npm run lint` expects) from two results. */
 async function writeReport(latest: BenchResult, previous: BenchResult | null) {
@@ -661,7 +673,8 @@ async function writeReport(latest: BenchResult, previous: BenchResult | null) {
   const reportFile = join(PROJECT_ROOT, 'BENCHMARKS.md');
   const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(reportFile)) ?? {};
-  const markdown = await prettier.format(renderBenchmarksMarkdown(latest, previous), {
+  const fullRun = latest.mode === 'full' ? latest : readStoredResult(FULL_RUN_FILE);
+  const markdown = await prettier.format(renderBenchmarksMarkdown(latest, previous, fullRun), {
     ...options,
     parser: 'markdown',
   });
@@ -670,14 +683,10 @@ async function writeReport(latest: BenchResult, previous: BenchResult | null) {
 
 /** `--report-only`: rewrites chart.svg and BENCHMARKS.md from the stored results, measuring nothing. */
 async function rewriteReport() {
-  const read = (name: string) => {
-    const file = join(RESULTS_DIR, name);
-    return existsSync(file) ? parseBenchResult(JSON.parse(readFileSync(file, 'utf8')), file) : null;
-  };
-  const latest = read('latest.json');
+  const latest = readStoredResult('latest.json');
   if (!latest)
     throw new Error(`expected ${join(RESULTS_DIR, 'latest.json')}; run npm run bench first`);
-  await writeReport(latest, read('previous.json'));
+  await writeReport(latest, readStoredResult('previous.json'));
   log('rewrote bench/results/chart.svg and BENCHMARKS.md from the stored results');
 }
 

@@ -127,6 +127,8 @@ const change = (now: number | null | undefined, before: number | null | undefine
 export function renderBenchmarksMarkdown(
   latest: BenchResult,
   previous: BenchResult | null,
+  /** The last full-mode run (bench/results/full-latest.json), shown beside a quick run's table. */
+  fullRun: BenchResult | null = null,
 ): string {
   const command = latest.command;
   const cliCommand =
@@ -304,6 +306,7 @@ export function renderBenchmarksMarkdown(
     '',
     ...PIPELINE_PROFILE,
     '',
+    ...(fullRun && fullRun !== latest ? renderFullRunSection(fullRun) : []),
     // A stored run made with an older cost model lacks today's fields: today's defaults fill them.
     ...renderBatchEstimateSection(
       latest.cloud_cost_details
@@ -318,6 +321,45 @@ const definedOnly = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(
     Object.entries(value).filter(([, field]) => field !== undefined),
   ) as Partial<T>;
+
+/** The scale figures a full-mode run measured (10,000 jobs, 10,000 rows), with what it left out. */
+function renderFullRunSection(full: BenchResult): string[] {
+  const figures: [string, string][] = [
+    ['`pipeline_jobs`', show(full.pipeline_jobs)],
+    ['`pipeline_jobs_per_second`', show(full.pipeline_jobs_per_second)],
+    ['`pipeline_lost`', show(full.pipeline_lost)],
+    ['`pipeline_duplicate_renders`', show(full.pipeline_duplicate_renders)],
+    [
+      '`pipeline_max_in_flight`',
+      `${show(full.pipeline_max_in_flight)} (cap ${show(full.pipeline_render_cap)})`,
+    ],
+    ['`batch_rows`', show(full.batch_rows)],
+    ['`batch_enqueue_rows_per_second`', show(full.batch_enqueue_rows_per_second)],
+    ['`batch_10k_seconds`', show(full.batch_10k_seconds, ' s')],
+    ['`batch_fair_start_ms`', show(full.batch_fair_start_ms, ' ms')],
+  ];
+  const measured = figures.filter(([, value]) => value !== 'n/a');
+  return [
+    '## Last full-mode run',
+    '',
+    `\`${full.command}\` on ${full.timestamp} (${full.durationSeconds.toFixed(0)} s), load average at start ${full.machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' / ')}; bench/results/full-latest.json.`,
+    '',
+    ...(measured.length > 0
+      ? [
+          '| figure | full run |',
+          '|---|---|',
+          ...measured.map(([key, value]) => `| ${key} | ${value} |`),
+        ]
+      : ['No scale figure was measured in it.']),
+    '',
+    ...(full.pipeline_final_statuses
+      ? [
+          `Final statuses of the pipeline's jobs: ${JSON.stringify(full.pipeline_final_statuses)}.`,
+          '',
+        ]
+      : []),
+  ];
+}
 
 /** Measured by hand (not each bench run): where a stub job's time goes in the local pipeline (issue 15). */
 const PIPELINE_PROFILE = [

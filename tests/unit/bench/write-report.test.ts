@@ -52,6 +52,31 @@ describe('renderBenchmarksMarkdown', () => {
     expect(markdown).toContain('- `pipeline_lost`: the local stack did not start: port in use');
   });
 
+  it("keeps the last full-mode run's scale figures beside a quick run, and only what it measured", () => {
+    const full = buildBenchResult({
+      mode: 'full',
+      command: 'npm run bench -- --only=pipeline',
+      timestamp: '2026-12-06T22:10:00.000Z',
+      pipeline_jobs: 10_000,
+      pipeline_jobs_per_second: 4.2,
+      batch_rows: null,
+      batch_enqueue_rows_per_second: null,
+      batch_10k_seconds: null,
+      batch_fair_start_ms: null,
+    });
+    const quick = buildBenchResult();
+    const markdown = renderBenchmarksMarkdown(quick, null, full);
+    const section = markdown.slice(markdown.indexOf('## Last full-mode run'));
+    expect(section).toContain('`npm run bench -- --only=pipeline` on 2026-12-06T22:10:00.000Z');
+    expect(section).toContain('| `pipeline_jobs` | 10,000 |');
+    expect(section).toContain('| `pipeline_jobs_per_second` | 4.2 |');
+    expect(section).not.toContain('batch_enqueue_rows_per_second');
+
+    expect(renderBenchmarksMarkdown(quick, null)).not.toContain('## Last full-mode run');
+    // A full run is itself the table: no second copy of it.
+    expect(renderBenchmarksMarkdown(full, null, full)).not.toContain('## Last full-mode run');
+  });
+
   it('shows the cost arithmetic for every length', () => {
     const markdown = renderBenchmarksMarkdown(buildBenchResult(), null);
     for (const key of ['10s', '1min', '10min'])
