@@ -352,6 +352,11 @@ function renderFullRunSection(full: BenchResult): string[] {
         ]
       : ['No scale figure was measured in it.']),
     '',
+    // What the run itself qualified (a drain that outlasted its budget, a failed section), not what it skipped.
+    ...Object.entries(full.unavailable)
+      .filter(([, reason]) => !reason.startsWith('not selected in this run'))
+      .map(([key, reason]) => `- \`${key}\`: ${reason}`),
+    '',
     ...(full.pipeline_final_statuses
       ? [
           `Final statuses of the pipeline's jobs: ${JSON.stringify(full.pipeline_final_statuses)}.`,

@@ -63,6 +63,10 @@ describe('renderBenchmarksMarkdown', () => {
       batch_enqueue_rows_per_second: null,
       batch_10k_seconds: null,
       batch_fair_start_ms: null,
+      unavailable: {
+        pipeline_lost: '1800 s after the last create the statuses were {"QUEUED":10}',
+        batch_rows: 'not selected in this run (--only=pipeline)',
+      },
     });
     const quick = buildBenchResult();
     const markdown = renderBenchmarksMarkdown(quick, null, full);
@@ -71,6 +75,8 @@ describe('renderBenchmarksMarkdown', () => {
     expect(section).toContain('| `pipeline_jobs` | 10,000 |');
     expect(section).toContain('| `pipeline_jobs_per_second` | 4.2 |');
     expect(section).not.toContain('batch_enqueue_rows_per_second');
+    expect(section).toContain('- `pipeline_lost`: 1800 s after the last create');
+    expect(section).not.toContain('not selected in this run');
 
     expect(renderBenchmarksMarkdown(quick, null)).not.toContain('## Last full-mode run');
     // A full run is itself the table: no second copy of it.
