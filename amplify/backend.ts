@@ -70,7 +70,11 @@ const queues = createRenderQueue(dataStack, config);
 const jobStream = connectJobStreamToQueue(dataStack, { table: jobTable, queue: queues.queue });
 connectQueueToWorker(queues, worker, config);
 createRenderAlarms(dataStack, queues, worker, config, jobStream.deadLetterQueue);
-scheduleJobReconciler(dataStack, { reconciler: backend.jobReconciler, queues });
+scheduleJobReconciler(dataStack, {
+  reconciler: backend.jobReconciler,
+  queues,
+  maxActiveJobsPerUser: config.maxActiveJobsPerUser,
+});
 const remotionWebhookEndpoint = createRemotionWebhookEndpoint(dataStack, {
   webhook: backend.remotionWebhook,
   queues,

@@ -96,12 +96,13 @@ export interface LocalStackOptions {
  * The reconciler's bounds in local mode: local renders start in milliseconds and the worker's claim lease is a
  * minute, so a lost message is noticed within about a minute instead of the cloud's ten.
  */
-export const LOCAL_RECONCILE_SETTINGS: ReconcileSettings = {
+export const LOCAL_RECONCILE_SETTINGS: Omit<ReconcileSettings, 'rowsWokenPerOwner'> = {
   queuedUnseenMs: 60_000,
   renderingSilentMs: 60_000,
   claimLeaseMs: 60_000,
   cancelUnheardMs: 30_000,
   slotMinAgeMs: 30_000,
+  waitingRowIdleMs: 30_000,
 };
 
 /** Wrappers a test puts around the worker's collaborators to inject faults (throttling, outages). */
@@ -328,7 +329,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { createDynamoJobLoader },
       { createVideoUrlHandler },
       { createSigV4GraphqlTransport },
-      { reconcileJobs },
+      { reconcileJobs, isWaitingRow },
       { createRemoveJobHandler },
       { createDynamoJobRecords },
     ] = modules;
@@ -440,7 +441,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queueUrl: queue.queueUrl,
       deadLetterQueueUrl: dlq.queueUrl,
     });
-    const reconcileSettings = { ...LOCAL_RECONCILE_SETTINGS, ...options.reconciler?.settings };
+    const reconcileSettings: ReconcileSettings = {
+      ...LOCAL_RECONCILE_SETTINGS,
+      rowsWokenPerOwner: pipeline.maxActiveJobsPerUser,
+      ...options.reconciler?.settings,
+    };
     const { handler } = wireRenderWorker({
       store,
       renderer: options.faults?.wrapRenderer?.(renderer) ?? renderer,
@@ -490,6 +495,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       transport,
       dynamodb: dataPlane.dynamodb,
       dailyRendersPerUser: operations.budgets.dailyRendersPerUser,
+      maxActiveJobsPerUser: pipeline.maxActiveJobsPerUser,
       streams: new DynamoDBStreamsClient({
         endpoint: dataPlane.dynamodb.endpoint,
         region,
@@ -509,7 +515,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again
     // (a duplicate of a message the stream reader sends is harmless: every write is conditional).
-    const leftOver = await store.listActiveJobs();
+    // Batch rows waiting in the table had no message: they stay there, woken by their owner's ends or the reconciler.
+    const leftOver = (await store.listActiveJobs()).filter((job) => !isWaitingRow(job));
     for (const job of leftOver) await enqueue(job.id);
     if (leftOver.length > 0) log(`stack: re-enqueued ${leftOver.length} unfinished job(s)`);
 
@@ -668,7 +675,7 @@ function guardStore(store: JobStore, isStopping: () => boolean): JobStore {
     update: async (jobId, expected, patch) => (check(), store.update(jobId, expected, patch)),
     listActiveJobs: async () => (check(), store.listActiveJobs()),
     listRenderingJobs: async () => (check(), store.listRenderingJobs()),
-    listQueuedJobIds: async (owner, max) => (check(), store.listQueuedJobIds(owner, max)),
+    listWaitingRowIds: async (rowOwner, max) => (check(), store.listWaitingRowIds(rowOwner, max)),
     listRenderSlots: async (jobOwner) => (check(), store.listRenderSlots(jobOwner)),
     createRenderSlot: async (slot) => (check(), store.createRenderSlot(slot)),
     deleteRenderSlot: async (slot) => (check(), store.deleteRenderSlot(slot)),

@@ -87,4 +87,9 @@ export const batchSchema = {
 export const batchJobFields = {
   batchId: a.id().authorization((allow) => [allow.owner().to(['read'])]),
   rowIndex: a.integer().authorization((allow) => [allow.owner().to(['read'])]),
+  /**
+   * The owner as stored (`<sub>::<username>`), on batch rows only: the key a freed render slot finds the owner's rows
+   * waiting in the table by (the index below). Reads answer `owner` itself shortened, so it is kept verbatim here.
+   */
+  rowOwner: a.string().authorization((allow) => [allow.owner().to(['read'])]),
 };

@@ -65,6 +65,8 @@ export const schema = a
         index('status').sortKeys(['createdAt']).queryField('listJobsByStatusAndCreatedAt'),
         // A batch's rows in row order, for the batch card and the batch functions.
         index('batchId').sortKeys(['rowIndex']).queryField('listJobsByBatchIdAndRowIndex'),
+        // An owner's batch rows by status: the QUEUED ones wait in the table until a freed slot wakes them.
+        index('rowOwner').sortKeys(['status']).queryField('listJobsByRowOwnerAndStatus'),
       ])
       .authorization((allow) => [allow.owner().to(['create', 'read', 'update'])]),
     // The per-user limit: an owner has `maxActiveJobsPerUser` slots, a job holds one from admission to its end,

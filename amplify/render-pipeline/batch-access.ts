@@ -19,7 +19,7 @@ export const BATCH_ROW_FILTERS = [
  * The batch functions' environment and exactly their permissions (docs/architecture.md, "Batches"). Their data API
  * access (IAM, for writes subscribers must hear) comes from `allow.resource(...)` in the data schema.
  * - batches: the Batch table (read, conditional put, the addedRows counter, the owner index), the Job table (a
- *   conditional put per row, consistent batch reads, the rows index), a send to the render queue (retried rows) and
+ *   conditional put per row, consistent batch reads, the rows index), a send to the render queue (rows woken) and
  *   a read of the spend ledger (the owner's renders today, for the daily quota checked at submit).
  * - batch-progress: reads only (the Batch record, the rows index, consistent batch reads of rows), fed by the Job
  *   table's stream filtered to batch rows, a batching window of one interval, so one invocation coalesces a second.
@@ -49,6 +49,8 @@ export const configureBatchFunctions = (
     REMOTION_CONCURRENCY_PER_RENDER: String(config.renderersPerRender),
     SPEND_LEDGER_TABLE_NAME: ledgerTable.tableName,
     DAILY_RENDERS_PER_USER: String(budgets.dailyRendersPerUser),
+    // Rows wait in the table: a request wakes as many as the owner may render at once.
+    MAX_ACTIVE_JOBS_PER_USER: String(config.maxActiveJobsPerUser),
   };
   for (const [name, value] of Object.entries(environment))
     functions.batches.addEnvironment(name, value);

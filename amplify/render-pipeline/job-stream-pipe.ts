@@ -4,8 +4,15 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 
-/** Only new jobs are enqueued: updates and deletes on the Job table never reach the queue. */
-export const JOB_STREAM_FILTER = { eventName: ['INSERT'] } as const;
+/**
+ * Only new single jobs are enqueued: updates and deletes on the Job table never reach the queue, and neither do batch
+ * rows, which wait in the table until a render slot of their owner's wakes them (docs/architecture.md, "Batches").
+ * `exists` matches leaf fields only, hence `batchId.S`; an image without `batchId` has no such leaf, so it passes.
+ */
+export const JOB_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { batchId: { S: [{ exists: false }] } } },
+} as const;
 
 /** The message body: the job id alone, since the Job record is the one source of truth. */
 export const JOB_MESSAGE_TEMPLATE = '{"jobId": "<$.dynamodb.NewImage.id.S>"}';
@@ -25,7 +32,7 @@ export interface JobStreamPipe {
 
 /**
  * Connects the Job table's stream to the render queue with an EventBridge Pipe that passes
- * INSERT events only and sends `{ "jobId": ... }` as the message body. A failing target is retried
+ * INSERT events of single jobs only (not batch rows) and sends `{ "jobId": ... }` as the message body. A failing target is retried
  * a bounded number of times (not until the record expires 24 h later), then the batch is recorded
  * in the pipe's dead-letter queue, which is alarmed.
  */

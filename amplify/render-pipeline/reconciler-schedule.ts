@@ -31,10 +31,16 @@ export interface JobReconcilerSchedule {
  */
 export const scheduleJobReconciler = (
   stack: Stack,
-  { reconciler, queues }: { reconciler: AmplifyFunctionResource; queues: RenderQueues },
+  {
+    reconciler,
+    queues,
+    maxActiveJobsPerUser,
+  }: { reconciler: AmplifyFunctionResource; queues: RenderQueues; maxActiveJobsPerUser: number },
 ): JobReconcilerSchedule => {
   const lambda = reconciler.resources.lambda;
   reconciler.addEnvironment('RENDER_QUEUE_URL', queues.queue.queueUrl);
+  // Batch rows nothing is left to wake are woken this many per owner (the per-user limit).
+  reconciler.addEnvironment('MAX_ACTIVE_JOBS_PER_USER', String(maxActiveJobsPerUser));
   lambda.addToRolePolicy(
     new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues.queue.queueArn] }),
   );
@@ -42,7 +48,7 @@ export const scheduleJobReconciler = (
   lambda.configureAsyncInvoke({ retryAttempts: 0 });
   const rule = new Rule(stack, 'JobReconcilerSchedule', {
     description:
-      'Re-enqueues render jobs whose queue message was lost and frees render slots of ended jobs.',
+      'Re-enqueues render jobs whose queue message was lost, wakes batch rows nothing else will wake and frees render slots of ended jobs.',
     schedule: Schedule.rate(RECONCILE_EVERY),
     targets: [new LambdaFunction(lambda, { retryAttempts: 0 })],
   });

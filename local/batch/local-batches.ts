@@ -49,6 +49,8 @@ export interface LocalBatches {
     };
     /** The spend guard's per-user daily quota, as the worker's guard has it. */
     dailyRendersPerUser: number;
+    /** The per-user limit, as the worker has it: rows woken per request. */
+    maxActiveJobsPerUser: number;
     streams: DynamoDBStreamsClient;
     jobTableStreamArn: string;
     checkpointFile: string;
@@ -98,6 +100,7 @@ export function startLocalBatches(): LocalBatches {
           ),
           parseInputProps: createRenderablePropsParser(ports.renderLimits, parseInputProps),
           isComposition: (id) => findCompositionSpec(id) !== undefined,
+          rowsWokenPerRequest: ports.maxActiveJobsPerUser,
           now: Date.now,
         }),
       );

@@ -8,9 +8,13 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 
-/** The Pipe's filter (`eventName: INSERT`) and its target input: the new job's id, or nothing. */
+/**
+ * The Pipe's filter (`JOB_STREAM_FILTER`: an INSERT whose new image has no `batchId.S`) and its target input: the new
+ * job's id, or nothing. Batch rows wait in the table until their owner's freed slot wakes them.
+ */
 export function jobIdOfInsert(record: _Record): string | undefined {
   if (record.eventName !== 'INSERT') return undefined;
+  if (record.dynamodb?.NewImage?.batchId?.S !== undefined) return undefined;
   const id = record.dynamodb?.NewImage?.id?.S;
   return id ? id : undefined;
 }

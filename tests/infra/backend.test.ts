@@ -1,8 +1,10 @@
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRolePolicy } from '@remotion/lambda/policies';
 import { readPipelineConfig } from '../../amplify/render-pipeline/config';
+import { jobIdOfInsert } from '../../local/pipeline/job-stream-reader';
 import { RENDER_WORKER_MEMORY_MB } from '../../amplify/functions/render-worker/resource';
 import {
   assetFileOf,
@@ -22,6 +24,22 @@ const only = <T>(items: T[], what: string): T => {
   if (items.length !== 1) throw new Error(`Expected exactly one ${what}, found ${items.length}`);
   return items[0]!;
 };
+
+/**
+ * The two EventBridge pattern rules the Pipe's filter uses, as documented: a list of values matches a leaf equal to
+ * one of them; `[{ exists: false }]` matches when the leaf is absent. Anything else is refused, so a pattern using
+ * more than this fails the test rather than passing unjudged.
+ */
+const matchesPattern = (pattern: Record<string, unknown>, event: unknown): boolean =>
+  Object.entries(pattern).every(([key, rule]) => {
+    const value = (event as Record<string, unknown> | undefined)?.[key];
+    if (!Array.isArray(rule)) return matchesPattern(rule as Record<string, unknown>, value);
+    if (rule.length === 1 && JSON.stringify(rule[0]) === '{"exists":false}')
+      return value === undefined;
+    if (rule.some((item) => typeof item === 'object'))
+      throw new Error(`This check does not judge the rule ${JSON.stringify(rule)}`);
+    return rule.includes(value);
+  });
 
 describe('the synthesized backend', () => {
   let backend: SynthesizedBackend;
@@ -151,14 +169,35 @@ describe('the synthesized backend', () => {
   });
 
   describe('pipe from the Job table stream', () => {
-    it('passes INSERT events only and sends only the job id', () => {
+    it('passes INSERT events of single jobs only (never batch rows) and sends only the job id', () => {
       const [, pipe] = only(resourcesOf(data.json, 'AWS::Pipes::Pipe'), 'pipe');
       const source = pipe.Properties?.SourceParameters as {
         FilterCriteria: { Filters: { Pattern: string }[] };
       };
-      expect(source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
-        { eventName: ['INSERT'] },
+      const patterns = source.FilterCriteria.Filters.map(
+        (filter) => JSON.parse(filter.Pattern) as Record<string, unknown>,
+      );
+      // `exists` works on leaf fields only (EventBridge's documented rule), so the row's mark is `batchId.S`.
+      expect(patterns).toEqual([
+        { eventName: ['INSERT'], dynamodb: { NewImage: { batchId: { S: [{ exists: false }] } } } },
       ]);
+      // The local Pipe's filter decides as the deployed pattern does, on a single job, a batch row and an update.
+      const single: _Record = {
+        eventName: 'INSERT',
+        dynamodb: { NewImage: { id: { S: 'job-1' } } },
+      };
+      const row: _Record = {
+        eventName: 'INSERT',
+        dynamodb: { NewImage: { id: { S: 'b-row-00001' }, batchId: { S: 'b' } } },
+      };
+      const update: _Record = {
+        eventName: 'MODIFY',
+        dynamodb: { NewImage: { id: { S: 'job-1' } } },
+      };
+      for (const record of [single, row, update])
+        expect(jobIdOfInsert(record) !== undefined).toBe(matchesPattern(patterns[0]!, record));
+      expect(jobIdOfInsert(single)).toBe('job-1');
+      expect(jobIdOfInsert(row)).toBeUndefined();
       const template = (pipe.Properties?.TargetParameters as { InputTemplate: string })
         .InputTemplate;
       // Pipes substitutes <$.path> with the value: parse with a marker in its place.

@@ -15,6 +15,7 @@ import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue
 import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
 import { batchJobId } from '../../contract/batch-contract';
 import { parseInputProps } from '../../remotion/catalog';
+import { readPipelineConfig } from '../../amplify/render-pipeline/config';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createStubTransport,
@@ -35,6 +36,8 @@ import { FAKE_CREDENTIALS } from './recorded-function-calls';
 import { synthesizeForTests, type SynthesizedBackend } from './synthesized-backend';
 
 const OWNER = 'sub-1::sub-1';
+// The synth child process sees this same environment, so this is the config it used.
+const config = readPipelineConfig(process.env);
 const tableArn = (name: string) => `arn:aws:dynamodb:${FAKE_REGION}:${FAKE_ACCOUNT}:table/${name}`;
 
 /**
@@ -175,8 +178,11 @@ describe('the batch functions in the synthesized backend', () => {
       ),
       parseInputProps,
       isComposition: () => true,
+      rowsWokenPerRequest: Number(batches.environment.MAX_ACTIVE_JOBS_PER_USER),
       now: Date.now,
     });
+    // Rows wait in the table; the function wakes as many as the per-user limit lets one owner render.
+    expect(batches.environment.MAX_ACTIVE_JOBS_PER_USER).toBe(String(config.maxActiveJobsPerUser));
     await service.createBatch(OWNER, {
       clientToken: 'token-0002',
       compositionId: 'title-card',

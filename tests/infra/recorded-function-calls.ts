@@ -245,7 +245,7 @@ const STORE_CALLS: Record<
   update: (store) => store.update!(JOB_ID, { status: 'RENDERING' }, { progress: 0.5 }),
   listActiveJobs: (store) => store.listActiveJobs!(),
   listRenderingJobs: (store) => store.listRenderingJobs!(),
-  listQueuedJobIds: (store) => store.listQueuedJobIds!(`${OWNER_SUB}::alice`, 2),
+  listWaitingRowIds: (store) => store.listWaitingRowIds!(`${OWNER_SUB}::alice`, 2),
   listActiveJobsOfOwner: (store) =>
     store.listActiveJobsOfOwner!({ id: JOB_ID, owner: `${OWNER_SUB}::alice`, createdAt: null }, 1),
   listRenderSlots: async (store) => {

@@ -660,6 +660,8 @@ const SERVER_FIELDS: [string, unknown][] = [
   ['expiredAt', '2026-01-01T00:00:00.000Z'],
   ['batchId', 'someone-elses-batch'],
   ['rowIndex', 0],
+  // The hand-off's key: a forged one would put this job among someone else's waiting batch rows.
+  ['rowOwner', 'someone-else::someone-else'],
 ];
 
 describe('render slots (the per-user limit), as a signed-in user', () => {

@@ -117,6 +117,9 @@ export const createInMemoryJobStore = (
           startedAt: job.startedAt ?? null,
           queueCheckedAt: job.queueCheckedAt ?? null,
           updatedAt: job.updatedAt ?? null,
+          batchId: job.batchId ?? null,
+          rowOwner: job.rowOwner ?? null,
+          attempts: job.attempts ?? null,
         };
         if (keep(entry)) active.push(entry);
       }
@@ -165,12 +168,14 @@ export const createInMemoryJobStore = (
       await pause('listRenderingJobs', '*');
       return listActive((job) => job.status === 'RENDERING');
     },
-    // The status index holds only jobs written with a status, oldest first.
-    async listQueuedJobIds(owner, max) {
-      await pause('listQueuedJobIds', owner);
+    // The rowOwner index holds batch rows only; rows with the same key come back in id (row) order.
+    async listWaitingRowIds(rowOwner, max) {
+      await pause('listWaitingRowIds', rowOwner);
       return [...jobs.values()]
-        .filter((job) => job.status === 'QUEUED' && job.owner === owner && !(job.attempts > 0))
-        .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)))
+        .filter(
+          (job) => job.status === 'QUEUED' && job.rowOwner === rowOwner && !(job.attempts > 0),
+        )
+        .sort((a, b) => a.id.localeCompare(b.id))
         .slice(0, max)
         .map((job) => job.id);
     },

@@ -28,6 +28,8 @@ const CLEARED_RENDER_FIELDS = {
   outputBucket: null,
   outputKey: null,
   outputSizeBytes: null,
+  // A retried row starts afresh: with no attempts it waits in the table like a new row, for the owner's next slot.
+  attempts: null,
 };
 
 /** Batch and row writes over AppSync (IAM), so the owner's subscriptions hear them. */

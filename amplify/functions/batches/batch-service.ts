@@ -69,6 +69,11 @@ export interface BatchServiceDeps {
   /** Whether a composition id is in the catalog. */
   isComposition: (compositionId: string) => boolean;
   now: () => number;
+  /**
+   * Rows woken per request (the per-user limit, `maxActiveJobsPerUser`): rows wait in the table, not the queue, so
+   * adding or retrying rows sends a message to this many of them; each row's end wakes the next.
+   */
+  rowsWokenPerRequest: number;
   /** Row writes in flight at once. */
   concurrency?: number;
   /** How long one cancel or retry call may spend on rows before it answers (the rest follow, see below). */
@@ -289,6 +294,9 @@ export const createBatchService = (deps: BatchServiceDeps): BatchService => {
         batch.id,
         await tables.countPresentRows(batch.id, batch.rowCount),
       );
+    // The rows wait in the table (the render pipe passes no batch row): wake the first few, as many as the owner may
+    // render at once. A row that finds its owner's slots taken goes back to waiting; each row's end wakes the next.
+    await queue.enqueue(jobs.slice(0, deps.rowsWokenPerRequest).map((job) => job.id));
     let status: BatchStatus = batch.status;
     if (addedRows >= batch.rowCount && status === 'OPEN') {
       const running = await writes.updateBatch(batch.id, { status: 'RUNNING', addedRows }, [
@@ -349,8 +357,9 @@ export const createBatchService = (deps: BatchServiceDeps): BatchService => {
       },
       () => deps.now() - startedAt > budgetMs,
     );
-    // Back in the render queue: the stream only enqueues new jobs, so the messages are sent here.
-    await queue.enqueue(requeued);
+    // Back to waiting in the table, as new rows do: wake as many as the owner may render at once, and each end
+    // wakes the next (the stream enqueues no batch row, and no update at all).
+    await queue.enqueue(requeued.slice(0, deps.rowsWokenPerRequest));
     return (await tables.getBatch(batch.id)) ?? batch;
   };
 

@@ -178,6 +178,8 @@ export const createDynamoBatchTables = ({
           const item = {
             ...job,
             __typename: 'Job',
+            // The hand-off's key (the owner as stored): a freed slot finds the owner's waiting rows by it.
+            rowOwner: job.owner,
             status: 'QUEUED',
             cancelRequested: false,
             createdAt: now,

@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { findCompositionSpec, parseInputProps } from '../../../remotion/catalog';
 import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
+import { wholeNumber } from '../render-worker/worker-config';
 import { readSpendBudgets } from '../../render-pipeline/spend-config';
 import { createDynamoSpendLedger } from '../render-worker/dynamo-spend-ledger';
 import type { DataClientEnv } from '../render-worker/appsync-job-store';
@@ -27,6 +28,8 @@ const envSchema = z.object({
   SPEND_LEDGER_TABLE_NAME: z
     .string()
     .min(1, { error: 'SPEND_LEDGER_TABLE_NAME must name the SpendLedger table' }),
+  // The per-user limit, as the worker has it (its default when unset).
+  MAX_ACTIVE_JOBS_PER_USER: wholeNumber(1, 100).default(3),
 });
 
 const logger = new Logger({ serviceName: 'batches' });
@@ -56,6 +59,7 @@ const build = async () => {
         parseInputProps,
       ),
       isComposition: (id) => findCompositionSpec(id) !== undefined,
+      rowsWokenPerRequest: env.MAX_ACTIVE_JOBS_PER_USER,
       now: Date.now,
     }),
   );

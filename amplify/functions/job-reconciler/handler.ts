@@ -3,6 +3,7 @@ import { ownerSubOf } from '../../../contract/job-contract';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
+import { wholeNumber } from '../render-worker/worker-config';
 import {
   createJobStoreFromFunctionEnv,
   type DataClientEnv,
@@ -18,6 +19,8 @@ import { toReconcilerLogLine } from './reconciler-metric';
 
 const envSchema = z.object({
   RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
+  // The per-user limit, as the worker has it (its default when unset).
+  MAX_ACTIVE_JOBS_PER_USER: wholeNumber(1, 100).default(3),
 });
 
 /** Reads the reconciler's environment; throws naming what was expected and what came. */
@@ -45,7 +48,11 @@ const logger = new Logger({ serviceName: 'job-reconciler' });
 export const handler = async (): Promise<ReconcileSummary> => {
   let summary: ReconcileSummary;
   try {
-    summary = await reconcileJobs({ ...(await prepare()), clock: systemClock });
+    summary = await reconcileJobs({
+      ...(await prepare()),
+      clock: systemClock,
+      settings: { rowsWokenPerOwner: env.MAX_ACTIVE_JOBS_PER_USER },
+    });
   } catch (error) {
     logger.error('reconcile run failed; the next run tries again', { error });
     throw error;
@@ -53,6 +60,7 @@ export const handler = async (): Promise<ReconcileSummary> => {
   // One line per job it acted on, with the job's id (and owner, where the slot names it), for the job's trail.
   for (const [reason, jobIds] of Object.entries(summary.requeued))
     for (const jobId of jobIds) logger.info('job re-enqueued', { jobId, reason });
+  for (const jobId of summary.wokenRows) logger.info('waiting batch row woken', { jobId });
   for (const slot of summary.freedSlots)
     logger.info('render slot freed', { jobId: slot.jobId, ownerSub: ownerSubOf(slot.jobOwner) });
   // A failure names a job by its id, or a slot as `<owner>#<slot>`.

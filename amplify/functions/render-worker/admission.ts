@@ -79,14 +79,22 @@ const waitUnderCap = async (
   return later(context.settings.capWaitSeconds * (0.5 + context.random()), reason);
 };
 
+/** Why a delivery of a batch row left it waiting in the table: its owner holds every render slot. */
+export const ROW_WAITS_IN_TABLE_REASON =
+  'per-user limit reached: the row waits in the table for a freed slot';
+
 /**
- * The owner holds every render slot: the job waits in the queue instead of failing, so a batch of any size runs
- * `maxActiveJobsPerUser` rows at a time and never takes render-cap slots from other users while it waits. A batch
- * row parks for long (`ownerWaitSeconds`): the owner's next freed slot wakes it (`handOffFreedSlots`), and its
- * waiting siblings stay out of the queue meanwhile, so another user's job is not received behind them. A single
- * job may have no status yet, so the status index the hand-off reads may miss it: it looks again soon.
+ * The owner holds every render slot: the job waits instead of failing, so a batch of any size runs
+ * `maxActiveJobsPerUser` rows at a time and never takes render-cap slots from other users while it waits.
+ * - A batch row that never tried to start drops its message and waits in the table (docs/architecture.md, "Batches"):
+ *   the end of one of its owner's rows wakes it (`handOffFreedSlots`), so a 10,000-row batch keeps only a few
+ *   messages in the queue and another user's job is received at once. The reconciler wakes rows nothing woke.
+ * - A single job, or a row in retry backoff, keeps a message: it looks again after a jittered wait (a row for long,
+ *   `ownerWaitSeconds`; a single job, which no hand-off wakes, soon).
  */
 const waitForOwnerSlot = async (context: WorkerContext, job: JobRecord): Promise<StepResult> => {
+  if (job.batchId && job.rowOwner && !(job.attempts > 0))
+    return { action: 'ack', reason: ROW_WAITS_IN_TABLE_REASON };
   await stampStillQueued(context, job);
   const { ownerWaitSeconds, capWaitSeconds } = context.settings;
   const base = job.batchId ? ownerWaitSeconds : capWaitSeconds;

@@ -3,7 +3,7 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 // Types only: a value import would bundle the backend definition (CDK) into the Lambda.
 import type { Schema } from '../../data/resource';
-import { ownerSubOf, TERMINAL_JOB_STATUSES, type JobStatus } from '../../../contract/job-contract';
+import { TERMINAL_JOB_STATUSES, type JobStatus } from '../../../contract/job-contract';
 import type {
   ActiveJob,
   ActiveJobDetails,
@@ -35,26 +35,25 @@ export class AppSyncRequestError extends Error {
 // owner-scoped subscriptions do not fire at all without `owner`.
 export const JOB_FIELDS = `id owner compositionId inputProps title metadata status cancelRequested progress renderedFrames totalFrames
   etaSeconds renderId outputBucket outputKey outputSizeBytes errorMessage costUsd attempts startedAt finishedAt
-  queueCheckedAt createdAt updatedAt batchId rowIndex outputFormat scale posterKey expiresAt expiredAt`;
+  queueCheckedAt createdAt updatedAt batchId rowIndex rowOwner outputFormat scale posterKey expiresAt expiredAt`;
 
 const GET_JOB = `query GetJob($id: ID!) { getJob(id: $id) { ${JOB_FIELDS} } }`;
 const UPDATE_JOB = `mutation UpdateJob($input: UpdateJobInput!, $condition: ModelJobConditionInput) {
   updateJob(input: $input, condition: $condition) { ${JOB_FIELDS} } }`;
 const ACTIVE_JOB_FIELDS = 'items { id owner status createdAt } nextToken';
 const ACTIVE_JOB_DETAIL_FIELDS = `items { id owner status createdAt cancelRequested renderId startedAt queueCheckedAt
-  updatedAt } nextToken`;
+  updatedAt batchId rowOwner attempts } nextToken`;
 const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: Int, $nextToken: String) {
   listJobs(filter: $filter, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_DETAIL_FIELDS} } }`;
 const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String) {
   listJobsByStatusAndCreatedAt(status: RENDERING, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
-// The stored owner is `<sub>::<username>` while reads may answer it shortened to the sub, so the filter matches the
-// sub as a prefix and each item's sub is compared again here.
-const LIST_QUEUED_OF = `query ListQueuedJobsOf($ownerSub: String!, $limit: Int, $nextToken: String) {
-  listJobsByStatusAndCreatedAt(status: QUEUED, sortDirection: ASC, filter: { owner: { beginsWith: $ownerSub } },
-    limit: $limit, nextToken: $nextToken) { items { id owner attempts } nextToken } }`;
-/** Index items read per page when looking for an owner's queued jobs, and pages read at most. */
-const QUEUED_PAGE_SIZE = 100;
-const QUEUED_MAX_PAGES = 5;
+// A batch row's owner waiting in the table, by the rowOwner index: a key query, so other owners' rows cost nothing.
+const LIST_WAITING_ROWS = `query ListWaitingRows($rowOwner: String!, $limit: Int, $nextToken: String) {
+  listJobsByRowOwnerAndStatus(rowOwner: $rowOwner, status: { eq: QUEUED }, limit: $limit, nextToken: $nextToken) {
+    items { id attempts } nextToken } }`;
+/** Index items read per page when looking for an owner's waiting rows, and pages read at most. */
+const WAITING_PAGE_SIZE = 100;
+const WAITING_MAX_PAGES = 5;
 const SLOT_FIELDS = 'jobOwner slot jobId createdAt';
 // With a `jobOwner` this is a key query; without one, a scan of the (small) slot table.
 const LIST_SLOTS = `query ListRenderSlots($jobOwner: String, $limit: Int, $nextToken: String) {
@@ -152,6 +151,9 @@ const toActiveJobDetails = (item: JobItem): ActiveJobDetails => ({
   startedAt: (item.startedAt as string | null | undefined) ?? null,
   queueCheckedAt: (item.queueCheckedAt as string | null | undefined) ?? null,
   updatedAt: (item.updatedAt as string | null | undefined) ?? null,
+  batchId: (item.batchId as string | null | undefined) ?? null,
+  rowOwner: (item.rowOwner as string | null | undefined) ?? null,
+  attempts: typeof item.attempts === 'number' ? item.attempts : null,
 });
 
 interface SlotItem {
@@ -217,32 +219,24 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       (
         await listPages<JobItem>(LIST_RENDERING, 'listJobsByStatusAndCreatedAt', { limit: 1000 })
       ).map(toActiveJob),
-    // A filter applies after the page is read: a few pages at most, so another owner's long queue costs a bounded read.
-    async listQueuedJobIds(owner, max) {
+    // Rows in retry backoff are dropped after the read: a few pages at most, so a long backoff costs a bounded read.
+    async listWaitingRowIds(rowOwner, max) {
       const ids: string[] = [];
       let nextToken: string | null | undefined = null;
-      for (let page = 0; page < QUEUED_MAX_PAGES && ids.length < max; page += 1) {
-        const data = (await send(LIST_QUEUED_OF, {
-          ownerSub: ownerSubOf(owner),
-          limit: QUEUED_PAGE_SIZE,
+      for (let page = 0; page < WAITING_MAX_PAGES && ids.length < max; page += 1) {
+        const data = (await send(LIST_WAITING_ROWS, {
+          rowOwner,
+          limit: WAITING_PAGE_SIZE,
           nextToken,
         })) as {
-          listJobsByStatusAndCreatedAt?: Page<{
-            id: string;
-            owner?: string | null;
-            attempts?: number | null;
-          }> | null;
+          listJobsByRowOwnerAndStatus?: Page<{ id: string; attempts?: number | null }> | null;
         };
-        const found = data.listJobsByStatusAndCreatedAt;
-        if (!found) throw new Error('AppSync returned no "listJobsByStatusAndCreatedAt" field');
+        const found = data.listJobsByRowOwnerAndStatus;
+        if (!found) throw new Error('AppSync returned no "listJobsByRowOwnerAndStatus" field');
         ids.push(
           ...found.items.flatMap((item) =>
-            // A job that has tried to start (attempts) waits out its own backoff; only parked ones are woken.
-            item &&
-            ownerSubOf(item.owner ?? '') === ownerSubOf(owner) &&
-            !((item.attempts ?? 0) > 0)
-              ? [item.id]
-              : [],
+            // A row that has tried to start (attempts) waits out its own backoff; only waiting ones are woken.
+            item && !((item.attempts ?? 0) > 0) ? [item.id] : [],
           ),
         );
         nextToken = found.nextToken;

@@ -15,7 +15,7 @@ import {
   type WorkerContext,
 } from './worker-context';
 
-export { OWNER_AT_LIMIT_REASON } from './admission';
+export { OWNER_AT_LIMIT_REASON, ROW_WAITS_IN_TABLE_REASON } from './admission';
 export { ABANDONED_START_MESSAGE } from './job-endings';
 export {
   DEFAULT_WORKER_SETTINGS,

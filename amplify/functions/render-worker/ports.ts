@@ -29,6 +29,8 @@ export interface JobRecord {
   scale?: number | null;
   /** Set on a batch's rows (docs/architecture.md, "Batches"). */
   batchId?: string | null;
+  /** A batch row's owner as stored: the key its owner's rows waiting in the table are found by. */
+  rowOwner?: string | null;
 }
 
 /** Progress of one render, as a discriminated union so `output` exists only when done. */
@@ -123,6 +125,10 @@ export interface ActiveJob {
 /** An active job with what the reconciler judges it by. */
 export interface ActiveJobDetails extends ActiveJob {
   cancelRequested: boolean;
+  /** Set on a batch's rows, with `rowOwner`: a QUEUED row with no attempts waits in the table, not in the queue. */
+  batchId?: string | null;
+  rowOwner?: string | null;
+  attempts?: number | null;
   renderId?: string | null;
   startedAt?: string | null;
   queueCheckedAt?: string | null;
@@ -153,10 +159,10 @@ export interface JobStore {
   /** Every job RENDERING (what the render cap counts), read from the status index. */
   listRenderingJobs(): Promise<ActiveJob[]>;
   /**
-   * The ids of up to `max` of `owner`'s QUEUED jobs that never tried to start (no attempts: a job in retry backoff
-   * keeps its backoff), oldest first, from the status index: the jobs a freed render slot of theirs is handed to.
+   * The ids of up to `max` batch rows of `rowOwner` waiting in the table: QUEUED and never tried to start (a row in
+   * retry backoff keeps its backoff), from the rowOwner index: the rows a freed render slot of theirs is handed to.
    */
-  listQueuedJobIds(owner: string, max: number): Promise<string[]>;
+  listWaitingRowIds(rowOwner: string, max: number): Promise<string[]>;
   /** The slots held for `jobOwner` (a key query), or every slot when omitted (the reconciler's listing). */
   listRenderSlots(jobOwner?: string): Promise<RenderSlot[]>;
   /** Creates the slot unless it exists; resolves false when it does (nothing written). */

@@ -15,6 +15,13 @@ export interface ReconcileSettings {
   cancelUnheardMs: number;
   /** A slot younger than this is left alone: its job may not be visible to every read yet. */
   slotMinAgeMs: number;
+  /**
+   * Batch rows wait in the table with no message, woken by their owner's ends. When none of an owner's rows renders
+   * or holds a slot and its newest waiting row is older than this, nothing will wake them: the reconciler does.
+   */
+  waitingRowIdleMs: number;
+  /** Rows woken per such owner: the per-user limit (`maxActiveJobsPerUser`), so their ends wake the rest. */
+  rowsWokenPerOwner: number;
 }
 
 /** The cloud's bounds: twice the worker's stamp interval, and well past its longest silent wait (a 300 s backoff). */
@@ -24,6 +31,8 @@ export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   claimLeaseMs: DEFAULT_WORKER_SETTINGS.claimLeaseMs,
   cancelUnheardMs: 60_000,
   slotMinAgeMs: 60_000,
+  waitingRowIdleMs: 60_000,
+  rowsWokenPerOwner: DEFAULT_WORKER_SETTINGS.maxActiveJobsPerUser,
 };
 
 /** Why a job gets a fresh message. */
@@ -37,6 +46,11 @@ export interface ReconcileSummary {
   requeued: Record<RequeueReason, string[]>;
   /** Slots freed because their job had ended (or was gone) without releasing them. */
   freedSlots: Omit<RenderSlot, 'createdAt'>[];
+  /**
+   * Batch rows sent a message because nothing of their owner's was left to wake them (a failed hand-off, a restart,
+   * or slots all held by single jobs that then ended). Not counted in `acted`: it is the rows' normal path back.
+   */
+  wokenRows: string[];
   /** Jobs or slots this run could not act on; the next run tries again. */
   errors: { id: string; message: string }[];
   /** Re-enqueues plus freed slots: 0 when everything was in order. */
@@ -62,6 +76,13 @@ const latestOf = (...stamps: (string | null | undefined)[]): string | undefined 
     .sort()
     .at(-1);
 
+/** A batch row waiting in the table for its owner's slot: no message exists for it, by design. */
+export const isWaitingRow = (job: ActiveJobDetails): boolean =>
+  job.status === 'QUEUED' &&
+  Boolean(job.batchId && job.rowOwner) &&
+  !((job.attempts ?? 0) > 0) &&
+  !job.cancelRequested;
+
 /** Whether an active job needs a fresh message, and why; undefined when a worker may still hold one. */
 export const reasonToRequeue = (
   job: ActiveJobDetails,
@@ -71,6 +92,8 @@ export const reasonToRequeue = (
   // Any write is a sign that a delivery lives; `queueCheckedAt` is the one a job waiting under the cap gets.
   const sinceLastSign = ageOf(now, latestOf(job.updatedAt, job.queueCheckedAt, job.createdAt));
   if (job.cancelRequested && sinceLastSign > settings.cancelUnheardMs) return 'cancelling';
+  // A waiting row has no message to lose; the wake-up below looks after it.
+  if (isWaitingRow(job)) return undefined;
   if (job.status === 'RENDERING') {
     if (job.renderId) return sinceLastSign > settings.renderingSilentMs ? 'rendering' : undefined;
     // A start in progress writes nothing until it stores the render id; past the lease it is abandoned.
@@ -92,6 +115,7 @@ export const reconcileJobs = async (deps: ReconcileDeps): Promise<ReconcileSumma
     checked: 0,
     requeued: { queued: [], rendering: [], cancelling: [] },
     freedSlots: [],
+    wokenRows: [],
     errors: [],
     acted: 0,
   };
@@ -136,10 +160,55 @@ export const reconcileJobs = async (deps: ReconcileDeps): Promise<ReconcileSumma
     }
   }
 
+  await wakeForgottenRows(deps, settings, active, slots, summary);
+
   summary.acted =
     summary.requeued.queued.length +
     summary.requeued.rendering.length +
     summary.requeued.cancelling.length +
     summary.freedSlots.length;
   return summary;
+};
+
+/**
+ * Wakes the first `rowsWokenPerOwner` waiting rows (oldest first) of every owner none of whose rows renders or holds
+ * a slot, once its newest waiting row has waited `waitingRowIdleMs`: no end of theirs is coming to wake them. A row
+ * woken while another wake-up is on its way finds the slots taken and goes back to waiting: never a second render.
+ */
+const wakeForgottenRows = async (
+  { queue, clock }: ReconcileDeps,
+  settings: ReconcileSettings,
+  active: ActiveJobDetails[],
+  slots: RenderSlot[],
+  summary: ReconcileSummary,
+): Promise<void> => {
+  const rowOwnerOf = new Map(active.map((job) => [job.id, job.rowOwner]));
+  const busy = new Set([
+    ...active.filter((job) => job.status === 'RENDERING').map((job) => job.rowOwner),
+    ...slots.map((slot) => rowOwnerOf.get(slot.jobId)),
+  ]);
+  const waiting = new Map<string, ActiveJobDetails[]>();
+  for (const job of active.filter(isWaitingRow)) {
+    const rowOwner = job.rowOwner as string;
+    if (busy.has(rowOwner)) continue;
+    waiting.set(rowOwner, [...(waiting.get(rowOwner) ?? []), job]);
+  }
+  const now = clock.now();
+  for (const rows of waiting.values()) {
+    const newest = latestOf(...rows.map((row) => latestOf(row.updatedAt, row.createdAt)));
+    if (ageOf(now, newest) <= settings.waitingRowIdleMs) continue;
+    const first = [...rows]
+      .sort(
+        (a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id),
+      )
+      .slice(0, settings.rowsWokenPerOwner);
+    for (const row of first) {
+      try {
+        await queue.continueLater(row.id, 0);
+        summary.wokenRows.push(row.id);
+      } catch (error) {
+        summary.errors.push({ id: row.id, message: describeError(error) });
+      }
+    }
+  }
 };

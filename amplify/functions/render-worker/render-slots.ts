@@ -124,10 +124,10 @@ export const releasingSlotsOnEnd = (
   store: JobStore,
   slots: Pick<RenderSlots, 'release'>,
   log: (message: string, details?: Record<string, unknown>) => void,
-  /** Hands the freed slots to jobs of the owner waiting for one (see {@link handOffFreedSlots}). */
-  onFreed?: (owner: string, freed: number) => Promise<void>,
+  /** Hands the freed slots to the owner's batch rows waiting for one (see {@link handOffFreedSlots}). */
+  onFreed?: (ended: SlotHolder & Pick<JobRecord, 'rowOwner'>, freed: number) => Promise<void>,
 ): JobStore => {
-  const owners = new Map<string, string>();
+  const owners = new Map<string, Pick<JobRecord, 'owner' | 'rowOwner'>>();
   return {
     // Everything but the reads and writes watched below passes straight through.
     ...store,
@@ -135,7 +135,7 @@ export const releasingSlotsOnEnd = (
       const job = await store.get(jobId);
       if (job) {
         if (owners.size >= MAX_REMEMBERED_OWNERS) owners.clear();
-        owners.set(jobId, job.owner);
+        owners.set(jobId, { owner: job.owner, rowOwner: job.rowOwner ?? null });
       }
       return job;
     },
@@ -143,10 +143,11 @@ export const releasingSlotsOnEnd = (
       const written = await store.update(jobId, expected, patch);
       if (!written || !patch.status || !isTerminal(patch.status)) return written;
       try {
-        const owner = owners.get(jobId) ?? (await store.get(jobId))?.owner;
+        const known = owners.get(jobId) ?? (await store.get(jobId)) ?? undefined;
         owners.delete(jobId);
-        const freed = owner !== undefined ? await slots.release({ id: jobId, owner }) : 0;
-        if (owner !== undefined && freed > 0 && onFreed) await onFreed(owner, freed);
+        const ended = known && { id: jobId, owner: known.owner, rowOwner: known.rowOwner ?? null };
+        const freed = ended ? await slots.release(ended) : 0;
+        if (ended && freed > 0 && onFreed) await onFreed(ended, freed);
       } catch (error) {
         log('render slot release or hand-off failed', { jobId, error: describeError(error) });
       }
@@ -155,20 +156,23 @@ export const releasingSlotsOnEnd = (
   };
 };
 
-/** Jobs woken per freed slot: two, so two ends that race and read the same oldest jobs still fill both slots. */
+/** Rows woken per freed slot: two, so two ends that race and read the same waiting rows still fill both slots. */
 export const WAKES_PER_FREED_SLOT = 2;
 
 /**
- * A freed slot goes to the owner's oldest waiting jobs at once: each gets a message now, instead of waiting out the
- * long delay a batch row parks with (docs/architecture.md, "Batches", fair admission). A woken job that finds the
- * slot taken parks again; one that already started or ended ignores the message.
+ * A freed slot goes to the owner's batch rows waiting in the table (docs/architecture.md, "Batches"): each gets a
+ * message now. Rows are never in the queue while they wait, so this (with the rows woken when they are added, and the
+ * reconciler) is how they start. Only a row's end knows its owner's key (`rowOwner`, the owner as stored; reads
+ * shorten `owner`), so a single job's end hands nothing off: the owner's rendering rows wake the next ones as they
+ * end. A woken row that finds the slot taken goes back to waiting; one that already started or ended ignores it.
  */
 export const handOffFreedSlots =
   (
-    store: Pick<JobStore, 'listQueuedJobIds'>,
+    store: Pick<JobStore, 'listWaitingRowIds'>,
     queue: { continueLater(jobId: string, delaySeconds: number): Promise<void> },
   ) =>
-  async (owner: string, freed: number): Promise<void> => {
-    const waiting = await store.listQueuedJobIds(owner, freed * WAKES_PER_FREED_SLOT);
+  async (ended: Pick<JobRecord, 'rowOwner'>, freed: number): Promise<void> => {
+    if (!ended.rowOwner) return;
+    const waiting = await store.listWaitingRowIds(ended.rowOwner, freed * WAKES_PER_FREED_SLOT);
     await Promise.all(waiting.map((jobId) => queue.continueLater(jobId, 0)));
   };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { FUNCTION_ENV_FIX, readEnv } from '../../read-env';
 
-const wholeNumber = (min: number, max = Number.POSITIVE_INFINITY) => {
+/** An environment variable holding a whole number in range, refused with what was expected. */
+export const wholeNumber = (min: number, max = Number.POSITIVE_INFINITY) => {
   const expected =
     max === Number.POSITIVE_INFINITY
       ? `a whole number ≥ ${min}`

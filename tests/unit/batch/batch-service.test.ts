@@ -130,6 +130,7 @@ const setUp = (quota: { perDay: number; started: number } = { perDay: 100_000, s
     },
     parseInputProps,
     isComposition: (id) => id === 'title-card',
+    rowsWokenPerRequest: 2,
     now: () => Date.parse('2026-12-05T08:00:00Z'),
   });
   return { ...memory, service, enqueued, quotaReads };
@@ -249,7 +250,7 @@ describe('the daily render quota, checked at submit', () => {
 
 describe('addBatchRows', () => {
   it('creates each row once under retries, counts rows exactly, and runs the batch when all are in', async () => {
-    const { service, jobs } = setUp();
+    const { service, jobs, enqueued } = setUp();
     const batch = await service.createBatch(ALICE, {
       clientToken: 'token-0003',
       compositionId: 'title-card',
@@ -281,6 +282,8 @@ describe('addBatchRows', () => {
     });
     expect(last).toMatchObject({ added: 2, addedRows: 4, status: 'RUNNING' });
     expect([...jobs.keys()].sort()).toEqual([0, 1, 2, 3].map((i) => batchJobId(batch.id, i)));
+    // Rows wait in the table: each request wakes its first rows, as many as the owner may render at once (2 here).
+    expect(enqueued).toEqual([0, 1, 0, 1, 2, 3].map((i) => batchJobId(batch.id, i)));
     expect(jobs.get(batchJobId(batch.id, 3))).toMatchObject({
       owner: ALICE,
       inputProps: { title: 'Row 4' },
@@ -369,7 +372,7 @@ describe('addBatchRows', () => {
 });
 
 describe('cancelBatch and retryBatchRows', () => {
-  it('cancels queued rows at once and asks rendering ones to cancel; retries failed rows into the queue', async () => {
+  it('cancels queued rows at once and asks rendering ones to cancel; retries failed rows and wakes them', async () => {
     const { service, jobs, enqueued, batches } = setUp();
     const batch = await service.createBatch(ALICE, {
       clientToken: 'token-0007',
@@ -378,6 +381,7 @@ describe('cancelBatch and retryBatchRows', () => {
     });
     await service.addBatchRows(ALICE, { batchId: batch.id, firstRowIndex: 0, rows: rows(4) });
     const [r0, r1, r2, r3] = [0, 1, 2, 3].map((i) => jobs.get(batchJobId(batch.id, i))!);
+    enqueued.length = 0;
     r0!.status = 'FAILED';
     r1!.status = 'RENDERING';
     r2!.status = 'SUCCEEDED';

@@ -57,6 +57,12 @@ describe('jobIdOfInsert (the Pipe filter)', () => {
     expect(jobIdOfInsert(record('REMOVE', 'job-1'))).toBeUndefined();
     expect(jobIdOfInsert({ eventName: 'INSERT', dynamodb: { NewImage: {} } })).toBeUndefined();
   });
+
+  it('drops batch rows: they wait in the table until their owner has a free slot', () => {
+    const row = record('INSERT', 'b-row-00000');
+    row.dynamodb!.NewImage!.batchId = { S: 'b' };
+    expect(jobIdOfInsert(row)).toBeUndefined();
+  });
 });
 
 describe('startJobStreamReader', () => {

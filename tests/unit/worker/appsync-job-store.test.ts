@@ -30,38 +30,39 @@ const recordingTransport = (
 };
 
 describe('AppSync job store', () => {
-  it("lists an owner's queued jobs oldest first by their sub, following pages until it has enough", async () => {
+  it("lists an owner's waiting batch rows by the rowOwner index, skipping rows in backoff, following pages until it has enough", async () => {
     const pages: Record<string, unknown> = {
       first: {
         items: [
-          { id: 'a-1', owner: 'sub-a' },
-          // A prefix match is not the owner: another user whose sub begins with Alice's.
-          { id: 'x-1', owner: 'sub-ab::other' },
+          { id: 'a-row-00000', attempts: null },
+          // In retry backoff: it keeps its own message and wait.
+          { id: 'a-row-00001', attempts: 1 },
           null,
         ],
         nextToken: 'second',
       },
       second: {
-        items: [
-          { id: 'a-2', owner: 'sub-a::alice' },
-          { id: 'a-3', owner: 'sub-a::alice' },
-        ],
+        items: [{ id: 'a-row-00002' }, { id: 'a-row-00003', attempts: 0 }],
         nextToken: 'third',
       },
     };
     const transport = recordingTransport((_query, variables) => ({
-      listJobsByStatusAndCreatedAt: pages[String(variables.nextToken ?? 'first')],
+      listJobsByRowOwnerAndStatus: pages[String(variables.nextToken ?? 'first')],
     }));
     const store = createAppSyncJobStore(transport.send);
 
-    expect(await store.listQueuedJobIds('sub-a::alice', 2)).toEqual(['a-1', 'a-2']);
+    expect(await store.listWaitingRowIds('sub-a::alice', 2)).toEqual([
+      'a-row-00000',
+      'a-row-00002',
+    ]);
 
+    // The key is the owner as stored, verbatim: the index is keyed by it, not by a filter over other owners' jobs.
     expect(transport.calls.map((call) => call.variables)).toEqual([
-      { ownerSub: 'sub-a', limit: 100, nextToken: null },
-      { ownerSub: 'sub-a', limit: 100, nextToken: 'second' },
+      { rowOwner: 'sub-a::alice', limit: 100, nextToken: null },
+      { rowOwner: 'sub-a::alice', limit: 100, nextToken: 'second' },
     ]);
     expect(transport.calls[0]!.query).toMatch(
-      /listJobsByStatusAndCreatedAt\(status: QUEUED, sortDirection: ASC, filter: \{ owner: \{ beginsWith: \$ownerSub \} \}/,
+      /listJobsByRowOwnerAndStatus\(rowOwner: \$rowOwner, status: \{ eq: QUEUED \}/,
     );
   });
 
@@ -271,7 +272,15 @@ describe('AppSync job store', () => {
 
     const active = await store.listActiveJobs();
 
-    const unset = { renderId: null, startedAt: null, queueCheckedAt: null, updatedAt: null };
+    const unset = {
+      renderId: null,
+      startedAt: null,
+      queueCheckedAt: null,
+      updatedAt: null,
+      batchId: null,
+      rowOwner: null,
+      attempts: null,
+    };
     expect(active).toEqual([
       { id: 'a', owner: 'o', status: 'QUEUED', createdAt: '1', cancelRequested: false, ...unset },
       {

@@ -175,4 +175,87 @@ describe('job reconciler', () => {
     ]);
     expect(db.jobs.get('first')!.queueCheckedAt).toBeUndefined();
   });
+
+  describe('batch rows waiting in the table', () => {
+    const ALICE = 'sub-a::alice';
+    const row = (id: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      owner: ALICE,
+      status: 'QUEUED' as const,
+      batchId: 'b1',
+      rowOwner: ALICE,
+      ...extra,
+    });
+
+    it('never re-enqueues them as lost, and wakes the first ones only once nothing of the owner is left to', async () => {
+      const { clock, db, recording, reconcile } = setUp();
+      for (let index = 0; index < 5; index += 1) db.insert(row(`b1-row-0000${index}`));
+      clock.advance(HOUR);
+
+      const summary = await reconcile();
+
+      // No 'queued' re-enqueue for rows that never had a message; the oldest rows woken, as many as the limit (3).
+      expect(summary.requeued.queued).toEqual([]);
+      expect(summary.wokenRows).toEqual(['b1-row-00000', 'b1-row-00001', 'b1-row-00002']);
+      expect(recording.continuations).toEqual(
+        summary.wokenRows.map((jobId) => ({ jobId, delaySeconds: 0 })),
+      );
+      // Waking is the rows' normal way back, not a fault: the alarm's count stays 0.
+      expect(summary.acted).toBe(0);
+    });
+
+    it("leaves them alone while one of the owner's rows renders or holds a slot, or a row is new", async () => {
+      const { clock, db, recording, reconcile } = setUp();
+      db.insert(row('b1-row-00000', { status: 'RENDERING', renderId: 'r-0', startedAt: 'x' }));
+      db.insert(row('b1-row-00001'));
+      const BOB = 'sub-b::bob';
+      db.insert(row('b2-row-00000', { owner: BOB, rowOwner: BOB, batchId: 'b2' }));
+      db.insert(row('b2-row-00001', { owner: BOB, rowOwner: BOB, batchId: 'b2' }));
+      await db.store.createRenderSlot({ jobOwner: BOB, slot: 0, jobId: 'b2-row-00000' });
+      const CAROL = 'sub-c::carol';
+      db.insert(row('b3-row-00000', { owner: CAROL, rowOwner: CAROL, batchId: 'b3' }));
+      clock.advance(5 * MINUTE);
+      // Carol added a row just now: the add woke her first rows itself.
+      db.insert(
+        row('b3-row-00001', {
+          owner: CAROL,
+          rowOwner: CAROL,
+          batchId: 'b3',
+          createdAt: new Date(clock.now()).toISOString(),
+        }),
+      );
+      // Alice's rendering row is tracked: keep it from being taken for a silent one.
+      db.jobs.get('b1-row-00000')!.updatedAt = new Date(clock.now()).toISOString();
+
+      const summary = await reconcile();
+
+      expect(summary.wokenRows).toEqual([]);
+      expect(recording.continuations).toEqual([]);
+    });
+
+    it('treats a row in retry backoff or with a cancel pending like any job: it has a message', async () => {
+      const { clock, db, reconcile } = setUp();
+      db.insert(row('b1-row-00000', { attempts: 1 }));
+      db.insert(row('b1-row-00001', { cancelRequested: true }));
+      clock.advance(HOUR);
+
+      const summary = await reconcile();
+
+      expect(summary.requeued.queued).toEqual(['b1-row-00000']);
+      expect(summary.requeued.cancelling).toEqual(['b1-row-00001']);
+      expect(summary.wokenRows).toEqual([]);
+    });
+
+    it('wakes rows the worker then starts within the limit, leaving the others waiting', async () => {
+      const { clock, db, deliver, reconcile, rendering } = setUp();
+      for (let index = 0; index < 5; index += 1) db.insert(row(`b1-row-0000${index}`));
+      clock.advance(HOUR);
+      const { wokenRows } = await reconcile();
+
+      for (const jobId of wokenRows) await deliver(jobId, 3000);
+
+      expect([...rendering.startsByJob.keys()].sort()).toEqual(wokenRows);
+      expect(db.jobs.get('b1-row-00003')!.status).toBe('QUEUED');
+    });
+  });
 });

@@ -44,6 +44,7 @@ describe('job reconciler Lambda handler', () => {
       DATA_MODEL_INTROSPECTION_SCHEMA_BUCKET_NAME: 'amplify-bucket',
       DATA_MODEL_INTROSPECTION_SCHEMA_KEY: 'modelIntrospectionSchema.json',
       RENDER_QUEUE_URL: QUEUE_URL,
+      MAX_ACTIVE_JOBS_PER_USER: '3',
     })) {
       vi.stubEnv(name, value);
     }
@@ -123,5 +124,8 @@ describe('job reconciler Lambda handler', () => {
     expect(() => parseReconcilerEnv({ RENDER_QUEUE_URL: 'render-queue' })).toThrow(
       /but got "render-queue"/,
     );
+    expect(() =>
+      parseReconcilerEnv({ RENDER_QUEUE_URL: QUEUE_URL, MAX_ACTIVE_JOBS_PER_USER: 'three' }),
+    ).toThrow(/MAX_ACTIVE_JOBS_PER_USER must be a whole number from 1 to 100, but got "three"/);
   });
 });

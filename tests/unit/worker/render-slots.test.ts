@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createRenderWorker,
   OWNER_AT_LIMIT_REASON,
+  ROW_WAITS_IN_TABLE_REASON,
   type WorkerSettings,
 } from '../../../amplify/functions/render-worker/job-lifecycle';
 import type {
@@ -169,18 +170,37 @@ describe('per-user limit (render slots)', () => {
     expect(db.jobs.get('a1')!.status).toBe('SUCCEEDED');
   });
 
-  it('parks a batch row whose owner holds every slot for long, a single job briefly', async () => {
-    const { db, deliver } = setUp({
+  it('leaves a batch row whose owner holds every slot waiting in the table (no message), a single job parked briefly', async () => {
+    const { db, deliver, recording } = setUp({
       config: { maxActiveJobsPerUser: 1, capWaitSeconds: 10, ownerWaitSeconds: 180 },
       script: () => ({ durationMs: 10_000 }),
     });
     db.insert({ id: 'a1', owner: ALICE });
-    db.insert({ id: 'row-1', owner: ALICE, status: 'QUEUED', batchId: 'b1' });
+    db.insert({
+      id: 'b1-row-00000',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    // A row in retry backoff keeps a message and its wait: no hand-off wakes it early.
+    db.insert({
+      id: 'b1-row-00001',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+      attempts: 1,
+    });
     db.insert({ id: 'single', owner: ALICE });
     expect((await deliver('a1', 3000)).action).toBe('continue');
 
+    expect(await deliver('b1-row-00000')).toEqual({
+      action: 'ack',
+      reason: ROW_WAITS_IN_TABLE_REASON,
+    });
     // random() is 0.5: the base delay exactly.
-    expect(await deliver('row-1')).toEqual({
+    expect(await deliver('b1-row-00001')).toEqual({
       action: 'continue',
       delaySeconds: 180,
       reason: OWNER_AT_LIMIT_REASON,
@@ -190,48 +210,99 @@ describe('per-user limit (render slots)', () => {
       delaySeconds: 10,
       reason: OWNER_AT_LIMIT_REASON,
     });
+    // The waiting row is untouched: still QUEUED, nothing written, no message sent for it.
+    expect(db.jobs.get('b1-row-00000')!.status).toBe('QUEUED');
+    expect(db.patches.filter((p) => p.jobId === 'b1-row-00000')).toEqual([]);
+    expect(recording.continuations.map((c) => c.jobId)).not.toContain('b1-row-00000');
   });
 
-  it("hands a freed slot at once to the owner's oldest waiting jobs, two per slot, no one else's", async () => {
+  it("hands a freed slot at once to the owner's waiting rows, two per slot, no one else's", async () => {
     const { db, deliver, recording, clock, rendering } = setUp({
       config: { maxActiveJobsPerUser: 1 },
       script: () => ({ durationMs: 10_000 }),
     });
-    db.insert({ id: 'a1', owner: ALICE });
-    for (const id of ['row-1', 'row-2', 'row-3'])
-      db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1' });
-    db.insert({ id: 'bob-1', owner: 'sub-b::bob', status: 'QUEUED' });
-    expect((await deliver('a1', 3000)).action).toBe('continue');
-    expect((await deliver('row-1')).reason).toBe(OWNER_AT_LIMIT_REASON);
+    const BOB = 'sub-b::bob';
+    db.insert({
+      id: 'b1-row-00000',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    for (const id of ['b1-row-00001', 'b1-row-00002', 'b1-row-00003'])
+      db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1', rowOwner: ALICE });
+    db.insert({ id: 'b2-row-00000', owner: BOB, status: 'QUEUED', batchId: 'b2', rowOwner: BOB });
+    db.insert({ id: 'bob-1', owner: BOB, status: 'QUEUED' });
+    expect((await deliver('b1-row-00000', 3000)).action).toBe('continue');
+    expect((await deliver('b1-row-00001')).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
     expect(recording.continuations).toEqual([]);
 
     clock.advance(10_000);
-    expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(await deliver('b1-row-00000')).toEqual({ action: 'ack', reason: 'succeeded' });
 
-    // Woken now (no delay), oldest first: the parked row-1 and row-2; not row-3, not Bob's job.
+    // Woken now (no delay): two of Alice's waiting rows; not the third, not Bob's row or job.
     expect(recording.continuations).toEqual([
-      { jobId: 'row-1', delaySeconds: 0 },
-      { jobId: 'row-2', delaySeconds: 0 },
+      { jobId: 'b1-row-00001', delaySeconds: 0 },
+      { jobId: 'b1-row-00002', delaySeconds: 0 },
     ]);
-    expect((await deliver('row-1', 3000)).action).toBe('continue');
-    expect(rendering.startsByJob.get('row-1')).toBe(1);
-    // The second woken row finds the slot taken and parks again; the limit holds.
-    expect((await deliver('row-2')).reason).toBe(OWNER_AT_LIMIT_REASON);
+    expect((await deliver('b1-row-00001', 3000)).action).toBe('continue');
+    expect(rendering.startsByJob.get('b1-row-00001')).toBe(1);
+    // The second woken row finds the slot taken and goes back to waiting; the limit holds.
+    expect((await deliver('b1-row-00002')).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
     expect(db.maxRenderingOf(ALICE)).toBe(1);
   });
 
-  it('keeps a job ended when handing off its slot fails (the parked rows look again later)', async () => {
-    const { db, deliver, clock } = setUp({
+  it("hands nothing off at a single job's end: only a row knows its owner's row key", async () => {
+    const { db, deliver, recording, clock } = setUp({
       config: { maxActiveJobsPerUser: 1 },
       script: () => ({ durationMs: 10_000 }),
     });
     db.insert({ id: 'a1', owner: ALICE });
-    db.store.listQueuedJobIds = async () => {
-      throw new Error('index unavailable');
-    };
+    db.insert({
+      id: 'b1-row-00000',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    const looked: string[] = [];
+    const list = db.store.listWaitingRowIds;
+    db.store.listWaitingRowIds = async (rowOwner, max) => (
+      looked.push(rowOwner),
+      list(rowOwner, max)
+    );
     expect((await deliver('a1', 3000)).action).toBe('continue');
     clock.advance(10_000);
     expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(looked).toEqual([]);
+    expect(recording.continuations).toEqual([]);
+  });
+
+  it('keeps a job ended when handing off its slot fails (the reconciler wakes the rows later)', async () => {
+    const { db, deliver, clock } = setUp({
+      config: { maxActiveJobsPerUser: 1 },
+      script: () => ({ durationMs: 10_000 }),
+    });
+    db.insert({
+      id: 'b1-row-00000',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    db.insert({
+      id: 'b1-row-00001',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    db.store.listWaitingRowIds = async () => {
+      throw new Error('index unavailable');
+    };
+    expect((await deliver('b1-row-00000', 3000)).action).toBe('continue');
+    clock.advance(10_000);
+    expect(await deliver('b1-row-00000')).toEqual({ action: 'ack', reason: 'succeeded' });
     expect(slotHolders(db)).toEqual([]);
   });
 
