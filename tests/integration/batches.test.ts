@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { generateClient } from 'aws-amplify/data';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ const DAILY_RENDERS_PER_USER = 30_000;
 let poisonActive = true;
 const startsOf = new Map<string, number>();
 const heldRenders = new Set<string>();
+const renderOfTitle = new Map<string, string>();
 const cancelledRenders = new Set<string>();
 const titleOf = (props: Record<string, unknown>) => String(props.title ?? '');
 
@@ -57,6 +58,7 @@ function wrapRenderer(renderer: Renderer): Renderer {
       if (title.startsWith('Poison') && poisonActive) throw new Error('Rate Exceeded.');
       const started = await renderer.start(request);
       if (title.startsWith('Hold')) heldRenders.add(started.renderId);
+      renderOfTitle.set(title, started.renderId);
       return started;
     },
     async getProgress(renderId) {
@@ -350,6 +352,90 @@ describe('batches in local mode', () => {
     ]);
     expect(cancelledRenders.size).toBeGreaterThan(0);
     for (const renderId of cancelledRenders) expect(heldRenders.has(renderId)).toBe(true);
+  });
+
+  it("keeps waiting rows out of the queue: another user's job starts at once, and each row's end wakes the next", async () => {
+    const limit = 3; // the local per-user limit (MAX_ACTIVE_JOBS_PER_USER's default)
+    const erin = await createLocalUser(stack, 'erin-batch@example.com');
+    const sqs = new SQSClient({
+      endpoint: stack.queue.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const messagesInQueue = async () => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: stack.queue.queueUrl, AttributeNames: ['All'] }),
+      );
+      return (
+        [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ] as const
+      )
+        .map((name) => Number(Attributes?.[name] ?? 0))
+        .reduce((sum, count) => sum + count, 0);
+    };
+    // The first `limit` rows hold their slots (renders that run until released); 12 more rows wait behind them.
+    const rows = [
+      ...Array.from({ length: limit }, (_, i) => ({ title: `Hold fair ${i + 1}` })),
+      ...Array.from({ length: 12 }, (_, i) => ({ title: `Fair ${i + 1}` })),
+    ];
+    const batch = (await createBatch(erin, 'fair-token-1', rows.length)).data
+      ?.createBatch as BatchView;
+    expect((await addRows(erin, batch.id, 0, rows)).errors).toBeUndefined();
+    await waitUntil(
+      'the first rows rendering',
+      async () =>
+        (await rowsOf(batch.id)).filter((job) => job.status === 'RENDERING').length === limit
+          ? true
+          : undefined,
+      20_000,
+      logTail,
+    );
+    await stack.streamCaughtUp();
+
+    // 12 rows wait, and the queue holds only the rendering rows' tracking messages (the delivery in flight and, for a
+    // moment, the continuation it sent): nothing per waiting row. Parked rows would add 12 here.
+    expect((await rowsOf(batch.id)).filter((job) => job.status === 'QUEUED')).toHaveLength(12);
+    expect(await messagesInQueue()).toBeLessThanOrEqual(2 * limit);
+    // Bob's single job is received at once and renders in the cap's free slot, ahead of the 12 waiting rows.
+    const single = await gql(
+      bob,
+      `mutation { createJob(input: { compositionId: "title-card", inputProps: "{\\"title\\":\\"Not after the batch\\"}" }) { id } }`,
+    );
+    const singleId = (single.data?.createJob as { id: string }).id;
+    const done = await waitUntil(
+      "Bob's job ending",
+      async () => {
+        const job = await table.get(singleId);
+        return job?.status === 'SUCCEEDED' ? job : undefined;
+      },
+      20_000,
+      logTail,
+    );
+    expect(done.status).toBe('SUCCEEDED');
+    expect((await rowsOf(batch.id)).filter((job) => job.status === 'QUEUED')).toHaveLength(12);
+
+    // Released, the held rows end; from then on only the hand-off wakes rows (the reconciler is off here).
+    for (let i = 1; i <= limit; i += 1) heldRenders.delete(renderOfTitle.get(`Hold fair ${i}`)!);
+    const ended = await waitForBatchEnd(erin, batch.id, 60_000);
+    expect(ended).toMatchObject({ status: 'FINISHED', succeeded: rows.length, failed: 0 });
+    const jobs = await rowsOf(batch.id);
+    const intervals = jobs.map((job) => ({
+      start: Date.parse(job.startedAt!),
+      end: Date.parse(job.finishedAt!),
+    }));
+    const mostAtOnce = Math.max(
+      ...intervals.map(
+        ({ start }) =>
+          intervals.filter((other) => other.start <= start && other.end > start).length,
+      ),
+    );
+    expect(mostAtOnce).toBeLessThanOrEqual(limit);
+    const starts = countRenderStarts(dataDir);
+    expect(jobs.map((job) => starts.get(job.id) ?? 0)).toEqual(jobs.map(() => 1));
+    sqs.destroy();
   });
 
   it("lists Alice's single renders without her batches' rows, past pages that held only rows", async () => {

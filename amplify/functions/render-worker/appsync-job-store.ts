@@ -48,8 +48,9 @@ const LIST_ACTIVE = `query ListActiveJobs($filter: ModelJobFilterInput, $limit: 
 const LIST_RENDERING = `query ListRenderingJobs($limit: Int, $nextToken: String) {
   listJobsByStatusAndCreatedAt(status: RENDERING, limit: $limit, nextToken: $nextToken) { ${ACTIVE_JOB_FIELDS} } }`;
 // A batch row's owner waiting in the table, by the rowOwner index: a key query, so other owners' rows cost nothing.
+// A sort key's condition is typed as a string, so the status is quoted.
 const LIST_WAITING_ROWS = `query ListWaitingRows($rowOwner: String!, $limit: Int, $nextToken: String) {
-  listJobsByRowOwnerAndStatus(rowOwner: $rowOwner, status: { eq: QUEUED }, limit: $limit, nextToken: $nextToken) {
+  listJobsByRowOwnerAndStatus(rowOwner: $rowOwner, status: { eq: "QUEUED" }, limit: $limit, nextToken: $nextToken) {
     items { id attempts } nextToken } }`;
 /** Index items read per page when looking for an owner's waiting rows, and pages read at most. */
 const WAITING_PAGE_SIZE = 100;

@@ -62,7 +62,7 @@ describe('AppSync job store', () => {
       { rowOwner: 'sub-a::alice', limit: 100, nextToken: 'second' },
     ]);
     expect(transport.calls[0]!.query).toMatch(
-      /listJobsByRowOwnerAndStatus\(rowOwner: \$rowOwner, status: \{ eq: QUEUED \}/,
+      /listJobsByRowOwnerAndStatus\(rowOwner: \$rowOwner, status: \{ eq: "QUEUED" \}/,
     );
   });
 
