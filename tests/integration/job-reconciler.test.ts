@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Renderer } from '../../amplify/functions/render-worker/ports';
 import { startLocalStack, type LocalStack } from '../../local/stack';
@@ -26,6 +26,8 @@ let dataDir: string;
 let stack: LocalStack;
 let table: ReturnType<typeof openJobTable>;
 let slotTable: { scan(): Promise<Record<string, unknown>[]>; close(): void };
+/** Writes a Job item straight into the table, as the batches function writes a batch row. */
+let putJobItem: (item: Record<string, unknown>) => Promise<void>;
 const stackLog: string[] = [];
 /** While set, the stream reader's sends to the render queue are lost (a replaced pipe, an expired record). */
 const pipe = { losing: false, lost: [] as string[] };
@@ -102,6 +104,9 @@ beforeAll(async () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   );
+  putJobItem = async (Item) => {
+    await client.send(new PutCommand({ TableName: stack.dataPlane.dynamodb.jobTableName, Item }));
+  };
   const TableName = stack.dataPlane.dynamodb.jobTableName.replace(/^Job-/, 'RenderSlot-');
   slotTable = {
     scan: async () =>
@@ -223,6 +228,59 @@ describe('job reconciler (local stack)', () => {
     } finally {
       hold.active = false;
     }
+  });
+
+  it('wakes batch rows nothing is left to wake (a lost hand-off): the first ones start, their ends wake the rest', async () => {
+    const user = await createLocalUser(stack, 'waiting-rows@reconciler.local');
+    // The owner exactly as Amplify stores it, from a job of the user's.
+    const single = await createJobAs(stack, user, { title: 'Owner probe' });
+    const owner = await waitUntil(
+      'the probe job stored',
+      async () => (await table.get(single))?.owner,
+      10_000,
+      logTail,
+    );
+    const longAgo = new Date(Date.now() - 60 * 60_000).toISOString();
+    const ids = Array.from({ length: LIMIT + 2 }, (_, row) => `lost-wakes-row-0000${row}`);
+    for (const [rowIndex, id] of ids.entries())
+      await putJobItem({
+        __typename: 'Job',
+        id,
+        owner,
+        rowOwner: owner,
+        batchId: 'lost-wakes',
+        rowIndex,
+        compositionId: 'title-card',
+        inputProps: { title: `Waiting row ${rowIndex + 1}` },
+        title: `Waiting row ${rowIndex + 1}`,
+        status: 'QUEUED',
+        cancelRequested: false,
+        createdAt: longAgo,
+        updatedAt: longAgo,
+      });
+    await stack.streamCaughtUp();
+    await pastTheBound();
+    // The pipe passes no batch row, so nothing has started them.
+    expect(ids.map((id) => countRenderStarts(dataDir).get(id) ?? 0)).toEqual(ids.map(() => 0));
+
+    const summary = await stack.reconcileNow();
+
+    // Woken, not re-enqueued as lost: as many as the owner may render at once, oldest first.
+    expect(summary.wokenRows).toEqual(ids.slice(0, LIMIT));
+    expect(summary.requeued.queued.filter((id) => ids.includes(id))).toEqual([]);
+    await waitUntil(
+      'every waiting row to succeed',
+      async () =>
+        (await Promise.all(ids.map((id) => table.get(id)))).every(
+          (job) => job?.status === 'SUCCEEDED',
+        )
+          ? true
+          : undefined,
+      60_000,
+      logTail,
+    );
+    const starts = countRenderStarts(dataDir);
+    expect(ids.map((id) => starts.get(id) ?? 0)).toEqual(ids.map(() => 1));
   });
 
   it('lets no signed-in user list, take or free a render slot', async () => {
