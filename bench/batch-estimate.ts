@@ -3,7 +3,12 @@
  * the deploy defaults. Pure arithmetic, written into BENCHMARKS.md by write-report.ts.
  */
 import { MAX_QUEUED_ROWS_PER_USER, MAX_ROWS_PER_BATCH } from '../contract/batch-contract';
-import { DEFAULT_COST_ASSUMPTIONS, estimateRenderCost, type CostAssumptions } from './cloud-cost';
+import {
+  AWS_PRICES_US_EAST_1,
+  DEFAULT_COST_ASSUMPTIONS,
+  estimateRenderCost,
+  type CostAssumptions,
+} from './cloud-cost';
 
 /** The deploy defaults the estimate assumes (amplify/render-pipeline/config.ts, worker-context.ts). */
 export const BATCH_ESTIMATE_DEFAULTS = {
@@ -14,10 +19,11 @@ export const BATCH_ESTIMATE_DEFAULTS = {
   perUserLimit: 3,
   /** Each row a 10-second 1080p video. */
   rowVideoSeconds: 10,
-  /** A waiting row's delivery looks again after capWaitSeconds × (0.5–1.5): 10 s on average. */
-  recheckSeconds: 10,
-  /** Worker time of one recheck delivery (load the job, list the owner's slots, answer): ~0.1 s at 1,024 MB. */
-  recheckWorkerSeconds: 0.1,
+  /**
+   * Rows wait in the table and are woken two per freed slot (render-slots.ts): one starts, the other finds the slot
+   * taken and is dropped. That dropped delivery's worker time (load the row, list the owner's slots, answer).
+   */
+  droppedWakeWorkerSeconds: 0.1,
 } as const;
 
 /** The estimate's figures. */
@@ -28,8 +34,28 @@ export interface BatchEstimate {
   hoursOneUser: number;
   rendersUsd: number;
   perRowUsd: number;
-  recheckDeliveriesPerSecondCeiling: number;
+  /** What waking costs per row: the hand-off's index query, plus the second wake-up that is dropped. */
+  wakeUsdPerRow: number;
+  wakeUsd: number;
   lambdaConcurrencyAtCap: number;
+}
+
+/**
+ * Waking per row, beyond what a single job costs (a row has no Pipe send, but its wake-up's send stands in for it):
+ * the ended row's hand-off queries the rowOwner index (one AppSync operation), and of the two rows it wakes the one
+ * that finds the slot taken costs a Lambda delivery (request + time at the worker's memory), the wake-up's send,
+ * receive and delete, and two AppSync reads (the row, the owner's slots).
+ */
+export function wakeUsdPerRow(assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS): number {
+  const p = AWS_PRICES_US_EAST_1;
+  const droppedDelivery =
+    p.lambdaUsdPerRequest +
+    BATCH_ESTIMATE_DEFAULTS.droppedWakeWorkerSeconds *
+      (assumptions.workerMemoryMb / 1024) *
+      p.lambdaArmUsdPerGbSecond +
+    3 * p.sqsUsdPerRequest +
+    2 * p.appSyncUsdPerOperation;
+  return p.appSyncUsdPerOperation + droppedDelivery;
 }
 
 /** 50,000 rows of 10-second videos at the default cap, with this run's cost assumptions. */
@@ -47,8 +73,8 @@ export function estimateFiftyThousandRows(
     hoursOneUser: (d.rows * slotSeconds) / Math.min(d.renderCap, d.perUserLimit) / 3600,
     perRowUsd: render.totalUsd,
     rendersUsd: d.rows * render.totalUsd,
-    // The worker's event source runs at most renderCap deliveries at once; rendering rows hold some of them.
-    recheckDeliveriesPerSecondCeiling: d.renderCap / d.recheckWorkerSeconds,
+    wakeUsdPerRow: wakeUsdPerRow(assumptions),
+    wakeUsd: d.rows * wakeUsdPerRow(assumptions),
     // Remotion fans out one renderer per chunk, plus its main function and our worker, per render in flight.
     lambdaConcurrencyAtCap: d.renderCap * (render.renderLambdas + 2),
   };
@@ -74,23 +100,19 @@ export function renderBatchEstimateSection(assumptions?: CostAssumptions): strin
     `- **Cost.** ${d.rows.toLocaleString('en-US')} × $${e.perRowUsd.toPrecision(3)} per render (the cost model above, 10 s) ≈ **$${fixed(e.rendersUsd, 0)}**. Batch`,
     '  overhead is small beside it: one conditional put per row, ~1 progress write per second per batch, the',
     "  progress recount reading the batch's rows once a second (10,000 rows of ~1 KB are 10 MB per recount,",
-    '  ~1,250 eventually consistent read units/s, ~$1.1 per hour of running batch on demand) — and the',
-    '  recheck churn: every waiting row is redelivered about every',
-    `  ${d.recheckSeconds} s, bounded by the worker's event source to ~${fixed(e.recheckDeliveriesPerSecondCeiling, 0)} deliveries/s (each a Lambda`,
-    '  invocation, three SQS calls and two AppSync reads, ~$10 per million); over the whole run that is',
-    `  ≈ $${fixed((e.recheckDeliveriesPerSecondCeiling * e.hoursAtCap * 3600 * 10) / 1e6, 0)} at the ceiling.`,
+    '  ~1,250 eventually consistent read units/s, ~$1.1 per hour of running batch on demand) — and waking:',
+    "  rows wait in the table, and each row's end queries its owner's waiting rows and wakes two (one starts, one",
+    `  finds the slot taken): ~$${e.wakeUsdPerRow.toPrecision(2)} per row, ≈ $${fixed(e.wakeUsd, 2)} for the run.`,
     '- **AWS quotas touched.** Lambda concurrent executions (default 1,000; new accounts far less):',
     `  ~${e.lambdaConcurrencyAtCap} at the cap (renderers per render + Remotion's main function + the worker, per render in flight).`,
     '  Remotion Lambda burst and "Rate Exceeded" on starts (retried with backoff). SQS: a standard queue has no',
-    '  practical throughput limit, 120,000 in-flight messages (at most the cap are in flight; waiting rows are',
-    '  delayed messages, which do not count). DynamoDB on demand: 10,000 row puts per batch in a few seconds, far',
+    '  practical throughput limit, 120,000 in-flight messages (at most the cap and a few wake-ups are in flight;',
+    '  waiting rows have no message at all). DynamoDB on demand: 10,000 row puts per batch in a few seconds, far',
     "  below a table's 40,000 WCU/s default. AppSync: the 30 s resolver timeout bounds one `addBatchRows` (500 rows),",
     '  `cancelBatch` and `retryBatchRows` (20 s of row work, the rest followed up); request rate default 1,000 req/s.',
     "  EventBridge Pipes and the batch-progress stream reader are the Job stream's two readers (DynamoDB's limit per shard).",
-    '- **Fairness at this scale (not solved).** The waiting rows stay in the render queue as delayed messages and',
-    "  come back every ~10 s; once the visible backlog outgrows what the worker's event source drains, another",
-    "  user's new message waits its turn among them, so its start is bounded by the backlog, not by the next free",
-    '  slot. Dispatching batch rows from the batch (a few per free slot) instead of queueing them all is the fix;',
-    '  see docs/architecture.md, "Batches".',
+    "- **Fairness at this scale.** Waiting rows are not in the render queue, so another user's new message is",
+    "  received at once and starts at the next free slot of the cap; the batch's rows take at most the per-user",
+    '  limit of it (docs/architecture.md, "Batches").',
   ];
 }

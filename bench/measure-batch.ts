@@ -1,7 +1,7 @@
 /**
  * The batch benchmark (issue 12): one user submits a batch of `rows` rows to a local stack with the stub renderer, the
  * way the studio does (createBatch, then addBatchRows in planned chunks); halfway through, a second user submits one
- * job. Measures how fast the rows are all QUEUED and enqueued, how long the batch takes to end, and how long the
+ * job. Measures how fast the rows are all QUEUED, how long the batch takes to end, and how long the
  * second user's job waits for a render slot; checks nothing is lost or rendered twice and that renders in flight never
  * exceed the cap overall nor the per-user limit for one user.
  */
@@ -15,7 +15,7 @@ const PASSWORD = 'Bench-pass-123';
 /** What one batch run measured. */
 export interface BatchMeasurement {
   rows: number;
-  /** Rows / seconds from the first request to every row's job QUEUED and its message sent. */
+  /** Rows / seconds from the first request to every row's job QUEUED (waiting in the table; the first few woken). */
   enqueueRowsPerSecond: number;
   enqueueSeconds: number;
   /** From the first request to the batch FINISHED (its final update written). */
@@ -91,7 +91,7 @@ export async function measureBatch(
     );
     await stack.streamCaughtUp();
     const enqueueSeconds = (Date.now() - started) / 1000;
-    log(`batch: ${rows.length} rows QUEUED and enqueued in ${enqueueSeconds.toFixed(1)} s`);
+    log(`batch: ${rows.length} rows QUEUED in ${enqueueSeconds.toFixed(1)} s`);
 
     // Halfway (by rows ended), the second user's single job.
     let fairJobId: string | undefined;

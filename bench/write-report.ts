@@ -184,7 +184,7 @@ export function renderBenchmarksMarkdown(
     [
       '`batch_enqueue_rows_per_second`',
       show(latest.batch_enqueue_rows_per_second),
-      `${show(latest.batch_rows)} rows all QUEUED and enqueued; target: 10,000 within 60 s (≥ 167/s)`,
+      `${show(latest.batch_rows)} rows all QUEUED (waiting in the table); target: 10,000 within 60 s (≥ 167/s)`,
       change(latest.batch_enqueue_rows_per_second, previous?.batch_enqueue_rows_per_second),
       `\`${command}\``,
     ],

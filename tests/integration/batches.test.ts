@@ -483,10 +483,25 @@ describe('batches in local mode', () => {
       expect(
         (rows.data?.listJobsByBatchIdAndRowIndex as { items: unknown[] } | null)?.items ?? [],
       ).toEqual([]);
+      // The hand-off's index, keyed by Alice's stored owner: Bob finds none of her rows, Alice finds hers.
+      const rowOwner = ((await rowsOf(firstBatchId))[0] as { rowOwner?: string }).rowOwner;
+      expect(rowOwner).toMatch(/::/);
+      const byRowOwner = (user: LocalUser) =>
+        gql(
+          user,
+          `query($o: String!) { listJobsByRowOwnerAndStatus(rowOwner: $o) { items { id } } }`,
+          { o: rowOwner },
+        );
+      const itemsOf = (body: GraphqlBody) =>
+        (body.data?.listJobsByRowOwnerAndStatus as { items: { id: string }[] } | null)?.items ?? [];
+      expect(itemsOf(await byRowOwner(bob))).toEqual([]);
+      expect(itemsOf(await byRowOwner(alice)).map((item) => item.id)).toContain(
+        batchJobId(firstBatchId, 0),
+      );
       expect(await getBatch(alice, firstBatchId)).toEqual(before);
     });
 
-    it('does not let a client write any Batch field, nor a Job its batchId or rowIndex', async () => {
+    it('does not let a client write any Batch field, nor a Job its batchId, rowIndex or rowOwner', async () => {
       const update = await gql(
         alice,
         `mutation($i: UpdateBatchInput!) { updateBatch(input: $i) { id } }`,
@@ -500,6 +515,12 @@ describe('batches in local mode', () => {
         `mutation { createBatch: createJob(input: { compositionId: "title-card", inputProps: "{}", batchId: "${firstBatchId}", rowIndex: 7 }) { id } }`,
       );
       expect(create.errors?.[0]?.message).toMatch(/Unauthorized on \[batchId, rowIndex\]/);
+      // Nor slip a job of hers, or a forged one, among someone's waiting rows by the hand-off's key.
+      const forged = await gql(
+        alice,
+        `mutation { createJob(input: { compositionId: "title-card", inputProps: "{}", rowOwner: "victim::victim" }) { id } }`,
+      );
+      expect(forged.errors?.[0]?.message).toMatch(/Unauthorized on \[rowOwner\]/);
       const own = (await rowsOf(firstBatchId))[0]!;
       const move = await gql(
         alice,

@@ -3,8 +3,13 @@ import {
   BATCH_ESTIMATE_DEFAULTS,
   estimateFiftyThousandRows,
   renderBatchEstimateSection,
+  wakeUsdPerRow,
 } from '../../../bench/batch-estimate';
-import { DEFAULT_COST_ASSUMPTIONS, estimateRenderCost } from '../../../bench/cloud-cost';
+import {
+  AWS_PRICES_US_EAST_1,
+  DEFAULT_COST_ASSUMPTIONS,
+  estimateRenderCost,
+} from '../../../bench/cloud-cost';
 
 describe('the 50,000-row estimate', () => {
   it('takes time and cost from the cost model at the default cap and per-user limit', () => {
@@ -17,6 +22,10 @@ describe('the 50,000-row estimate', () => {
     );
     expect(estimate.hoursOneUser).toBeCloseTo((50_000 * slot) / 3 / 3600);
     expect(estimate.rendersUsd).toBeCloseTo(50_000 * render.totalUsd);
+    // Waking is a few AppSync operations and one dropped delivery per row: cents beside the renders.
+    expect(estimate.wakeUsd).toBeCloseTo(50_000 * wakeUsdPerRow());
+    expect(estimate.wakeUsdPerRow).toBeGreaterThan(3 * AWS_PRICES_US_EAST_1.appSyncUsdPerOperation);
+    expect(estimate.wakeUsdPerRow).toBeLessThan(render.totalUsd / 100);
   });
 
   it('follows a slower measured render', () => {
