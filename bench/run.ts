@@ -4,7 +4,7 @@
  * chart.svg, and regenerates BENCHMARKS.md. Exits 0 whatever the numbers; non-zero only if the
  * harness itself breaks.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -626,15 +626,27 @@ async function main() {
     ...result,
     durationSeconds: (Date.now() - started) / 1000,
   });
-  await writeResults(latest);
+  await writeResults(latest, values.only);
   log(
     `done in ${latest.durationSeconds.toFixed(0)} s; wrote bench/results/latest.json, chart.svg and BENCHMARKS.md`,
   );
 }
 
-/** Keeps the last result as previous.json, writes the new one, then the chart and BENCHMARKS.md. */
-async function writeResults(latest: BenchResult) {
+/**
+ * Keeps the last result as previous.json, writes the new one, then the chart and BENCHMARKS.md. A full-mode run is
+ * also kept as `full-<sections>.json` (`full-all.json` without `--only`), so each scale run stays on record beside
+ * the quick runs that follow. A full run of some sections only is kept there alone: latest.json (the table) stays
+ * the last run of every section.
+ */
+async function writeResults(latest: BenchResult, only: string | undefined) {
   mkdirSync(RESULTS_DIR, { recursive: true });
+  if (latest.mode === 'full') {
+    writeFileSync(join(RESULTS_DIR, fullRunFileOf(only)), `${JSON.stringify(latest, null, 2)}\n`);
+    if (only) {
+      const stored = readStoredResult('latest.json');
+      if (stored) return writeReport(stored, readStoredResult('previous.json'));
+    }
+  }
   const latestFile = join(RESULTS_DIR, 'latest.json');
   let previous: BenchResult | null = null;
   if (existsSync(latestFile)) {
@@ -646,20 +658,33 @@ async function writeResults(latest: BenchResult) {
     }
   }
   writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
-  // A full run's scale figures stay on record beside the quick runs that follow it.
-  if (latest.mode === 'full')
-    writeFileSync(join(RESULTS_DIR, FULL_RUN_FILE), `${JSON.stringify(latest, null, 2)}\n`);
   await writeReport(latest, previous);
 }
 
-/** The last full-mode run, kept apart from latest.json (bench/results/). */
-const FULL_RUN_FILE = 'full-latest.json';
+/** Where a full-mode run is kept: by the sections it ran, so a pipeline-only and a batch-only run both stay. */
+const fullRunFileOf = (only: string | undefined): string =>
+  `full-${
+    only
+      ? only
+          .split(',')
+          .map((name) => name.trim())
+          .sort()
+          .join('+')
+      : 'all'
+  }.json`;
 
 /** Reads a stored result of bench/results, or null when there is none. */
 const readStoredResult = (name: string): BenchResult | null => {
   const file = join(RESULTS_DIR, name);
   return existsSync(file) ? parseBenchResult(JSON.parse(readFileSync(file, 'utf8')), file) : null;
 };
+
+/** Every stored full-mode run, newest first. */
+const readFullRuns = (): { file: string; result: BenchResult }[] =>
+  (existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR) : [])
+    .filter((name) => /^full-.+\.json$/.test(name))
+    .map((file) => ({ file, result: readStoredResult(file)! }))
+    .sort((a, b) => b.result.timestamp.localeCompare(a.result.timestamp));
 
 /** Writes chart.svg and BENCHMARKS.md (formatted as `npm run lint` expects) from two results. */
 async function writeReport(latest: BenchResult, previous: BenchResult | null) {
@@ -673,11 +698,10 @@ async function writeReport(latest: BenchResult, previous: BenchResult | null) {
   const reportFile = join(PROJECT_ROOT, 'BENCHMARKS.md');
   const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(reportFile)) ?? {};
-  const fullRun = latest.mode === 'full' ? latest : readStoredResult(FULL_RUN_FILE);
-  const markdown = await prettier.format(renderBenchmarksMarkdown(latest, previous, fullRun), {
-    ...options,
-    parser: 'markdown',
-  });
+  const markdown = await prettier.format(
+    renderBenchmarksMarkdown(latest, previous, readFullRuns()),
+    { ...options, parser: 'markdown' },
+  );
   writeFileSync(reportFile, markdown);
 }
 

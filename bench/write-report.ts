@@ -127,8 +127,8 @@ const change = (now: number | null | undefined, before: number | null | undefine
 export function renderBenchmarksMarkdown(
   latest: BenchResult,
   previous: BenchResult | null,
-  /** The last full-mode run (bench/results/full-latest.json), shown beside a quick run's table. */
-  fullRun: BenchResult | null = null,
+  /** The stored full-mode runs (bench/results/full-<sections>.json), newest first, shown beside the table. */
+  fullRuns: { file: string; result: BenchResult }[] = [],
 ): string {
   const command = latest.command;
   const cliCommand =
@@ -306,7 +306,9 @@ export function renderBenchmarksMarkdown(
     '',
     ...PIPELINE_PROFILE,
     '',
-    ...(fullRun && fullRun !== latest ? renderFullRunSection(fullRun) : []),
+    ...renderFullRunsSection(
+      fullRuns.filter(({ result }) => result.timestamp !== latest.timestamp),
+    ),
     // A stored run made with an older cost model lacks today's fields: today's defaults fill them.
     ...renderBatchEstimateSection(
       latest.cloud_cost_details
@@ -322,8 +324,20 @@ const definedOnly = <T extends object>(value: T): Partial<T> =>
     Object.entries(value).filter(([, field]) => field !== undefined),
   ) as Partial<T>;
 
-/** The scale figures a full-mode run measured (10,000 jobs, 10,000 rows), with what it left out. */
-function renderFullRunSection(full: BenchResult): string[] {
+/** The full-mode runs on record (a run that is itself the table is left out), each with what it measured. */
+function renderFullRunsSection(runs: { file: string; result: BenchResult }[]): string[] {
+  if (runs.length === 0) return [];
+  return [
+    '## Full-mode runs',
+    '',
+    'The scale runs (10,000 jobs, 10,000 rows), kept by the sections they ran; newest first.',
+    '',
+    ...runs.flatMap(({ file, result }) => renderFullRun(file, result)),
+  ];
+}
+
+/** The scale figures one full-mode run measured (10,000 jobs, 10,000 rows), with what it qualified. */
+function renderFullRun(file: string, full: BenchResult): string[] {
   const figures: [string, string][] = [
     ['`pipeline_jobs`', show(full.pipeline_jobs)],
     ['`pipeline_jobs_per_second`', show(full.pipeline_jobs_per_second)],
@@ -337,12 +351,19 @@ function renderFullRunSection(full: BenchResult): string[] {
     ['`batch_enqueue_rows_per_second`', show(full.batch_enqueue_rows_per_second)],
     ['`batch_10k_seconds`', show(full.batch_10k_seconds, ' s')],
     ['`batch_fair_start_ms`', show(full.batch_fair_start_ms, ' ms')],
+    ['`batch_lost`', show(full.batch_lost)],
+    ['`batch_duplicate_renders`', show(full.batch_duplicate_renders)],
+    [
+      '`batch_max_in_flight`',
+      `${show(full.batch_max_in_flight)} (cap ${show(full.batch_render_cap)}); one user ${show(full.batch_max_in_flight_one_user)} (limit ${show(full.batch_per_user_limit)})`,
+    ],
+    ['`batch_worker_deliveries`', show(full.batch_worker_deliveries)],
   ];
   const measured = figures.filter(([, value]) => value !== 'n/a');
   return [
-    '## Last full-mode run',
+    `### \`${full.command}\``,
     '',
-    `\`${full.command}\` on ${full.timestamp} (${full.durationSeconds.toFixed(0)} s), load average at start ${full.machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' / ')}; bench/results/full-latest.json.`,
+    `On ${full.timestamp} (${full.durationSeconds.toFixed(0)} s), load average at start ${full.machine.loadAverageAtStart.map((value) => value.toFixed(2)).join(' / ')}; bench/results/${file}.`,
     '',
     ...(measured.length > 0
       ? [

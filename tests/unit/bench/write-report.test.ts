@@ -52,7 +52,7 @@ describe('renderBenchmarksMarkdown', () => {
     expect(markdown).toContain('- `pipeline_lost`: the local stack did not start: port in use');
   });
 
-  it("keeps the last full-mode run's scale figures beside a quick run, and only what it measured", () => {
+  it('keeps every full-mode run beside a quick run, newest first, each with only what it measured', () => {
     const full = buildBenchResult({
       mode: 'full',
       command: 'npm run bench -- --only=pipeline',
@@ -69,18 +69,36 @@ describe('renderBenchmarksMarkdown', () => {
       },
     });
     const quick = buildBenchResult();
-    const markdown = renderBenchmarksMarkdown(quick, null, full);
-    const section = markdown.slice(markdown.indexOf('## Last full-mode run'));
-    expect(section).toContain('`npm run bench -- --only=pipeline` on 2026-12-06T22:10:00.000Z');
-    expect(section).toContain('| `pipeline_jobs` | 10,000 |');
-    expect(section).toContain('| `pipeline_jobs_per_second` | 4.2 |');
-    expect(section).not.toContain('batch_enqueue_rows_per_second');
-    expect(section).toContain('- `pipeline_lost`: 1800 s after the last create');
+    const batchRun = buildBenchResult({
+      mode: 'full',
+      command: 'npm run bench -- --only=batch',
+      timestamp: '2026-12-07T01:00:00.000Z',
+      batch_rows: 10_000,
+      batch_10k_seconds: 1234.5,
+    });
+    const markdown = renderBenchmarksMarkdown(quick, null, [
+      { file: 'full-batch.json', result: batchRun },
+      { file: 'full-pipeline.json', result: full },
+    ]);
+    const section = markdown.slice(markdown.indexOf('## Full-mode runs'));
+    const pipelineRun = section.slice(section.indexOf('### `npm run bench -- --only=pipeline`'));
+    // Both runs stay on record, newest first, each naming its file.
+    expect(section.indexOf('--only=batch')).toBeLessThan(section.indexOf('--only=pipeline'));
+    expect(section).toContain('bench/results/full-batch.json');
+    expect(section).toContain('| `batch_10k_seconds` | 1,234.5 s |');
+    expect(pipelineRun).toContain('On 2026-12-06T22:10:00.000Z');
+    expect(pipelineRun).toContain('bench/results/full-pipeline.json');
+    expect(pipelineRun).toContain('| `pipeline_jobs` | 10,000 |');
+    expect(pipelineRun).toContain('| `pipeline_jobs_per_second` | 4.2 |');
+    expect(pipelineRun).not.toContain('batch_enqueue_rows_per_second');
+    expect(pipelineRun).toContain('- `pipeline_lost`: 1800 s after the last create');
     expect(section).not.toContain('not selected in this run');
 
-    expect(renderBenchmarksMarkdown(quick, null)).not.toContain('## Last full-mode run');
+    expect(renderBenchmarksMarkdown(quick, null)).not.toContain('## Full-mode runs');
     // A full run is itself the table: no second copy of it.
-    expect(renderBenchmarksMarkdown(full, null, full)).not.toContain('## Last full-mode run');
+    expect(
+      renderBenchmarksMarkdown(full, null, [{ file: 'full-pipeline.json', result: full }]),
+    ).not.toContain('## Full-mode runs');
   });
 
   it('shows the cost arithmetic for every length', () => {
