@@ -227,7 +227,8 @@ export const createAppSyncJobStore = (send: GraphqlTransport): JobStore => {
       for (let page = 0; page < WAITING_MAX_PAGES && ids.length < max; page += 1) {
         const data = (await send(LIST_WAITING_ROWS, {
           rowOwner,
-          limit: WAITING_PAGE_SIZE,
+          // Each item costs the read (and the simulator its templates): no more than asked, nor a tiny page.
+          limit: Math.min(WAITING_PAGE_SIZE, Math.max(max, 10)),
           nextToken,
         })) as {
           listJobsByRowOwnerAndStatus?: Page<{ id: string; attempts?: number | null }> | null;

@@ -73,14 +73,20 @@ export const endCancelled = async (context: WorkerContext, job: JobRecord): Prom
   return written ? ack('cancelled') : RELOAD;
 };
 
+/** Why a second wake-up of a batch row that another delivery is starting was dropped. */
+export const ROW_BEING_STARTED_REASON = 'another delivery is starting this row';
+
 /**
  * A start claim with no render id: another delivery is starting it (look again shortly), or its worker died. The
  * claim lease outlasts any render, so a render that nobody can track is over by now; starting again could render
- * twice, so the job ends FAILED.
+ * twice, so the job ends FAILED. A batch row's extra wake-up (two ends that woke the same row) is dropped instead of
+ * looking again: the starting delivery holds the row's message, which SQS delivers again should that worker die.
  */
 export const settleStart = async (context: WorkerContext, job: JobRecord): Promise<StepResult> => {
   if (claimIsFresh(context, job))
-    return later(context.settings.claimWaitSeconds, 'another delivery is starting this render');
+    return job.batchId
+      ? ack(ROW_BEING_STARTED_REASON)
+      : later(context.settings.claimWaitSeconds, 'another delivery is starting this render');
   const written = await applyTransition(
     context.store,
     job.id,

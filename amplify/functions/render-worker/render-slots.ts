@@ -160,6 +160,12 @@ export const releasingSlotsOnEnd = (
 export const WAKES_PER_FREED_SLOT = 2;
 
 /**
+ * Waiting rows read per row woken: the wake-ups are picked among them at random, so ends that race (each reading the
+ * same rows, since a woken row stays QUEUED until its start is written) seldom wake the same row twice.
+ */
+export const WAKE_CANDIDATES_PER_WAKE = 8;
+
+/**
  * A freed slot goes to the owner's batch rows waiting in the table (docs/architecture.md, "Batches"): each gets a
  * message now. Rows are never in the queue while they wait, so this (with the rows woken when they are added, and the
  * reconciler) is how they start. Only a row's end knows its owner's key (`rowOwner`, the owner as stored; reads
@@ -170,9 +176,19 @@ export const handOffFreedSlots =
   (
     store: Pick<JobStore, 'listWaitingRowIds'>,
     queue: { continueLater(jobId: string, delaySeconds: number): Promise<void> },
+    random: () => number = Math.random,
   ) =>
   async (ended: Pick<JobRecord, 'rowOwner'>, freed: number): Promise<void> => {
     if (!ended.rowOwner) return;
-    const waiting = await store.listWaitingRowIds(ended.rowOwner, freed * WAKES_PER_FREED_SLOT);
-    await Promise.all(waiting.map((jobId) => queue.continueLater(jobId, 0)));
+    const wanted = freed * WAKES_PER_FREED_SLOT;
+    const candidates = await store.listWaitingRowIds(
+      ended.rowOwner,
+      wanted * WAKE_CANDIDATES_PER_WAKE,
+    );
+    // The first `wanted` of a partial shuffle: a uniform pick, in the index's (roughly row) order's neighbourhood.
+    for (let index = 0; index < Math.min(wanted, candidates.length); index += 1) {
+      const other = index + Math.floor(random() * (candidates.length - index));
+      [candidates[index], candidates[other]] = [candidates[other]!, candidates[index]!];
+    }
+    await Promise.all(candidates.slice(0, wanted).map((jobId) => queue.continueLater(jobId, 0)));
   };

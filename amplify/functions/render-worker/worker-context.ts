@@ -165,7 +165,7 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
         observed.store,
         slots,
         observed.log,
-        handOffFreedSlots(deps.store, deps.queue),
+        handOffFreedSlots(deps.store, deps.queue, deps.random ?? Math.random),
       ),
       deps.spendGuard,
       observed.log,

@@ -58,8 +58,8 @@ describe('AppSync job store', () => {
 
     // The key is the owner as stored, verbatim: the index is keyed by it, not by a filter over other owners' jobs.
     expect(transport.calls.map((call) => call.variables)).toEqual([
-      { rowOwner: 'sub-a::alice', limit: 100, nextToken: null },
-      { rowOwner: 'sub-a::alice', limit: 100, nextToken: 'second' },
+      { rowOwner: 'sub-a::alice', limit: 10, nextToken: null },
+      { rowOwner: 'sub-a::alice', limit: 10, nextToken: 'second' },
     ]);
     expect(transport.calls[0]!.query).toMatch(
       /listJobsByRowOwnerAndStatus\(rowOwner: \$rowOwner, status: \{ eq: "QUEUED" \}/,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ABANDONED_START_MESSAGE } from '../../../amplify/functions/render-worker/job-lifecycle';
+import { ROW_BEING_STARTED_REASON } from '../../../amplify/functions/render-worker/job-endings';
 import { HOUR, setUp } from '../../support/render-worker-setup';
 
 describe('ending a job: cancel, abandoned start and the dead letter (job-endings.ts)', () => {
@@ -48,6 +49,21 @@ describe('ending a job: cancel, abandoned start and the dead letter (job-endings
     });
     expect(db.jobs.get('job-1')!.status).toBe('FAILED');
     expect(rendering.startsByJob.size).toBe(0);
+
+    // A batch row's second wake-up is dropped: the delivery starting it holds the row's own message.
+    db.insert({
+      id: 'row-1',
+      status: 'RENDERING',
+      startedAt: new Date(clock.now()).toISOString(),
+      batchId: 'b',
+    });
+    expect(await deliver('row-1')).toEqual({ action: 'ack', reason: ROW_BEING_STARTED_REASON });
+    expect(db.jobs.get('row-1')!.status).toBe('RENDERING');
+    clock.advance(61_000);
+    expect(await deliver('row-1')).toEqual({
+      action: 'ack',
+      reason: `failed: ${ABANDONED_START_MESSAGE}`,
+    });
   });
 
   it('gives up from the DLQ: cancels a running render and fails the job, leaving terminal jobs alone', async () => {

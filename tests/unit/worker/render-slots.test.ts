@@ -2,6 +2,11 @@
 // and only a conditional create takes one, so racing starts cannot exceed the limit whatever the reads say.
 import { describe, expect, it } from 'vitest';
 import {
+  handOffFreedSlots,
+  WAKE_CANDIDATES_PER_WAKE,
+  WAKES_PER_FREED_SLOT,
+} from '../../../amplify/functions/render-worker/render-slots';
+import {
   createRenderWorker,
   OWNER_AT_LIMIT_REASON,
   ROW_WAITS_IN_TABLE_REASON,
@@ -240,15 +245,16 @@ describe('per-user limit (render slots)', () => {
     clock.advance(10_000);
     expect(await deliver('b1-row-00000')).toEqual({ action: 'ack', reason: 'succeeded' });
 
-    // Woken now (no delay): two of Alice's waiting rows; not the third, not Bob's row or job.
-    expect(recording.continuations).toEqual([
-      { jobId: 'b1-row-00001', delaySeconds: 0 },
-      { jobId: 'b1-row-00002', delaySeconds: 0 },
-    ]);
-    expect((await deliver('b1-row-00001', 3000)).action).toBe('continue');
-    expect(rendering.startsByJob.get('b1-row-00001')).toBe(1);
+    // Woken now (no delay): two different rows of Alice's three waiting ones, picked at random; none of Bob's.
+    const woken = recording.continuations.map((c) => c.jobId);
+    expect(recording.continuations.map((c) => c.delaySeconds)).toEqual([0, 0]);
+    expect(new Set(woken).size).toBe(2);
+    for (const jobId of woken)
+      expect(['b1-row-00001', 'b1-row-00002', 'b1-row-00003']).toContain(jobId);
+    expect((await deliver(woken[0]!, 3000)).action).toBe('continue');
+    expect(rendering.startsByJob.get(woken[0]!)).toBe(1);
     // The second woken row finds the slot taken and goes back to waiting; the limit holds.
-    expect((await deliver('b1-row-00002')).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
+    expect((await deliver(woken[1]!)).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
     expect(db.maxRenderingOf(ALICE)).toBe(1);
   });
 
@@ -328,5 +334,40 @@ describe('per-user limit (render slots)', () => {
     await deliver('a1');
     expect(stamps()).toHaveLength(2);
     expect(db.jobs.get('a1')!.status).toBeUndefined();
+  });
+
+  it('picks the rows it wakes at random among a few times as many waiting ones, so racing ends seldom pick alike', async () => {
+    const waiting = Array.from({ length: 50 }, (_, i) => `b1-row-${String(i).padStart(5, '0')}`);
+    const asked: number[] = [];
+    const store = {
+      listWaitingRowIds: async (_rowOwner: string, max: number) => (
+        asked.push(max),
+        waiting.slice(0, max)
+      ),
+    };
+    const pickOnce = async (random: () => number) => {
+      const woken: string[] = [];
+      await handOffFreedSlots(
+        store,
+        { continueLater: async (jobId) => void woken.push(jobId) },
+        random,
+      )({ rowOwner: ALICE }, 1);
+      return woken;
+    };
+
+    const first = await pickOnce(() => 0);
+    const last = await pickOnce(() => 0.6);
+
+    const wanted = WAKES_PER_FREED_SLOT;
+    expect(asked).toEqual([wanted * WAKE_CANDIDATES_PER_WAKE, wanted * WAKE_CANDIDATES_PER_WAKE]);
+    expect(first).toEqual(waiting.slice(0, wanted));
+    // Another end drawing other numbers wakes other rows of the same candidates.
+    expect(new Set(last).size).toBe(wanted);
+    for (const jobId of last)
+      expect(waiting.slice(0, wanted * WAKE_CANDIDATES_PER_WAKE)).toContain(jobId);
+    expect(last.filter((jobId) => first.includes(jobId))).toEqual([]);
+    // A single job's end knows no row key: nothing is read or woken.
+    await handOffFreedSlots(store, { continueLater: async () => undefined })({ rowOwner: null }, 1);
+    expect(asked).toHaveLength(2);
   });
 });
