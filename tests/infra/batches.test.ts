@@ -53,6 +53,21 @@ const recordingDynamoClient = (
   send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     const operation = command.constructor.name.replace(/Command$/, '');
     const input = command.input;
+    // IAM authorizes a transaction's actions as the underlying calls: each Put as PutItem on its table (AWS,
+    // "Using IAM with DynamoDB transactions"); there is no TransactWriteItems action to grant.
+    if (operation === 'TransactWrite') {
+      for (const item of input.TransactItems as Record<string, { TableName: string }>[]) {
+        const [kind, action] = Object.entries(item)[0]!;
+        calls.push({
+          principal,
+          action: `dynamodb:${kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`}`,
+          resource: tableArn(action.TableName),
+          context: {},
+          source: `batch adapter (TransactWrite ${kind})`,
+        });
+      }
+      return {};
+    }
     const tables =
       operation === 'BatchGet'
         ? Object.keys(input.RequestItems as object)

@@ -98,6 +98,13 @@ const nextStatus = (batch: BatchRecord, allRowsEnded: boolean): BatchStatus => {
 
 const MAX_REMEMBERED_BATCHES = 1_000;
 
+/**
+ * The share of time one batch's recounts may take: a recount that took longer than this share of the interval pushes
+ * the next one back (a 10,000-row batch reads all its rows per recount), so the aggregate updates slow down for huge
+ * batches instead of recounting without pause.
+ */
+export const RECOUNT_BUSY_SHARE = 0.25;
+
 /** Timers, injectable so tests run on fake time. */
 export interface ProgressTimers {
   now(): number;
@@ -116,7 +123,7 @@ export interface BatchProgressScheduler {
 
 /**
  * Coalesces row changes into at most one recount per `intervalMs` per batch (a subscriber gets aggregates, not one
- * message per row). A change during a recount marks the batch dirty, so a recount always follows the last change:
+ * message per row), and fewer when recounts are slow ({@link RECOUNT_BUSY_SHARE}). A change during a recount marks the batch dirty, so a recount always follows the last change:
  * coalescing drops messages, never counts.
  */
 export const createBatchProgressScheduler = (options: {
@@ -131,7 +138,7 @@ export const createBatchProgressScheduler = (options: {
   };
   const state = new Map<
     string,
-    { lastRunAt: number; running: boolean; dirty: boolean; waiting: boolean }
+    { lastRunAt: number; lastTookMs: number; running: boolean; dirty: boolean; waiting: boolean }
   >();
   let pending = 0;
   const idleWaiters: (() => void)[] = [];
@@ -162,6 +169,7 @@ export const createBatchProgressScheduler = (options: {
       })
       .finally(() => {
         entry.running = false;
+        entry.lastTookMs = timers.now() - entry.lastRunAt;
         pending -= 1;
         if (entry.dirty && !closed) schedule(batchId);
         settle();
@@ -177,6 +185,7 @@ export const createBatchProgressScheduler = (options: {
     }
     const entry = state.get(batchId) ?? {
       lastRunAt: -Infinity,
+      lastTookMs: 0,
       running: false,
       dirty: false,
       waiting: false,
@@ -189,7 +198,8 @@ export const createBatchProgressScheduler = (options: {
     if (entry.waiting) return;
     entry.waiting = true;
     pending += 1;
-    const wait = entry.lastRunAt + options.intervalMs - timers.now();
+    const spacing = Math.max(options.intervalMs, entry.lastTookMs / RECOUNT_BUSY_SHARE);
+    const wait = entry.lastRunAt + spacing - timers.now();
     if (wait <= 0) run(batchId);
     else timers.setTimeout(() => run(batchId), wait);
   };

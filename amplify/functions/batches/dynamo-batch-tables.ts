@@ -1,10 +1,15 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchJobId } from '../../../contract/batch-contract';
@@ -27,6 +32,12 @@ const ROW_PROJECTION = {
 };
 const BATCH_GET_LIMIT = 100;
 const PUT_CONCURRENCY = 25;
+/**
+ * Rows written per transaction (DynamoDB's limit is 100 actions and 4 MB; a request's rows are at most 900 KiB), and
+ * transactions in flight at once. One conditional put per row either way, but far fewer requests.
+ */
+const ROWS_PER_TRANSACTION = 100;
+const TRANSACTIONS_IN_FLIGHT = 4;
 
 const toRowState = (item: Record<string, unknown>): RowState => ({
   id: String(item.id),
@@ -43,8 +54,8 @@ const chunk = <T>(items: readonly T[], size: number): T[][] =>
 
 /**
  * The Batch and Job tables over DynamoDB. Rows are created here, not through AppSync: one conditional put per row
- * (`attribute_not_exists(id)`) in parallel, so a retried request or a redelivered message creates no second job, and
- * the table's stream enqueues each new row exactly as it enqueues a job the studio creates.
+ * (`attribute_not_exists(id)`), a hundred to a transaction, so a retried request or a redelivered message creates no
+ * second job. The Pipe passes no batch row: rows wait in the table until woken (docs/architecture.md, "Batches").
  */
 export const createDynamoBatchTables = ({
   names,
@@ -167,28 +178,72 @@ export const createDynamoBatchTables = ({
       }
     },
     async putRowJobsIfAbsent(jobs: RowJob[]) {
-      let created = 0;
-      let next = 0;
       const now = new Date().toISOString();
-      const lane = async () => {
-        while (next < jobs.length) {
-          const job = jobs[next] as RowJob;
-          next += 1;
-          // The fields Amplify's own create resolver writes, so AppSync reads the row like any job.
-          const item = {
-            ...job,
-            __typename: 'Job',
-            // The hand-off's key (the owner as stored): a freed slot finds the owner's waiting rows by it.
-            rowOwner: job.owner,
-            status: 'QUEUED',
-            cancelRequested: false,
-            createdAt: now,
-            updatedAt: now,
-          };
-          if (await putIfAbsent(names.jobTable, item)) created += 1;
+      // The fields Amplify's own create resolver writes, so AppSync reads the row like any job.
+      const items = jobs.map((job) => ({
+        ...job,
+        __typename: 'Job',
+        // The hand-off's key (the owner as stored): a freed slot finds the owner's waiting rows by it.
+        rowOwner: job.owner,
+        status: 'QUEUED',
+        cancelRequested: false,
+        createdAt: now,
+        updatedAt: now,
+      }));
+      // Each group of rows in one transaction of conditional puts (each only if the row is absent). A transaction is
+      // all or nothing: when one row exists (a retried request) or another request races it, that group's rows are
+      // put one by one, each conditional, so only the absent ones are created.
+      const putOneByOne = async (group: Record<string, unknown>[]) => {
+        let created = 0;
+        let next = 0;
+        const lane = async () => {
+          while (next < group.length) {
+            const item = group[next]!;
+            next += 1;
+            if (await putIfAbsent(names.jobTable, item)) created += 1;
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, group.length) }, lane));
+        return created;
+      };
+      const putGroup = async (group: Record<string, unknown>[]) => {
+        try {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: group.map((Item) => ({
+                Put: {
+                  TableName: names.jobTable,
+                  Item,
+                  ConditionExpression: 'attribute_not_exists(id)',
+                },
+              })),
+            }),
+          );
+          return group.length;
+        } catch (error) {
+          if (
+            error instanceof TransactionCanceledException ||
+            (error as Error).name === 'TransactionCanceledException'
+          )
+            return putOneByOne(group);
+          throw error;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, jobs.length) }, lane));
+      const groups = chunk(items, ROWS_PER_TRANSACTION);
+      let created = 0;
+      let next = 0;
+      const lane = async () => {
+        while (next < groups.length) {
+          const group = groups[next]!;
+          next += 1;
+          // Not `created += await …`: that reads `created` before the wait and loses the other lanes' counts.
+          const written = await putGroup(group);
+          created += written;
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.min(TRANSACTIONS_IN_FLIGHT, groups.length) }, lane),
+      );
       return { created, present: jobs.length - created };
     },
     async countPresentRows(batchId, rowCount) {

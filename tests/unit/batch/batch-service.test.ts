@@ -468,7 +468,7 @@ describe('batch progress', () => {
     });
   });
 
-  it('coalesces changes into one recount per interval and always recounts after the last change', async () => {
+  it('coalesces changes into one recount per interval (longer after a slow one) and always recounts after the last change', async () => {
     vi.useFakeTimers();
     try {
       const recounts: number[] = [];
@@ -489,13 +489,23 @@ describe('batch progress', () => {
       await vi.advanceTimersByTimeAsync(300);
       release?.();
       await vi.advanceTimersByTimeAsync(0);
-      // Changes during the running recount: exactly one more, an interval after the first.
-      await vi.advanceTimersByTimeAsync(2000);
-      expect(recounts.map((at) => at - start)).toEqual([0, 1000]);
+      // Changes during the running recount: exactly one more. The first took 300 ms, more than a quarter of the
+      // interval, so the next waits four times that: 1,200 ms after the first began.
+      await vi.advanceTimersByTimeAsync(899);
+      expect(recounts).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(recounts.map((at) => at - start)).toEqual([0, 1200]);
+      // A quick recount (the second took no time) lets the next one come an interval later.
+      scheduler.noteChanged('b');
+      await vi.advanceTimersByTimeAsync(999);
+      expect(recounts).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(recounts.map((at) => at - start)).toEqual([0, 1200, 2200]);
       // Quiet, then one change: counted at once (the interval has passed).
+      await vi.advanceTimersByTimeAsync(5000);
       scheduler.noteChanged('b');
       await scheduler.idle();
-      expect(recounts).toHaveLength(3);
+      expect(recounts).toHaveLength(4);
     } finally {
       vi.useRealTimers();
     }
