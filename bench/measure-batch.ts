@@ -22,6 +22,8 @@ export interface BatchMeasurement {
   batchSeconds: number | null;
   /** The second user's job: its createdAt → startedAt, in ms. */
   fairStartMs: number | null;
+  /** The reference: the same user's job on the same stack just before the batch (nothing else running), in ms. */
+  fairStartReferenceMs: number | null;
   lost: number;
   duplicateRenders: number;
   maxInFlight: number;
@@ -67,6 +69,27 @@ export async function measureBatch(
     const rows = Array.from({ length: options.rows }, (_, index) => ({
       title: `Row ${index + 1}`,
     }));
+    // The reference: the second user's single job on the idle stack, created → rendering.
+    const createSingle = async (title: string) => {
+      const job = await other(
+        `mutation($p: AWSJSON!) { createJob(input: { compositionId: "title-card", inputProps: $p }) { id } }`,
+        { p: JSON.stringify({ title }) },
+      );
+      return (job.createJob as { id: string }).id;
+    };
+    const startDelayOf = async (jobId: string) => {
+      const job = await table.get(jobId);
+      const createdAt = (job as { createdAt?: string } | undefined)?.createdAt;
+      return job?.startedAt && createdAt ? Date.parse(job.startedAt) - Date.parse(createdAt) : null;
+    };
+    const referenceId = await createSingle('Before the batch');
+    const referenceDeadline = Date.now() + 60_000;
+    while (Date.now() < referenceDeadline && !(await table.get(referenceId))?.finishedAt)
+      await sleep(200);
+    const fairStartReferenceMs = await startDelayOf(referenceId);
+    log(
+      `batch: the other user's job on the idle stack started ${fairStartReferenceMs} ms after create`,
+    );
     const deliveriesBefore = options.deliveriesSeen();
     const started = Date.now();
     const created = await owner(
@@ -106,10 +129,7 @@ export async function measureBatch(
       ).getBatch as { succeeded: number; failed: number; cancelled: number; finishedAt?: string };
       const ended = batch.succeeded + batch.failed + batch.cancelled;
       if (!fairJobId && ended >= rows.length / 2) {
-        const job = await other(
-          `mutation { createJob(input: { compositionId: "title-card", inputProps: "{\\"title\\":\\"Not after the batch\\"}" }) { id } }`,
-        );
-        fairJobId = (job.createJob as { id: string }).id;
+        fairJobId = await createSingle('Not after the batch');
         log(`batch: second user's job submitted with ${ended} of ${rows.length} rows ended`);
       }
       if (batch.finishedAt) {
@@ -135,17 +155,14 @@ export async function measureBatch(
       selected
         .filter((job) => job.startedAt && job.finishedAt)
         .map((job) => ({ start: Date.parse(job.startedAt!), end: Date.parse(job.finishedAt!) }));
-    const fairJob = fairJobId ? jobs.find((job) => job.id === fairJobId) : undefined;
-    const fairCreated = (fairJob as { createdAt?: string } | undefined)?.createdAt;
+
     return {
       rows: rows.length,
       enqueueSeconds,
       enqueueRowsPerSecond: rows.length / enqueueSeconds,
       batchSeconds,
-      fairStartMs:
-        fairJob?.startedAt && fairCreated
-          ? Date.parse(fairJob.startedAt) - Date.parse(fairCreated)
-          : null,
+      fairStartMs: fairJobId ? await startDelayOf(fairJobId) : null,
+      fairStartReferenceMs,
       lost: rows.length - (finalStatuses.SUCCEEDED ?? 0),
       duplicateRenders,
       maxInFlight: computeMaxOverlap(intervalsOf(jobs)),

@@ -108,6 +108,8 @@ export const benchResultSchema = z.object({
   batch_enqueue_rows_per_second: z.number().nonnegative().nullable().default(null),
   batch_10k_seconds: z.number().nonnegative().nullable().default(null),
   batch_fair_start_ms: z.number().nonnegative().nullable().default(null),
+  /** The reference for batch_fair_start_ms: the same user's single job on the same stack before the batch. */
+  batch_fair_start_reference_ms: z.number().nonnegative().nullable().default(null),
   batch_lost: z.number().int().nonnegative().nullable().default(null),
   batch_duplicate_renders: z.number().int().nonnegative().nullable().default(null),
   batch_max_in_flight: z.number().int().nonnegative().nullable().default(null),

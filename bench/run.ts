@@ -199,6 +199,7 @@ async function main() {
     batch_enqueue_rows_per_second: null,
     batch_10k_seconds: null,
     batch_fair_start_ms: null,
+    batch_fair_start_reference_ms: null,
     batch_lost: null,
     batch_duplicate_renders: null,
     batch_max_in_flight: null,
@@ -529,6 +530,7 @@ async function main() {
       result.batch_10k_seconds =
         measured.batchSeconds === null ? null : Math.round(measured.batchSeconds * 10) / 10;
       result.batch_fair_start_ms = measured.fairStartMs;
+      result.batch_fair_start_reference_ms = measured.fairStartReferenceMs;
       result.batch_lost = measured.lost;
       result.batch_duplicate_renders = measured.duplicateRenders;
       result.batch_max_in_flight = measured.maxInFlight;

@@ -198,7 +198,7 @@ export function renderBenchmarksMarkdown(
     [
       '`batch_fair_start_ms`',
       show(latest.batch_fair_start_ms, ' ms'),
-      "another user's job submitted mid-batch: created → rendering; target: within one render's time of a free slot",
+      `another user's job submitted mid-batch: created → rendering; reference: that user's job on the same stack before the batch, ${show(latest.batch_fair_start_reference_ms, ' ms')}; target: within one render's time of a free slot`,
       change(latest.batch_fair_start_ms, previous?.batch_fair_start_ms),
       `\`${command}\``,
     ],
@@ -350,7 +350,10 @@ function renderFullRun(file: string, full: BenchResult): string[] {
     ['`batch_rows`', show(full.batch_rows)],
     ['`batch_enqueue_rows_per_second`', show(full.batch_enqueue_rows_per_second)],
     ['`batch_10k_seconds`', show(full.batch_10k_seconds, ' s')],
-    ['`batch_fair_start_ms`', show(full.batch_fair_start_ms, ' ms')],
+    [
+      '`batch_fair_start_ms`',
+      `${show(full.batch_fair_start_ms, ' ms')} (reference before the batch: ${show(full.batch_fair_start_reference_ms, ' ms')})`,
+    ],
     ['`batch_lost`', show(full.batch_lost)],
     ['`batch_duplicate_renders`', show(full.batch_duplicate_renders)],
     [

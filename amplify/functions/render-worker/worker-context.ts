@@ -39,9 +39,9 @@ export interface WorkerSettings {
   /** Delay before looking again when the render cap is reached. */
   capWaitSeconds: number;
   /**
-   * Delay before a batch row whose owner holds every render slot looks again (× 0.5–1.5). Long, so a 10,000-row
-   * batch's waiting rows do not crowd the queue (a freed slot wakes the owner's oldest waiting rows at once); at most
-   * 1.5 × this plus `queueCheckIntervalMs` must stay under the reconciler's `queuedUnseenMs`.
+   * Delay before a batch row in retry backoff whose owner holds every render slot looks again (× 0.5–1.5); a row that
+   * never tried to start keeps no message at all and waits in the table for a hand-off. At most 1.5 × this plus
+   * `queueCheckIntervalMs` must stay under the reconciler's `queuedUnseenMs`.
    */
   ownerWaitSeconds: number;
   /** Delay before looking again at a job another delivery is just starting. */
