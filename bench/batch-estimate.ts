@@ -42,7 +42,8 @@ export interface BatchEstimate {
 
 /**
  * Waking per row, beyond what a single job costs (a row has no Pipe send, but its wake-up's send stands in for it):
- * the ended row's hand-off queries the rowOwner index (one AppSync operation), and of the two rows it wakes the one
+ * the ended row's hand-off queries the rowOwner index and lists the owner's slots (two AppSync operations), and of
+ * the two rows it wakes the one
  * that finds the slot taken costs a Lambda delivery (request + time at the worker's memory), the wake-up's send,
  * receive and delete, and two AppSync reads (the row, the owner's slots).
  */
@@ -55,7 +56,8 @@ export function wakeUsdPerRow(assumptions: CostAssumptions = DEFAULT_COST_ASSUMP
       p.lambdaArmUsdPerGbSecond +
     3 * p.sqsUsdPerRequest +
     2 * p.appSyncUsdPerOperation;
-  return p.appSyncUsdPerOperation + droppedDelivery;
+  // The hand-off's two reads: the owner's waiting rows and the owner's slots (a slot holder is not woken).
+  return 2 * p.appSyncUsdPerOperation + droppedDelivery;
 }
 
 /** 50,000 rows of 10-second videos at the default cap, with this run's cost assumptions. */
@@ -98,7 +100,7 @@ export function renderBatchEstimateSection(assumptions?: CostAssumptions): strin
     `  runs at most ${d.perUserLimit} at once: ≈ **${fixed(e.hoursOneUser)} h**. Raising \`RENDER_CAP\` and \`MAX_ACTIVE_JOBS_PER_USER\` divides`,
     '  these, within the quotas below.',
     `- **Cost.** ${d.rows.toLocaleString('en-US')} × $${e.perRowUsd.toPrecision(3)} per render (the cost model above, 10 s) ≈ **$${fixed(e.rendersUsd, 0)}**. Batch`,
-    '  overhead is small beside it: one conditional put per row, ~1 progress write per second per batch, the',
+    '  overhead is small beside it: one transactional conditional put per row (2 write units), ~1 progress write per second per batch, the',
     "  progress recount reading the batch's rows once a second (10,000 rows of ~1 KB are 10 MB per recount,",
     '  ~1,250 eventually consistent read units/s, ~$1.1 per hour of running batch on demand) — and waking:',
     "  rows wait in the table, and each row's end queries its owner's waiting rows and wakes two (one starts, one",
@@ -107,8 +109,8 @@ export function renderBatchEstimateSection(assumptions?: CostAssumptions): strin
     `  ~${e.lambdaConcurrencyAtCap} at the cap (renderers per render + Remotion's main function + the worker, per render in flight).`,
     '  Remotion Lambda burst and "Rate Exceeded" on starts (retried with backoff). SQS: a standard queue has no',
     '  practical throughput limit, 120,000 in-flight messages (at most the cap and a few wake-ups are in flight;',
-    '  waiting rows have no message at all). DynamoDB on demand: 10,000 row puts per batch in a few seconds, far',
-    "  below a table's 40,000 WCU/s default. AppSync: the 30 s resolver timeout bounds one `addBatchRows` (500 rows),",
+    '  waiting rows have no message at all). DynamoDB on demand: 10,000 transactional row puts per batch (20,000',
+    "  write units) in a few seconds, far below a table's 40,000 WCU/s default. AppSync: the 30 s resolver timeout bounds one `addBatchRows` (500 rows),",
     '  `cancelBatch` and `retryBatchRows` (20 s of row work, the rest followed up); request rate default 1,000 req/s.',
     "  EventBridge Pipes and the batch-progress stream reader are the Job stream's two readers (DynamoDB's limit per shard).",
     "- **Fairness at this scale.** Waiting rows are not in the render queue, so another user's new message is",

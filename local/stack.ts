@@ -515,8 +515,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // fauxqs keeps messages in memory: jobs still active from before a stop are enqueued again
     // (a duplicate of a message the stream reader sends is harmless: every write is conditional).
-    // Batch rows waiting in the table had no message: they stay there, woken by their owner's ends or the reconciler.
-    const leftOver = (await store.listActiveJobs()).filter((job) => !isWaitingRow(job));
+    // Batch rows waiting in the table had no message: they stay there, woken by their owner's ends or the reconciler
+    // (a QUEUED row holding a slot waited under the cap with a message, so it is enqueued again like any job).
+    const slotHolders = new Set((await store.listRenderSlots()).map((slot) => slot.jobId));
+    const leftOver = (await store.listActiveJobs()).filter(
+      (job) => !isWaitingRow(job, slotHolders),
+    );
     for (const job of leftOver) await enqueue(job.id);
     if (leftOver.length > 0) log(`stack: re-enqueued ${leftOver.length} unfinished job(s)`);
 

@@ -104,6 +104,8 @@ const MAX_REMEMBERED_BATCHES = 1_000;
  * batches instead of recounting without pause.
  */
 export const RECOUNT_BUSY_SHARE = 0.25;
+/** The longest a slow recount pushes the next back: the stream invocation waits for it, within its timeout. */
+export const RECOUNT_MAX_SPACING_MS = 5_000;
 
 /** Timers, injectable so tests run on fake time. */
 export interface ProgressTimers {
@@ -198,7 +200,10 @@ export const createBatchProgressScheduler = (options: {
     if (entry.waiting) return;
     entry.waiting = true;
     pending += 1;
-    const spacing = Math.max(options.intervalMs, entry.lastTookMs / RECOUNT_BUSY_SHARE);
+    const spacing = Math.max(
+      options.intervalMs,
+      Math.min(RECOUNT_MAX_SPACING_MS, entry.lastTookMs / RECOUNT_BUSY_SHARE),
+    );
     const wait = entry.lastRunAt + spacing - timers.now();
     if (wait <= 0) run(batchId);
     else timers.setTimeout(() => run(batchId), wait);

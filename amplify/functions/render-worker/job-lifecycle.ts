@@ -40,11 +40,16 @@ export interface RenderWorker {
 
 /** A job already over: a duplicate delivery that read it before it ended may have taken a slot since. */
 const acknowledgeEnded = async (context: WorkerContext, job: JobRecord): Promise<StepResult> => {
-  await context.slots
-    .release(job)
-    .catch((error: unknown) =>
-      context.log('render slot release failed', { jobId: job.id, error: describeError(error) }),
-    );
+  try {
+    // A job ended elsewhere (a batch cancel, a removal) while it held a slot: free it and pass it on.
+    const freed = await context.slots.release(job);
+    if (freed > 0) await context.handOff(job, freed);
+  } catch (error) {
+    context.log('render slot release or hand-off failed', {
+      jobId: job.id,
+      error: describeError(error),
+    });
+  }
   return ack(`already ${statusOf(job)}`);
 };
 

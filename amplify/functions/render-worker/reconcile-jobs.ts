@@ -76,9 +76,16 @@ const latestOf = (...stamps: (string | null | undefined)[]): string | undefined 
     .sort()
     .at(-1);
 
-/** A batch row waiting in the table for its owner's slot: no message exists for it, by design. */
-export const isWaitingRow = (job: ActiveJobDetails): boolean =>
+/**
+ * A batch row waiting in the table for its owner's slot: no message exists for it, by design. A QUEUED row that holds
+ * a slot (`slotHolders`) is not one: it waits under the render cap with a message of its own, like any job.
+ */
+export const isWaitingRow = (
+  job: ActiveJobDetails,
+  slotHolders: ReadonlySet<string> = new Set(),
+): boolean =>
   job.status === 'QUEUED' &&
+  !slotHolders.has(job.id) &&
   Boolean(job.batchId && job.rowOwner) &&
   !((job.attempts ?? 0) > 0) &&
   !job.cancelRequested;
@@ -88,12 +95,13 @@ export const reasonToRequeue = (
   job: ActiveJobDetails,
   now: number,
   settings: ReconcileSettings,
+  slotHolders: ReadonlySet<string> = new Set(),
 ): RequeueReason | undefined => {
   // Any write is a sign that a delivery lives; `queueCheckedAt` is the one a job waiting under the cap gets.
   const sinceLastSign = ageOf(now, latestOf(job.updatedAt, job.queueCheckedAt, job.createdAt));
   if (job.cancelRequested && sinceLastSign > settings.cancelUnheardMs) return 'cancelling';
   // A waiting row has no message to lose; the wake-up below looks after it.
-  if (isWaitingRow(job)) return undefined;
+  if (isWaitingRow(job, slotHolders)) return undefined;
   if (job.status === 'RENDERING') {
     if (job.renderId) return sinceLastSign > settings.renderingSilentMs ? 'rendering' : undefined;
     // A start in progress writes nothing until it stores the render id; past the lease it is abandoned.
@@ -123,10 +131,11 @@ export const reconcileJobs = async (deps: ReconcileDeps): Promise<ReconcileSumma
   const slots = await store.listRenderSlots();
   const active = await store.listActiveJobs();
   summary.checked = active.length;
+  const slotHolders = new Set(slots.map((slot) => slot.jobId));
 
   for (const job of active) {
     const now = clock.now();
-    const reason = reasonToRequeue(job, now, settings);
+    const reason = reasonToRequeue(job, now, settings, slotHolders);
     if (!reason) continue;
     try {
       await queue.continueLater(job.id, 0);
@@ -188,7 +197,8 @@ const wakeForgottenRows = async (
     ...slots.map((slot) => rowOwnerOf.get(slot.jobId)),
   ]);
   const waiting = new Map<string, ActiveJobDetails[]>();
-  for (const job of active.filter(isWaitingRow)) {
+  const slotHolders = new Set(slots.map((slot) => slot.jobId));
+  for (const job of active.filter((row) => isWaitingRow(row, slotHolders))) {
     const rowOwner = job.rowOwner as string;
     if (busy.has(rowOwner)) continue;
     waiting.set(rowOwner, [...(waiting.get(rowOwner) ?? []), job]);

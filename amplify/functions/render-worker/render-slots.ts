@@ -125,7 +125,7 @@ export const releasingSlotsOnEnd = (
   slots: Pick<RenderSlots, 'release'>,
   log: (message: string, details?: Record<string, unknown>) => void,
   /** Hands the freed slots to the owner's batch rows waiting for one (see {@link handOffFreedSlots}). */
-  onFreed?: (ended: SlotHolder & Pick<JobRecord, 'rowOwner'>, freed: number) => Promise<void>,
+  onFreed?: HandOff,
 ): JobStore => {
   const owners = new Map<string, Pick<JobRecord, 'owner' | 'rowOwner'>>();
   return {
@@ -147,7 +147,10 @@ export const releasingSlotsOnEnd = (
         owners.delete(jobId);
         const ended = known && { id: jobId, owner: known.owner, rowOwner: known.rowOwner ?? null };
         const freed = ended ? await slots.release(ended) : 0;
-        if (ended && freed > 0 && onFreed) await onFreed(ended, freed);
+        // A row's end always passes the turn on, even one that held no slot (it failed before admission): each
+        // row's end is what wakes the next, so none may end silently.
+        if (ended && onFreed && (freed > 0 || ended.rowOwner))
+          await onFreed(ended, Math.max(freed, 1));
       } catch (error) {
         log('render slot release or hand-off failed', { jobId, error: describeError(error) });
       }
@@ -155,6 +158,12 @@ export const releasingSlotsOnEnd = (
     },
   };
 };
+
+/** Passes freed slots (at least one, for a row's end) on to the ended job's owner's waiting rows. */
+export type HandOff = (
+  ended: Pick<JobRecord, 'owner' | 'rowOwner'>,
+  freed: number,
+) => Promise<void>;
 
 /** Rows woken per freed slot: two, so two ends that race and read the same waiting rows still fill both slots. */
 export const WAKES_PER_FREED_SLOT = 2;
@@ -174,17 +183,20 @@ export const WAKE_CANDIDATES_PER_WAKE = 8;
  */
 export const handOffFreedSlots =
   (
-    store: Pick<JobStore, 'listWaitingRowIds'>,
+    store: Pick<JobStore, 'listWaitingRowIds' | 'listRenderSlots'>,
     queue: { continueLater(jobId: string, delaySeconds: number): Promise<void> },
     random: () => number = Math.random,
-  ) =>
-  async (ended: Pick<JobRecord, 'rowOwner'>, freed: number): Promise<void> => {
+  ): HandOff =>
+  async (ended, freed) => {
     if (!ended.rowOwner) return;
     const wanted = freed * WAKES_PER_FREED_SLOT;
-    const candidates = await store.listWaitingRowIds(
-      ended.rowOwner,
-      wanted * WAKE_CANDIDATES_PER_WAKE,
-    );
+    const [listed, held] = await Promise.all([
+      store.listWaitingRowIds(ended.rowOwner, wanted * WAKE_CANDIDATES_PER_WAKE),
+      store.listRenderSlots(ended.owner),
+    ]);
+    // A QUEUED row holding a slot waits under the render cap with a message of its own: another would only loop.
+    const holders = new Set(held.map((slot) => slot.jobId));
+    const candidates = listed.filter((jobId) => !holders.has(jobId));
     // The first `wanted` of a partial shuffle: a uniform pick, in the index's (roughly row) order's neighbourhood.
     for (let index = 0; index < Math.min(wanted, candidates.length); index += 1) {
       const other = index + Math.floor(random() * (candidates.length - index));

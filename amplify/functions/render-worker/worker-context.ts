@@ -5,6 +5,7 @@ import type { Clock, JobMetrics, JobQueue, JobRecord, JobStore, Renderer } from 
 import {
   createRenderSlots,
   handOffFreedSlots,
+  type HandOff,
   releasingSlotsOnEnd,
   type RenderSlots,
 } from './render-slots';
@@ -137,6 +138,8 @@ export interface WorkerContext {
   clock: Clock;
   queue: JobQueue;
   parseInputProps: ParseInputProps;
+  /** Wakes the owner's waiting rows when a slot is freed outside a terminal write (see `acknowledgeEnded`). */
+  handOff: HandOff;
   random: () => number;
   metrics: JobMetrics;
   /** Logs lines that name a job with its render and owner. */
@@ -157,16 +160,12 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
   // Every job end is counted, and every log line names the job's render and owner, whichever step wrote it.
   const observed = observeJobs(deps.store, { metrics, log: deps.log, clock: deps.clock });
   const slots = createRenderSlots(deps.store, settings.maxActiveJobsPerUser, deps.clock.now);
+  const handOff = handOffFreedSlots(deps.store, deps.queue, deps.random ?? Math.random);
   return {
     settings,
     // Every write that ends a job releases its render slot, whichever transition made it.
     store: settlingSpendOnEnd(
-      releasingSlotsOnEnd(
-        observed.store,
-        slots,
-        observed.log,
-        handOffFreedSlots(deps.store, deps.queue, deps.random ?? Math.random),
-      ),
+      releasingSlotsOnEnd(observed.store, slots, observed.log, handOff),
       deps.spendGuard,
       observed.log,
     ),
@@ -174,6 +173,7 @@ export const createWorkerContext = (deps: RenderWorkerDeps): WorkerContext => {
     clock: deps.clock,
     queue: deps.queue,
     parseInputProps: deps.parseInputProps,
+    handOff,
     random: deps.random ?? Math.random,
     metrics,
     log: observed.log,

@@ -233,15 +233,18 @@ describe('job reconciler', () => {
       expect(recording.continuations).toEqual([]);
     });
 
-    it('treats a row in retry backoff or with a cancel pending like any job: it has a message', async () => {
+    it('treats a row in retry backoff, with a cancel pending or holding a slot like any job: it has a message', async () => {
       const { clock, db, reconcile } = setUp();
       db.insert(row('b1-row-00000', { attempts: 1 }));
       db.insert(row('b1-row-00001', { cancelRequested: true }));
+      // Woken, admitted to a slot, then the render cap was full: it waits under the cap with a message.
+      db.insert(row('b1-row-00002'));
+      await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'b1-row-00002' });
       clock.advance(HOUR);
 
       const summary = await reconcile();
 
-      expect(summary.requeued.queued).toEqual(['b1-row-00000']);
+      expect(summary.requeued.queued.sort()).toEqual(['b1-row-00000', 'b1-row-00002']);
       expect(summary.requeued.cancelling).toEqual(['b1-row-00001']);
       expect(summary.wokenRows).toEqual([]);
     });

@@ -284,7 +284,7 @@ describe('per-user limit (render slots)', () => {
     expect(recording.continuations).toEqual([]);
   });
 
-  it('keeps a job ended when handing off its slot fails (the reconciler wakes the rows later)', async () => {
+  it('keeps a job ended when handing off its slot fails', async () => {
     const { db, deliver, clock } = setUp({
       config: { maxActiveJobsPerUser: 1 },
       script: () => ({ durationMs: 10_000 }),
@@ -339,11 +339,13 @@ describe('per-user limit (render slots)', () => {
   it('picks the rows it wakes at random among a few times as many waiting ones, so racing ends seldom pick alike', async () => {
     const waiting = Array.from({ length: 50 }, (_, i) => `b1-row-${String(i).padStart(5, '0')}`);
     const asked: number[] = [];
+    // Row 7 holds a slot: it waits under the render cap with a message of its own.
     const store = {
       listWaitingRowIds: async (_rowOwner: string, max: number) => (
         asked.push(max),
         waiting.slice(0, max)
       ),
+      listRenderSlots: async () => [{ jobOwner: ALICE, slot: 0, jobId: waiting[7]! }],
     };
     const pickOnce = async (random: () => number) => {
       const woken: string[] = [];
@@ -351,12 +353,12 @@ describe('per-user limit (render slots)', () => {
         store,
         { continueLater: async (jobId) => void woken.push(jobId) },
         random,
-      )({ rowOwner: ALICE }, 1);
+      )({ owner: ALICE, rowOwner: ALICE }, 1);
       return woken;
     };
 
     const first = await pickOnce(() => 0);
-    const last = await pickOnce(() => 0.6);
+    const last = await pickOnce(() => 0.5);
 
     const wanted = WAKES_PER_FREED_SLOT;
     expect(asked).toEqual([wanted * WAKE_CANDIDATES_PER_WAKE, wanted * WAKE_CANDIDATES_PER_WAKE]);
@@ -366,8 +368,51 @@ describe('per-user limit (render slots)', () => {
     for (const jobId of last)
       expect(waiting.slice(0, wanted * WAKE_CANDIDATES_PER_WAKE)).toContain(jobId);
     expect(last.filter((jobId) => first.includes(jobId))).toEqual([]);
+    // The slot holder is never woken, whatever is drawn.
+    for (const draw of [0, 0.3, 0.6, 0.9, 0.999])
+      expect(await pickOnce(() => draw)).not.toContain(waiting[7]);
     // A single job's end knows no row key: nothing is read or woken.
-    await handOffFreedSlots(store, { continueLater: async () => undefined })({ rowOwner: null }, 1);
-    expect(asked).toHaveLength(2);
+    const before = asked.length;
+    await handOffFreedSlots(store, { continueLater: async () => undefined })(
+      { owner: ALICE, rowOwner: null },
+      1,
+    );
+    expect(asked).toHaveLength(before);
+  });
+
+  it('passes the turn on when a row ends without holding a slot, or is found ended holding one', async () => {
+    const { db, deliver, recording } = setUp({ config: { maxActiveJobsPerUser: 1 } });
+    // Invalid props: the row fails before admission, so it never held a slot.
+    db.insert({
+      id: 'b1-row-00000',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+      inputProps: { title: 42 },
+    });
+    db.insert({
+      id: 'b1-row-00001',
+      owner: ALICE,
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    expect((await deliver('b1-row-00000')).reason).toMatch(/^failed: The props/);
+    expect(recording.continuations.map((c) => c.jobId)).toEqual(['b1-row-00001']);
+
+    // A row cancelled by its batch while it held a slot: the delivery that finds it ended frees and passes the slot.
+    recording.continuations.length = 0;
+    db.insert({
+      id: 'b1-row-00002',
+      owner: ALICE,
+      status: 'CANCELLED',
+      batchId: 'b1',
+      rowOwner: ALICE,
+    });
+    await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'b1-row-00002' });
+    expect(await deliver('b1-row-00002')).toEqual({ action: 'ack', reason: 'already CANCELLED' });
+    expect(slotHolders(db)).toEqual([]);
+    expect(recording.continuations.map((c) => c.jobId)).toEqual(['b1-row-00001']);
   });
 });
