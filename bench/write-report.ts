@@ -354,7 +354,13 @@ function renderFullRun(file: string, full: BenchResult): string[] {
       '`batch_fair_start_ms`',
       `${show(full.batch_fair_start_ms, ' ms')} (reference before the batch: ${show(full.batch_fair_start_reference_ms, ' ms')})`,
     ],
-    ['`batch_lost`', show(full.batch_lost)],
+    [
+      '`batch_lost`',
+      // A batch that had not ended by the deadline counts its unfinished rows here: not lost, not yet done.
+      full.batch_rows !== null && full.batch_10k_seconds === null && full.batch_lost !== null
+        ? `${show(full.batch_lost)} not SUCCEEDED when the run's deadline came (the batch had not ended; see below)`
+        : show(full.batch_lost),
+    ],
     ['`batch_duplicate_renders`', show(full.batch_duplicate_renders)],
     [
       '`batch_max_in_flight`',

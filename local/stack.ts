@@ -600,7 +600,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const reconcileOnce = () => {
       reconciling ??= reconcileNow()
         .then((summary) => {
-          if (summary.acted > 0 || summary.errors.length > 0)
+          if (summary.acted > 0 || summary.errors.length > 0 || summary.wokenRows.length > 0)
             log(`reconciler: ${JSON.stringify(summary)}`);
         })
         .catch((error: unknown) => {

@@ -86,6 +86,16 @@ describe('renderBenchmarksMarkdown', () => {
     expect(section.indexOf('--only=batch')).toBeLessThan(section.indexOf('--only=pipeline'));
     expect(section).toContain('bench/results/full-batch.json');
     expect(section).toContain('| `batch_10k_seconds` | 1,234.5 s |');
+    // A batch that had not ended by the deadline: its "lost" rows are unfinished ones, and the table says so.
+    const unfinished = renderBenchmarksMarkdown(quick, null, [
+      {
+        file: 'full-batch.json',
+        result: { ...batchRun, batch_10k_seconds: null, batch_lost: 3_500 },
+      },
+    ]);
+    expect(unfinished).toContain(
+      "| `batch_lost` | 3,500 not SUCCEEDED when the run's deadline came (the batch had not ended; see below) |",
+    );
     expect(pipelineRun).toContain('On 2026-12-06T22:10:00.000Z');
     expect(pipelineRun).toContain('bench/results/full-pipeline.json');
     expect(pipelineRun).toContain('| `pipeline_jobs` | 10,000 |');
