@@ -345,14 +345,18 @@ function renderFullRun(file: string, full: BenchResult): string[] {
     ['`pipeline_duplicate_renders`', show(full.pipeline_duplicate_renders)],
     [
       '`pipeline_max_in_flight`',
-      `${show(full.pipeline_max_in_flight)} (cap ${show(full.pipeline_render_cap)})`,
+      full.pipeline_max_in_flight === null
+        ? 'n/a'
+        : `${show(full.pipeline_max_in_flight)} (cap ${show(full.pipeline_render_cap)})`,
     ],
     ['`batch_rows`', show(full.batch_rows)],
     ['`batch_enqueue_rows_per_second`', show(full.batch_enqueue_rows_per_second)],
     ['`batch_10k_seconds`', show(full.batch_10k_seconds, ' s')],
     [
       '`batch_fair_start_ms`',
-      `${show(full.batch_fair_start_ms, ' ms')} (reference before the batch: ${show(full.batch_fair_start_reference_ms, ' ms')})`,
+      full.batch_fair_start_ms === null
+        ? 'n/a'
+        : `${show(full.batch_fair_start_ms, ' ms')} (reference before the batch: ${show(full.batch_fair_start_reference_ms, ' ms')})`,
     ],
     [
       '`batch_lost`',
@@ -364,7 +368,9 @@ function renderFullRun(file: string, full: BenchResult): string[] {
     ['`batch_duplicate_renders`', show(full.batch_duplicate_renders)],
     [
       '`batch_max_in_flight`',
-      `${show(full.batch_max_in_flight)} (cap ${show(full.batch_render_cap)}); one user ${show(full.batch_max_in_flight_one_user)} (limit ${show(full.batch_per_user_limit)})`,
+      full.batch_max_in_flight === null
+        ? 'n/a'
+        : `${show(full.batch_max_in_flight)} (cap ${show(full.batch_render_cap)}); one user ${show(full.batch_max_in_flight_one_user)} (limit ${show(full.batch_per_user_limit)})`,
     ],
     ['`batch_worker_deliveries`', show(full.batch_worker_deliveries)],
   ];

@@ -63,6 +63,10 @@ describe('renderBenchmarksMarkdown', () => {
       batch_enqueue_rows_per_second: null,
       batch_10k_seconds: null,
       batch_fair_start_ms: null,
+      batch_lost: null,
+      batch_duplicate_renders: null,
+      batch_max_in_flight: null,
+      batch_worker_deliveries: null,
       unavailable: {
         pipeline_lost: '1800 s after the last create the statuses were {"QUEUED":10}',
         batch_rows: 'not selected in this run (--only=pipeline)',
@@ -73,6 +77,11 @@ describe('renderBenchmarksMarkdown', () => {
       mode: 'full',
       command: 'npm run bench -- --only=batch',
       timestamp: '2026-12-07T01:00:00.000Z',
+      pipeline_jobs: null,
+      pipeline_jobs_per_second: null,
+      pipeline_lost: null,
+      pipeline_duplicate_renders: null,
+      pipeline_max_in_flight: null,
       batch_rows: 10_000,
       batch_10k_seconds: 1234.5,
     });
@@ -101,6 +110,10 @@ describe('renderBenchmarksMarkdown', () => {
     expect(pipelineRun).toContain('| `pipeline_jobs` | 10,000 |');
     expect(pipelineRun).toContain('| `pipeline_jobs_per_second` | 4.2 |');
     expect(pipelineRun).not.toContain('batch_enqueue_rows_per_second');
+    expect(pipelineRun).not.toContain('batch_max_in_flight');
+    // A batch-only run lists no pipeline figure, composed ones included.
+    const batchOnly = section.slice(0, section.indexOf('### `npm run bench -- --only=pipeline`'));
+    expect(batchOnly).not.toContain('pipeline_max_in_flight');
     expect(pipelineRun).toContain('- `pipeline_lost`: 1800 s after the last create');
     expect(section).not.toContain('not selected in this run');
 
