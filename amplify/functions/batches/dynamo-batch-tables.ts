@@ -15,6 +15,7 @@ import {
 import { batchJobId } from '../../../contract/batch-contract';
 import { JOB_STATUSES, type JobStatus } from '../../../contract/job-contract';
 import type { BatchRecord, BatchTables, RowJob, RowState } from './batch-ports';
+import { forEachLimited } from './batch-service';
 
 /** Names of the tables and indexes the batch functions reach. */
 export interface BatchTableNames {
@@ -195,15 +196,9 @@ export const createDynamoBatchTables = ({
       // put one by one, each conditional, so only the absent ones are created.
       const putOneByOne = async (group: Record<string, unknown>[]) => {
         let created = 0;
-        let next = 0;
-        const lane = async () => {
-          while (next < group.length) {
-            const item = group[next]!;
-            next += 1;
-            if (await putIfAbsent(names.jobTable, item)) created += 1;
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, group.length) }, lane));
+        await forEachLimited(group, PUT_CONCURRENCY, async (item) => {
+          if (await putIfAbsent(names.jobTable, item)) created += 1;
+        });
         return created;
       };
       const putGroup = async (group: Record<string, unknown>[]) => {
@@ -229,20 +224,15 @@ export const createDynamoBatchTables = ({
           throw error;
         }
       };
-      const groups = chunk(items, ROWS_PER_TRANSACTION);
       let created = 0;
-      let next = 0;
-      const lane = async () => {
-        while (next < groups.length) {
-          const group = groups[next]!;
-          next += 1;
+      await forEachLimited(
+        chunk(items, ROWS_PER_TRANSACTION),
+        TRANSACTIONS_IN_FLIGHT,
+        async (group) => {
           // Not `created += await …`: that reads `created` before the wait and loses the other lanes' counts.
           const written = await putGroup(group);
           created += written;
-        }
-      };
-      await Promise.all(
-        Array.from({ length: Math.min(TRANSACTIONS_IN_FLIGHT, groups.length) }, lane),
+        },
       );
       return { created, present: jobs.length - created };
     },
