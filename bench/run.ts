@@ -78,7 +78,8 @@ const MODES = {
     pipelineCreateBudgetMs: 60 * 60_000,
     pipelineDrainBudgetMs: 30 * 60_000,
     batchRows: 10_000,
-    batchDeadlineMs: 60 * 60_000,
+    // The issue asks for the end of 10,000 rows, not a time: the run waits for it up to 100 minutes.
+    batchDeadlineMs: 100 * 60_000,
   },
 } as const;
 /** Renders in flight at once in the pipeline run (the event source mapping's MaximumConcurrency). */

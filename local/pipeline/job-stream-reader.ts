@@ -21,6 +21,14 @@ export function jobIdOfInsert(record: _Record): string | undefined {
 
 /** Sends of one page in flight at once, when records are sent one by one. */
 const SEND_CONCURRENCY = 10;
+/** Records asked of one GetRecords call: DynamoDB Streams' maximum. A page this full means more are waiting. */
+const PAGE_LIMIT = 1000;
+/**
+ * How often the shard list is described again while no shard closes. DynamoDB Local builds a stream description
+ * for every DescribeStream and GetRecords; during a 3,000-row batch that step was three quarters of its busy
+ * samples (jstack) while each reader described the stream every round (docs/architecture.md, "Local mode").
+ */
+const SHARD_REFRESH_MS = 10_000;
 
 /** Where the reader got to in each shard: the last handled sequence number, or done for a closed shard. */
 export type StreamCheckpoint = Record<string, { sequenceNumber?: string; closed?: boolean }>;
@@ -67,10 +75,13 @@ export function startJobStreamReader(options: {
   /** Instead of `select` + `send`: every record as it is (webhook fan-out reads MODIFYs); a throw retries it next round. */
   handleRecord?: (record: _Record) => Promise<void>;
   pollIntervalMs?: number;
+  /** Records asked per GetRecords (default DynamoDB Streams' 1,000); a full page is followed at once by the next. */
+  pageLimit?: number;
   log?: (line: string) => void;
 }): JobStreamReader {
   const log = options.log ?? (() => {});
   const interval = options.pollIntervalMs ?? 250;
+  const pageLimit = options.pageLimit ?? PAGE_LIMIT;
   const file = createCheckpointFile(options.checkpointFile);
   const checkpoint = file.load();
   const iterators = new Map<string, string>();
@@ -121,20 +132,32 @@ export function startJobStreamReader(options: {
     return ShardIterator;
   };
 
+  /** Hands each record on in order; the checkpoint is written once per page, or up to a record that threw. */
+  const handleEach = async (shardId: string, records: _Record[]) => {
+    let handled = 0;
+    try {
+      for (const record of records) {
+        await options.handleRecord?.(record);
+        handled += 1;
+      }
+    } finally {
+      const last = records[handled - 1]?.dynamodb?.SequenceNumber;
+      if (last) {
+        checkpoint[shardId] = { sequenceNumber: last };
+        file.save(checkpoint);
+      }
+    }
+  };
+
   /** Reads and hands on one page of a shard; returns how many records the page held. */
   const readShard = async (shardId: string): Promise<number> => {
     const iterator = await iteratorFor(shardId);
     if (!iterator) return 0;
     const { Records = [], NextShardIterator } = await options.streams.send(
-      new GetRecordsCommand({ ShardIterator: iterator }),
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: pageLimit }),
     );
-    if (options.handleRecord) {
-      for (const record of Records) {
-        await options.handleRecord(record);
-        checkpoint[shardId] = { sequenceNumber: record.dynamodb?.SequenceNumber };
-        file.save(checkpoint);
-      }
-    } else if (Records.length > 0) {
+    if (options.handleRecord) await handleEach(shardId, Records);
+    else if (Records.length > 0) {
       // A page at a time: its ids sent together, then one checkpoint. A stop mid-page sends the page again on
       // restart (the worker ignores a second message for a job); one send and file write per record cost more.
       const selected = Records.flatMap((record, index) => {
@@ -172,33 +195,50 @@ export function startJobStreamReader(options: {
     return Records.length;
   };
 
-  /** One page of every open shard; returns how many records were read in all. */
-  const round = async (): Promise<number> => {
-    let read = 0;
+  let shardIds: string[] = [];
+  let describedAt = Number.NEGATIVE_INFINITY;
+  /** The stream's shards, described again after a shard closed (its child follows) or every SHARD_REFRESH_MS. */
+  const listShards = async (): Promise<string[]> => {
+    if (Date.now() - describedAt < SHARD_REFRESH_MS) return shardIds;
     const { StreamDescription } = await options.streams.send(
       new DescribeStreamCommand({ StreamArn: options.streamArn }),
     );
-    for (const shard of StreamDescription?.Shards ?? []) {
-      const shardId = shard.ShardId;
-      if (!shardId || checkpoint[shardId]?.closed) continue;
+    shardIds = (StreamDescription?.Shards ?? []).flatMap((shard) =>
+      shard.ShardId ? [shard.ShardId] : [],
+    );
+    describedAt = Date.now();
+    return shardIds;
+  };
+
+  /**
+   * One page of every open shard; returns whether a page came back full (more records are waiting). A round that
+   * read less waits the poll interval: a trickle of records is read four times a second, not in a tight loop.
+   */
+  const round = async (): Promise<boolean> => {
+    let full = false;
+    for (const shardId of await listShards()) {
+      if (checkpoint[shardId]?.closed) continue;
       try {
-        read += await readShard(shardId);
+        const read = await readShard(shardId);
+        if (read >= pageLimit) full = true;
+        if (checkpoint[shardId]?.closed) describedAt = Number.NEGATIVE_INFINITY;
       } catch (error) {
         // An expired or trimmed iterator: start again from the checkpoint next round.
         iterators.delete(shardId);
+        describedAt = Number.NEGATIVE_INFINITY;
         throw error;
       }
     }
-    return read;
+    return full;
   };
 
   const loop = (async () => {
     while (!stopped) {
-      // A round that read records is followed at once by the next (a backlog drains page after page, as the Pipe
-      // and Lambda's stream pollers do); an empty round waits `interval` before the next look.
-      let read = 0;
+      // A round that read a full page is followed at once by the next (a backlog drains page after page, as the
+      // Pipe and Lambda's stream pollers do); any other round waits `interval` before the next look.
+      let full = false;
       try {
-        read = await round();
+        full = await round();
       } catch (error) {
         if (!stopped)
           log(`stream reader: ${error instanceof Error ? error.message : String(error)}`);
@@ -206,7 +246,7 @@ export function startJobStreamReader(options: {
       const waiters = roundWaiters;
       roundWaiters = [];
       for (const done of waiters) done();
-      if (!stopped && read === 0)
+      if (!stopped && !full)
         await new Promise<void>((done) => {
           const timer = setTimeout(done, interval);
           wake = () => {

@@ -9,6 +9,7 @@ import type {
 import {
   countRows,
   createBatchProgressScheduler,
+  RECOUNT_MAX_SPACING_MS,
   recountBatch,
 } from '../../../amplify/functions/batches/batch-progress';
 import { createBatchResolver } from '../../../amplify/functions/batches/batch-resolver';
@@ -489,23 +490,51 @@ describe('batch progress', () => {
       await vi.advanceTimersByTimeAsync(300);
       release?.();
       await vi.advanceTimersByTimeAsync(0);
-      // Changes during the running recount: exactly one more. The first took 300 ms, more than a quarter of the
-      // interval, so the next waits four times that: 1,200 ms after the first began.
-      await vi.advanceTimersByTimeAsync(899);
+      // Changes during the running recount: exactly one more. The first took 300 ms, more than a tenth of the
+      // interval, so the next waits ten times that: 3,000 ms after the first began.
+      await vi.advanceTimersByTimeAsync(2699);
       expect(recounts).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1);
-      expect(recounts.map((at) => at - start)).toEqual([0, 1200]);
+      expect(recounts.map((at) => at - start)).toEqual([0, 3000]);
       // A quick recount (the second took no time) lets the next one come an interval later.
       scheduler.noteChanged('b');
       await vi.advanceTimersByTimeAsync(999);
       expect(recounts).toHaveLength(2);
       await vi.advanceTimersByTimeAsync(1);
-      expect(recounts.map((at) => at - start)).toEqual([0, 1200, 2200]);
+      expect(recounts.map((at) => at - start)).toEqual([0, 3000, 4000]);
       // Quiet, then one change: counted at once (the interval has passed).
       await vi.advanceTimersByTimeAsync(5000);
       scheduler.noteChanged('b');
       await scheduler.idle();
       expect(recounts).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('pushes the next recount back at most RECOUNT_MAX_SPACING_MS after a very slow one', async () => {
+    vi.useFakeTimers();
+    try {
+      const recounts: number[] = [];
+      const scheduler = createBatchProgressScheduler({
+        intervalMs: 1000,
+        timers: { now: () => Date.now(), setTimeout: (run, ms) => setTimeout(run, ms) },
+        recount: async () => {
+          recounts.push(Date.now());
+          // The first takes 10 s: a tenth's rule alone would wait 100 s.
+          if (recounts.length === 1) await new Promise((done) => setTimeout(done, 10_000));
+        },
+      });
+      const start = Date.now();
+      scheduler.noteChanged('b');
+      await vi.advanceTimersByTimeAsync(5000);
+      scheduler.noteChanged('b');
+      // Spacing counts from the start of the slow recount: the cap, not ten times its 10 s.
+      await vi.advanceTimersByTimeAsync(RECOUNT_MAX_SPACING_MS - 5000 - 1);
+      expect(recounts).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(recounts.map((at) => at - start)).toEqual([0, RECOUNT_MAX_SPACING_MS]);
+      await scheduler.close();
     } finally {
       vi.useRealTimers();
     }

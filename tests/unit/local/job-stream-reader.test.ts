@@ -20,12 +20,17 @@ const record = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', id: string): _Record 
   },
 });
 
-/** A DynamoDB Streams stand-in: shards of records, iterators as "shard|position". */
-/** A fake stream: GetRecords answers at most `pageSize` records (DynamoDB Streams answers up to 1,000). */
-function createFakeStreams(pageSize = Number.POSITIVE_INFINITY) {
+/**
+ * A DynamoDB Streams stand-in: shards of records, iterators as "shard|position". GetRecords answers at most its
+ * `Limit` records (DynamoDB Streams answers up to 1,000); `calls` counts each command by name.
+ */
+function createFakeStreams() {
   const shards: { id: string; records: _Record[]; closed: boolean }[] = [];
+  const calls = { DescribeStream: 0, GetRecords: 0 };
   const client = {
     send: async (command: unknown) => {
+      if (command instanceof DescribeStreamCommand) calls.DescribeStream += 1;
+      if (command instanceof GetRecordsCommand) calls.GetRecords += 1;
       if (command instanceof DescribeStreamCommand)
         return { StreamDescription: { Shards: shards.map((shard) => ({ ShardId: shard.id })) } };
       if (command instanceof GetShardIteratorCommand) {
@@ -40,14 +45,15 @@ function createFakeStreams(pageSize = Number.POSITIVE_INFINITY) {
       if (command instanceof GetRecordsCommand) {
         const [id, position] = command.input.ShardIterator!.split('|');
         const shard = shards.find((candidate) => candidate.id === id)!;
-        const records = shard.records.slice(Number(position), Number(position) + pageSize);
+        const limit = command.input.Limit ?? 1000;
+        const records = shard.records.slice(Number(position), Number(position) + limit);
         const end = Number(position) + records.length;
         return { Records: records, NextShardIterator: shard.closed ? undefined : `${id}|${end}` };
       }
       throw new Error(`unexpected command ${String(command)}`);
     },
   };
-  return { shards, client: client as unknown as DynamoDBStreamsClient };
+  return { shards, calls, client: client as unknown as DynamoDBStreamsClient };
 }
 
 describe('jobIdOfInsert (the Pipe filter)', () => {
@@ -72,7 +78,11 @@ describe('startJobStreamReader', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const start = (client: DynamoDBStreamsClient, sent: string[]) =>
+  const start = (
+    client: DynamoDBStreamsClient,
+    sent: string[],
+    timing: { pollIntervalMs: number; pageLimit?: number } = { pollIntervalMs: 5 },
+  ) =>
     startJobStreamReader({
       streams: client,
       streamArn: 'arn:stream',
@@ -80,7 +90,7 @@ describe('startJobStreamReader', () => {
       send: async (jobId) => {
         sent.push(jobId);
       },
-      pollIntervalMs: 5,
+      ...timing,
     });
 
   it('sends each inserted job once, in order, across shards', async () => {
@@ -151,24 +161,90 @@ describe('startJobStreamReader', () => {
   });
 
   it('reads a backlog page after page without waiting the poll interval between full pages', async () => {
-    const { shards, client } = createFakeStreams(2);
+    const { shards, client } = createFakeStreams();
     shards.push({
       id: 's1',
       records: ['a', 'b', 'c', 'd', 'e'].map((id) => record('INSERT', id)),
       closed: false,
     });
     const sent: string[] = [];
-    const reader = startJobStreamReader({
-      streams: client,
-      streamArn: 'arn:stream',
-      checkpointFile: join(dir, 'checkpoint.json'),
-      send: async (jobId) => {
-        sent.push(jobId);
-      },
-      // A minute between empty looks: three pages within the wait below only if full pages do not wait.
-      pollIntervalMs: 60_000,
-    });
+    // A minute between looks: three pages within the wait below only if full pages do not wait.
+    const reader = start(client, sent, { pollIntervalMs: 60_000, pageLimit: 2 });
     await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c', 'd', 'e']), { timeout: 5_000 });
     await reader.stop();
+  });
+
+  it('waits the poll interval after a page that was not full, even one with records (no tight loop on a trickle)', async () => {
+    const { shards, calls, client } = createFakeStreams();
+    shards.push({ id: 's1', records: [record('INSERT', 'a')], closed: false });
+    const sent: string[] = [];
+    const reader = start(client, sent, { pollIntervalMs: 60_000, pageLimit: 2 });
+    await vi.waitFor(() => expect(sent).toEqual(['a']));
+    shards[0]!.records.push(record('INSERT', 'b'));
+    await new Promise((done) => setTimeout(done, 200));
+    // One look, then the interval: 'b' waits for the next look, and no second GetRecords was made.
+    expect(calls.GetRecords).toBe(1);
+    expect(sent).toEqual(['a']);
+    await reader.stop();
+  });
+
+  it('describes the stream once, not every round, while no shard closes', async () => {
+    const { shards, calls, client } = createFakeStreams();
+    shards.push({ id: 's1', records: [record('INSERT', 'a')], closed: false });
+    const sent: string[] = [];
+    const reader = start(client, sent);
+    for (let round = 0; round < 5; round += 1) await reader.nextRound();
+    await reader.stop();
+    expect(sent).toEqual(['a']);
+    expect(calls.GetRecords).toBeGreaterThanOrEqual(10);
+    expect(calls.DescribeStream).toBe(1);
+  });
+
+  it('describes the stream again when a shard closes, and reads the new shard that follows it', async () => {
+    const { shards, calls, client } = createFakeStreams();
+    shards.push({ id: 's1', records: [record('INSERT', 'a')], closed: false });
+    const sent: string[] = [];
+    const reader = start(client, sent);
+    await reader.nextRound();
+    shards[0]!.records.push(record('INSERT', 'b'));
+    shards[0]!.closed = true;
+    shards.push({ id: 's2', records: [record('INSERT', 'c')], closed: false });
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']), { timeout: 5_000 });
+    await reader.stop();
+    expect(calls.DescribeStream).toBe(2);
+  });
+
+  it('a record handler that throws: the records before it stay handled, and it is read again', async () => {
+    const { shards, client } = createFakeStreams();
+    shards.push({
+      id: 's1',
+      records: [record('MODIFY', 'a'), record('MODIFY', 'b'), record('MODIFY', 'c')],
+      closed: false,
+    });
+    const handling = (handle: (id: string) => void) =>
+      startJobStreamReader({
+        streams: client,
+        streamArn: 'arn:stream',
+        checkpointFile: join(dir, 'checkpoint.json'),
+        handleRecord: async (r) => handle(r.dynamodb?.NewImage?.id?.S as string),
+        pollIntervalMs: 5,
+      });
+    const handled: string[] = [];
+    let failOnce = true;
+    const reader = handling((id) => {
+      if (id === 'b' && failOnce) {
+        failOnce = false;
+        throw new Error('fan-out down');
+      }
+      handled.push(id);
+    });
+    await vi.waitFor(() => expect(handled).toEqual(['a', 'b', 'c']), { timeout: 5_000 });
+    await reader.stop();
+    // A restart resumes after 'c': nothing handled twice.
+    const again: string[] = [];
+    const second = handling((id) => again.push(id));
+    await second.nextRound();
+    await second.stop();
+    expect(again).toEqual([]);
   });
 });
