@@ -101,8 +101,8 @@ const MAX_REMEMBERED_BATCHES = 1_000;
 /**
  * The share of time one batch's recounts may take: a recount that took longer than this share of the interval pushes
  * the next one back (a 10,000-row batch reads all its rows per recount), so the aggregate updates slow down for huge
- * batches instead of spending the stack's time recounting. A tenth: a recount of 10,000 rows that takes 1.5 s comes
- * every 15 s, where a quarter let it take a fifth of DynamoDB's and the function's time.
+ * batches instead of spending the stack's time recounting. At a tenth, a recount that takes 1.5 s starts 15 s after
+ * the one before; at a quarter with a 5 s cap it started every 5 s, busy more than a quarter of the time.
  */
 export const RECOUNT_BUSY_SHARE = 0.1;
 /** The longest a slow recount pushes the next back: the stream invocation waits for it, within its 60 s timeout. */
