@@ -19,11 +19,6 @@ export const BATCH_ESTIMATE_DEFAULTS = {
   perUserLimit: 3,
   /** Each row a 10-second 1080p video. */
   rowVideoSeconds: 10,
-  /**
-   * Rows wait in the table and are woken two per freed slot (render-slots.ts): one starts, the other finds the slot
-   * taken and is dropped. That dropped delivery's worker time (load the row, list the owner's slots, answer).
-   */
-  droppedWakeWorkerSeconds: 0.1,
 } as const;
 
 /** The estimate's figures. */
@@ -34,7 +29,7 @@ export interface BatchEstimate {
   hoursOneUser: number;
   rendersUsd: number;
   perRowUsd: number;
-  /** What waking costs per row: the hand-off's index query, plus the second wake-up that is dropped. */
+  /** What waking costs per row: the hand-off's two reads. */
   wakeUsdPerRow: number;
   wakeUsd: number;
   lambdaConcurrencyAtCap: number;
@@ -42,22 +37,12 @@ export interface BatchEstimate {
 
 /**
  * Waking per row, beyond what a single job costs (a row has no Pipe send, but its wake-up's send stands in for it):
- * the ended row's hand-off queries the rowOwner index and lists the owner's slots (two AppSync operations), and of
- * the two rows it wakes the one
- * that finds the slot taken costs a Lambda delivery (request + time at the worker's memory), the wake-up's send,
- * receive and delete, and two AppSync reads (the row, the owner's slots).
+ * the ended row's hand-off queries the rowOwner index and lists the owner's slots, two AppSync operations. Rows are
+ * woken one per freed slot (render-slots.ts); a second wake-up of one row (two ends that raced, each reading the same
+ * waiting rows) is passed on to another row, not counted here: at the cloud's render times ends seldom race.
  */
-export function wakeUsdPerRow(assumptions: CostAssumptions = DEFAULT_COST_ASSUMPTIONS): number {
-  const p = AWS_PRICES_US_EAST_1;
-  const droppedDelivery =
-    p.lambdaUsdPerRequest +
-    BATCH_ESTIMATE_DEFAULTS.droppedWakeWorkerSeconds *
-      (assumptions.workerMemoryMb / 1024) *
-      p.lambdaArmUsdPerGbSecond +
-    3 * p.sqsUsdPerRequest +
-    2 * p.appSyncUsdPerOperation;
-  // The hand-off's two reads: the owner's waiting rows and the owner's slots (a slot holder is not woken).
-  return 2 * p.appSyncUsdPerOperation + droppedDelivery;
+export function wakeUsdPerRow(): number {
+  return 2 * AWS_PRICES_US_EAST_1.appSyncUsdPerOperation;
 }
 
 /** 50,000 rows of 10-second videos at the default cap, with this run's cost assumptions. */
@@ -75,8 +60,8 @@ export function estimateFiftyThousandRows(
     hoursOneUser: (d.rows * slotSeconds) / Math.min(d.renderCap, d.perUserLimit) / 3600,
     perRowUsd: render.totalUsd,
     rendersUsd: d.rows * render.totalUsd,
-    wakeUsdPerRow: wakeUsdPerRow(assumptions),
-    wakeUsd: d.rows * wakeUsdPerRow(assumptions),
+    wakeUsdPerRow: wakeUsdPerRow(),
+    wakeUsd: d.rows * wakeUsdPerRow(),
     // Remotion fans out one renderer per chunk, plus its main function and our worker, per render in flight.
     lambdaConcurrencyAtCap: d.renderCap * (render.renderLambdas + 2),
   };
@@ -103,8 +88,8 @@ export function renderBatchEstimateSection(assumptions?: CostAssumptions): strin
     '  overhead is small beside it: one transactional conditional put per row (2 write units), ~1 progress write per second per batch, the',
     "  progress recount reading the batch's rows once a second (10,000 rows of ~1 KB are 10 MB per recount,",
     '  ~1,250 eventually consistent read units/s, ~$1.1 per hour of running batch on demand) — and waking:',
-    "  rows wait in the table, and each row's end queries its owner's waiting rows and wakes two (one starts, one",
-    `  finds the slot taken): ~$${e.wakeUsdPerRow.toPrecision(2)} per row, ≈ $${fixed(e.wakeUsd, 2)} for the run.`,
+    "  rows wait in the table, and each row's end queries its owner's waiting rows and slots and wakes one:",
+    `  ~$${e.wakeUsdPerRow.toPrecision(2)} per row, ≈ $${fixed(e.wakeUsd, 2)} for the run.`,
     '- **AWS quotas touched.** Lambda concurrent executions (default 1,000; new accounts far less):',
     `  ~${e.lambdaConcurrencyAtCap} at the cap (renderers per render + Remotion's main function + the worker, per render in flight).`,
     '  Remotion Lambda burst and "Rate Exceeded" on starts (retried with backoff). SQS: a standard queue has no',

@@ -392,6 +392,7 @@ export const recordRenderWorkerCalls = async (
   await queue.retryLater('receipt-1', 30);
   await queue.retryLater('receipt-2', 30, 'dead-letter');
   await queue.continueLater(JOB_ID, 60);
+  await queue.wakeRow(JOB_ID, 0);
 
   // Remotion: every HTTP request its client makes, answered like the render function and S3 would.
   // Set by the stub transport as requests arrive (an object, so the compiler sees the writes).

@@ -353,6 +353,7 @@ export const createRecordingQueue = () => {
   const retries: { receiptHandle: string; delaySeconds: number; from: 'render' | 'dead-letter' }[] =
     [];
   const continuations: { jobId: string; delaySeconds: number }[] = [];
+  const rowWakes: { jobId: string; passes: number }[] = [];
   const queue: JobQueue = {
     async retryLater(receiptHandle, delaySeconds, from = 'render') {
       retries.push({ receiptHandle, delaySeconds, from });
@@ -360,8 +361,11 @@ export const createRecordingQueue = () => {
     async continueLater(jobId, delaySeconds) {
       continuations.push({ jobId, delaySeconds });
     },
+    async wakeRow(jobId, passes) {
+      rowWakes.push({ jobId, passes });
+    },
   };
-  return { queue, retries, continuations };
+  return { queue, retries, continuations, rowWakes };
 };
 
 const helloSchema = z.object({

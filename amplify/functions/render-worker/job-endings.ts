@@ -79,9 +79,10 @@ export const ROW_BEING_STARTED_REASON = 'another delivery is starting this row';
 /**
  * A start claim with no render id: another delivery is starting it (look again shortly), or its worker died. The
  * claim lease outlasts any render, so a render that nobody can track is over by now; starting again could render
- * twice, so the job ends FAILED. A batch row's extra wake-up (two ends that woke the same row) is dropped instead of
- * looking again: the starting delivery holds the row's message, and should that start be abandoned, the reconciler
- * finds the claim past its lease and fails it, as it does for any job.
+ * twice, so the job ends FAILED. A batch row's extra `{ jobId }` message (one the batch's first wake-ups or a retry
+ * sent) is dropped instead of looking again (a `rowWake` is passed on before this, in job-lifecycle.ts): the starting
+ * delivery holds the row's message, and should that start be abandoned, the reconciler finds the claim past its lease
+ * and fails it, as it does for any job.
  */
 export const settleStart = async (context: WorkerContext, job: JobRecord): Promise<StepResult> => {
   if (claimIsFresh(context, job))

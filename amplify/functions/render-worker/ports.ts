@@ -184,6 +184,8 @@ export interface JobQueue {
   ): Promise<void>;
   /** Sends a new `{ jobId }` message delivered after `delaySeconds` (a fresh receive count). */
   continueLater(jobId: string, delaySeconds: number): Promise<void>;
+  /** Sends `{ jobId, rowWake: passes }` now: a waiting batch row woken for a freed slot, its wake-up passed on `passes` times. */
+  wakeRow(jobId: string, passes: number): Promise<void>;
 }
 
 /** How a job ended, as the JobsFinished metric's `Outcome` dimension counts it. */

@@ -16,11 +16,11 @@ export interface ReconcileSettings {
   /** A slot younger than this is left alone: its job may not be visible to every read yet. */
   slotMinAgeMs: number;
   /**
-   * Batch rows wait in the table with no message, woken by their owner's ends. When none of an owner's rows renders
-   * or holds a slot and its newest waiting row is older than this, nothing will wake them: the reconciler does.
+   * Batch rows wait in the table with no message, woken by their owner's ends. When an owner's slots are not all held
+   * and its newest waiting row is older than this, no end is coming to fill the free ones: the reconciler does.
    */
   waitingRowIdleMs: number;
-  /** Rows woken per such owner: the per-user limit (`maxActiveJobsPerUser`), so their ends wake the rest. */
+  /** The slots each owner's rows may fill: the per-user limit (`maxActiveJobsPerUser`). */
   rowsWokenPerOwner: number;
 }
 
@@ -47,8 +47,8 @@ export interface ReconcileSummary {
   /** Slots freed because their job had ended (or was gone) without releasing them. */
   freedSlots: Omit<RenderSlot, 'createdAt'>[];
   /**
-   * Batch rows sent a message because nothing of their owner's was left to wake them (a failed hand-off, a restart,
-   * or slots all held by single jobs that then ended). Not counted in `acted`: it is the rows' normal path back.
+   * Batch rows woken because no end of their owner's was coming to fill a free slot (a failed hand-off, a restart,
+   * or a slot a single job took and freed). Not counted in `acted`: it is the rows' normal path back.
    */
   wokenRows: string[];
   /** Jobs or slots this run could not act on; the next run tries again. */
@@ -60,8 +60,8 @@ export interface ReconcileSummary {
 /** Collaborators of the reconciler. */
 export interface ReconcileDeps {
   store: JobStore;
-  /** Sends a fresh `{ jobId }` to the render queue. */
-  queue: Pick<JobQueue, 'continueLater'>;
+  /** Sends a fresh `{ jobId }` to the render queue, or a waiting row's wake-up. */
+  queue: Pick<JobQueue, 'continueLater' | 'wakeRow'>;
   clock: Pick<Clock, 'now'>;
   settings?: Partial<ReconcileSettings>;
 }
@@ -180,9 +180,12 @@ export const reconcileJobs = async (deps: ReconcileDeps): Promise<ReconcileSumma
 };
 
 /**
- * Wakes the first `rowsWokenPerOwner` waiting rows (oldest first) of every owner none of whose rows renders or holds
- * a slot, once its newest waiting row has waited `waitingRowIdleMs`: no end of theirs is coming to wake them. A row
- * woken while another wake-up is on its way finds the slots taken and goes back to waiting: never a second render.
+ * Fills the slots no end is coming to fill: for every owner with batch rows waiting, once its newest waiting row has
+ * waited `waitingRowIdleMs`, wakes its first waiting rows (oldest first), one per slot of `rowsWokenPerOwner` that
+ * none of its jobs holds or renders under. A hand-off wakes one row per freed slot, so a wake-up lost (a failed
+ * hand-off, a restart, a slot taken by a single job whose end wakes no row) would leave that slot empty for the rest of
+ * the batch. A row woken while another wake-up is on its way finds the slots taken and goes back to waiting: never a
+ * second render.
  */
 const wakeForgottenRows = async (
   { queue, clock }: ReconcileDeps,
@@ -191,30 +194,41 @@ const wakeForgottenRows = async (
   slots: RenderSlot[],
   summary: ReconcileSummary,
 ): Promise<void> => {
-  const rowOwnerOf = new Map(active.map((job) => [job.id, job.rowOwner]));
-  const busy = new Set([
-    ...active.filter((job) => job.status === 'RENDERING').map((job) => job.rowOwner),
-    ...slots.map((slot) => rowOwnerOf.get(slot.jobId)),
-  ]);
+  // Slots and renders count against an owner by `rowOwner`, which only rows carry: a single job's is found through
+  // the `owner` (as reads report it) of that owner's rows.
+  const rows = active.filter((job) => job.rowOwner);
+  const rowOwnerOfJob = new Map(rows.map((job) => [job.id, job.rowOwner as string]));
+  const rowOwnerOfOwner = new Map(rows.map((job) => [job.owner, job.rowOwner as string]));
+  const rowOwnerOf = (jobId: string, owner: string) =>
+    rowOwnerOfJob.get(jobId) ?? rowOwnerOfOwner.get(owner);
+  // The jobs that hold, or render under, each owner's slots.
+  const occupied = new Map<string, Set<string>>();
+  const occupy = (rowOwner: string | undefined, jobId: string) => {
+    if (rowOwner) occupied.set(rowOwner, (occupied.get(rowOwner) ?? new Set()).add(jobId));
+  };
+  for (const slot of slots) occupy(rowOwnerOf(slot.jobId, slot.jobOwner), slot.jobId);
+  for (const job of active.filter((other) => other.status === 'RENDERING'))
+    occupy(rowOwnerOf(job.id, job.owner), job.id);
   const waiting = new Map<string, ActiveJobDetails[]>();
   const slotHolders = new Set(slots.map((slot) => slot.jobId));
   for (const job of active.filter((row) => isWaitingRow(row, slotHolders))) {
     const rowOwner = job.rowOwner as string;
-    if (busy.has(rowOwner)) continue;
     waiting.set(rowOwner, [...(waiting.get(rowOwner) ?? []), job]);
   }
   const now = clock.now();
-  for (const rows of waiting.values()) {
-    const newest = latestOf(...rows.map((row) => latestOf(row.updatedAt, row.createdAt)));
+  for (const [rowOwner, waitingRows] of waiting) {
+    const free = settings.rowsWokenPerOwner - (occupied.get(rowOwner)?.size ?? 0);
+    if (free <= 0) continue;
+    const newest = latestOf(...waitingRows.map((row) => latestOf(row.updatedAt, row.createdAt)));
     if (ageOf(now, newest) <= settings.waitingRowIdleMs) continue;
-    const first = [...rows]
+    const first = [...waitingRows]
       .sort(
         (a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id),
       )
-      .slice(0, settings.rowsWokenPerOwner);
+      .slice(0, free);
     for (const row of first) {
       try {
-        await queue.continueLater(row.id, 0);
+        await queue.wakeRow(row.id, 0);
         summary.wokenRows.push(row.id);
       } catch (error) {
         summary.errors.push({ id: row.id, message: describeError(error) });

@@ -1,6 +1,6 @@
 import { describeError } from './failure-classes';
 import { isTerminal, statusOf } from './job-status';
-import type { JobRecord, JobStore, RenderSlot } from './ports';
+import type { JobQueue, JobRecord, JobStore, RenderSlot } from './ports';
 
 /** The job whose slot is asked for: its id and its `owner` as a Job read reports it. */
 type SlotHolder = Pick<JobRecord, 'id' | 'owner'>;
@@ -159,14 +159,25 @@ export const releasingSlotsOnEnd = (
   };
 };
 
-/** Passes freed slots (at least one, for a row's end) on to the ended job's owner's waiting rows. */
+/**
+ * Passes freed slots (at least one, for a row's end) on to the ended job's owner's waiting rows; `passes` counts the
+ * times a wake-up was already passed on (0 for a fresh end). The job `ended` names is never among the rows woken.
+ */
 export type HandOff = (
-  ended: Pick<JobRecord, 'owner' | 'rowOwner'>,
+  ended: Pick<JobRecord, 'owner' | 'rowOwner'> & { id?: string },
   freed: number,
+  passes?: number,
 ) => Promise<void>;
 
-/** Rows woken per freed slot: two, so two ends that race and read the same waiting rows still fill both slots. */
-export const WAKES_PER_FREED_SLOT = 2;
+/**
+ * Rows woken per freed slot: one. Two ends that race can read the same waiting rows and wake the same row; the second
+ * wake-up then finds that row started or ended and passes itself on to another waiting row (`passRowWakeOn` in
+ * job-lifecycle.ts), so no slot is left unfilled and no row is woken for a slot that is not free.
+ */
+export const WAKES_PER_FREED_SLOT = 1;
+
+/** How many times one wake-up is passed on at most: it stops should it keep meeting rows that a stale read listed. */
+export const MAX_ROW_WAKE_PASSES = 3;
 
 /**
  * Waiting rows read per row woken: the wake-ups are picked among them at random, so ends that race (each reading the
@@ -179,16 +190,17 @@ export const WAKE_CANDIDATES_PER_WAKE = 8;
  * message now. Rows are never in the queue while they wait, so this (with the rows woken when they are added, and the
  * reconciler) is how they start. Only a row's end knows its owner's key (`rowOwner`, the owner as stored; reads
  * shorten `owner`), so a single job's end hands nothing off: the owner's rendering rows wake the next ones as they
- * end. A woken row that finds the slot taken goes back to waiting; one that already started or ended ignores it.
+ * end. A woken row that finds the slot taken goes back to waiting; one that already started or ended passes the
+ * wake-up on (at most `MAX_ROW_WAKE_PASSES` times).
  */
 export const handOffFreedSlots =
   (
     store: Pick<JobStore, 'listWaitingRowIds' | 'listRenderSlots'>,
-    queue: { continueLater(jobId: string, delaySeconds: number): Promise<void> },
+    queue: Pick<JobQueue, 'wakeRow'>,
     random: () => number = Math.random,
   ): HandOff =>
-  async (ended, freed) => {
-    if (!ended.rowOwner) return;
+  async (ended, freed, passes = 0) => {
+    if (!ended.rowOwner || passes > MAX_ROW_WAKE_PASSES) return;
     const wanted = freed * WAKES_PER_FREED_SLOT;
     const [listed, held] = await Promise.all([
       store.listWaitingRowIds(ended.rowOwner, wanted * WAKE_CANDIDATES_PER_WAKE),
@@ -196,11 +208,11 @@ export const handOffFreedSlots =
     ]);
     // A QUEUED row holding a slot waits under the render cap with a message of its own: another would only loop.
     const holders = new Set(held.map((slot) => slot.jobId));
-    const candidates = listed.filter((jobId) => !holders.has(jobId));
+    const candidates = listed.filter((jobId) => !holders.has(jobId) && jobId !== ended.id);
     // The first `wanted` of a partial shuffle: a uniform pick, in the index's (roughly row) order's neighbourhood.
     for (let index = 0; index < Math.min(wanted, candidates.length); index += 1) {
       const other = index + Math.floor(random() * (candidates.length - index));
       [candidates[index], candidates[other]] = [candidates[other]!, candidates[index]!];
     }
-    await Promise.all(candidates.slice(0, wanted).map((jobId) => queue.continueLater(jobId, 0)));
+    await Promise.all(candidates.slice(0, wanted).map((jobId) => queue.wakeRow(jobId, passes)));
   };

@@ -4,11 +4,19 @@ import { z } from 'zod';
 import type { RenderWorker } from './job-lifecycle';
 import type { Clock, JobQueue } from './ports';
 
-// `wakeFor`: a wake-up from Remotion's webhook names the render that ended.
-const messageSchema = z.object({ jobId: z.string().min(1), wakeFor: z.string().min(1).optional() });
+// `wakeFor`: a wake-up from Remotion's webhook names the render that ended. `rowWake`: a batch row woken for a freed
+// slot, with how many times that wake-up was passed on (docs/architecture.md, "Batches", the hand-off).
+const messageSchema = z.object({
+  jobId: z.string().min(1),
+  wakeFor: z.string().min(1).optional(),
+  rowWake: z.number().int().min(0).optional(),
+});
+
+/** A render queue message, as read. */
+export type JobMessage = z.infer<typeof messageSchema>;
 
 /** Reads a render queue message body; throws saying what was expected and what came. */
-export const parseJobMessage = (body: string): { jobId: string; wakeFor?: string } => {
+export const parseJobMessage = (body: string): JobMessage => {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -20,7 +28,7 @@ export const parseJobMessage = (body: string): { jobId: string; wakeFor?: string
   const parsed = messageSchema.safeParse(json);
   if (!parsed.success) {
     throw new Error(
-      `Expected a message body {"jobId": non-empty string}, but got ${JSON.stringify(json).slice(0, 200)}`,
+      `Expected a message body {"jobId": non-empty string, "wakeFor"?: non-empty string, "rowWake"?: integer ≥ 0}, but got ${JSON.stringify(json).slice(0, 200)}`,
     );
   }
   return parsed.data;
@@ -50,10 +58,9 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
     const deadlineMs = now() + context.getRemainingTimeInMillis();
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       const deadLetter = options.isDeadLetter?.(record) ?? false;
-      let jobId: string;
-      let wakeFor: string | undefined;
+      let message: JobMessage;
       try {
-        ({ jobId, wakeFor } = parseJobMessage(record.body));
+        message = parseJobMessage(record.body);
       } catch (error) {
         // A malformed message on the DLQ has no job to fail: drop it (it is logged). On the queue, fail it so it reaches the DLQ.
         if (deadLetter)
@@ -64,6 +71,7 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
         throw error;
       }
       const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const { jobId, wakeFor, rowWake } = message;
       const verdict = await worker.handleMessage({
         jobId,
         receiveCount,
@@ -71,6 +79,7 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
         receiptHandle: record.receiptHandle,
         deadLetter,
         ...(wakeFor ? { wakeFor } : {}),
+        ...(rowWake !== undefined ? { rowWake } : {}),
       });
       if (verdict === 'keep')
         throw new Error(`Job ${jobId}: message handed back for a later retry`);

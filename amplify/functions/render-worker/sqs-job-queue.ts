@@ -11,7 +11,7 @@ const MAX_DELAY_SECONDS = 900;
 
 const clamp = (seconds: number, max: number) => Math.min(max, Math.max(0, Math.round(seconds)));
 
-/** The render queue and its DLQ over SQS (fauxqs locally): hand a message back, or enqueue a fresh `{ jobId }`. */
+/** The render queue and its DLQ over SQS (fauxqs locally): hand a message back, or enqueue a fresh `{ jobId }` (or a row's wake-up). */
 export const createSqsJobQueue = ({
   client,
   queueUrl,
@@ -39,6 +39,14 @@ export const createSqsJobQueue = ({
         QueueUrl: queueUrl,
         MessageBody: JSON.stringify({ jobId }),
         DelaySeconds: clamp(delaySeconds, MAX_DELAY_SECONDS),
+      }),
+    );
+  },
+  async wakeRow(jobId, passes) {
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ jobId, rowWake: passes }),
       }),
     );
   },

@@ -96,6 +96,11 @@ export interface Delivery {
    * webhook"): look at that render's progress once, and leave anything else to the job's own messages.
    */
   wakeFor?: string;
+  /**
+   * Set on a batch row woken for a freed slot (docs/architecture.md, "Batches", the hand-off): how many times this
+   * wake-up was passed on. A woken row that another delivery already started or ended passes it to another waiting row.
+   */
+  rowWake?: number;
 }
 
 /** What to do with the message once a delivery is handled. */

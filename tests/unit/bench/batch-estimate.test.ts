@@ -22,9 +22,9 @@ describe('the 50,000-row estimate', () => {
     );
     expect(estimate.hoursOneUser).toBeCloseTo((50_000 * slot) / 3 / 3600);
     expect(estimate.rendersUsd).toBeCloseTo(50_000 * render.totalUsd);
-    // Waking is a few AppSync operations and one dropped delivery per row: cents beside the renders.
+    // Waking is the hand-off's two AppSync reads per row (one wake-up per freed slot): cents beside the renders.
     expect(estimate.wakeUsd).toBeCloseTo(50_000 * wakeUsdPerRow());
-    expect(estimate.wakeUsdPerRow).toBeGreaterThan(3 * AWS_PRICES_US_EAST_1.appSyncUsdPerOperation);
+    expect(estimate.wakeUsdPerRow).toBeCloseTo(2 * AWS_PRICES_US_EAST_1.appSyncUsdPerOperation);
     expect(estimate.wakeUsdPerRow).toBeLessThan(render.totalUsd / 100);
   });
 

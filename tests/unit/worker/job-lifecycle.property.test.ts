@@ -58,6 +58,7 @@ interface Message {
   visibleAt: number;
   receiveCount: number;
   inFlight: boolean;
+  rowWake?: number;
 }
 
 const MAX_RECEIVE_COUNT = 3;
@@ -106,13 +107,14 @@ const simulate = async (scenario: Scenario) => {
   let nextMessageId = 0;
   const queue: Message[] = [];
   const deadLetters: Message[] = [];
-  const enqueue = (jobId: string, delayMs = 0) =>
+  const enqueue = (jobId: string, delayMs = 0, rowWake?: number) =>
     queue.push({
       id: (nextMessageId += 1),
       jobId,
       visibleAt: clock.now() + delayMs,
       receiveCount: 0,
       inFlight: false,
+      ...(rowWake === undefined ? {} : { rowWake }),
     });
   const sqs = (source: Message[]): JobQueue => ({
     async retryLater(receiptHandle, delaySeconds) {
@@ -121,6 +123,9 @@ const simulate = async (scenario: Scenario) => {
     },
     async continueLater(jobId, delaySeconds) {
       enqueue(jobId, delaySeconds * 1000);
+    },
+    async wakeRow(jobId, passes) {
+      enqueue(jobId, 0, passes);
     },
   });
   const deadLetter = (source: Message[]) => source === deadLetters;
@@ -207,6 +212,7 @@ const simulate = async (scenario: Scenario) => {
         deadlineMs: receivedAt + scenario.budgetMs,
         receiptHandle: String(message.id),
         deadLetter,
+        ...(message.rowWake === undefined ? {} : { rowWake: message.rowWake }),
       });
       const crash =
         killAt === Infinity

@@ -187,7 +187,7 @@ describe('job reconciler', () => {
       ...extra,
     });
 
-    it('never re-enqueues them as lost, and wakes the first ones only once nothing of the owner is left to', async () => {
+    it('never re-enqueues them as lost, and wakes the first ones into the free slots once the rows are idle', async () => {
       const { clock, db, recording, reconcile } = setUp();
       for (let index = 0; index < 5; index += 1) db.insert(row(`b1-row-0000${index}`));
       clock.advance(HOUR);
@@ -197,21 +197,40 @@ describe('job reconciler', () => {
       // No 'queued' re-enqueue for rows that never had a message; the oldest rows woken, as many as the limit (3).
       expect(summary.requeued.queued).toEqual([]);
       expect(summary.wokenRows).toEqual(['b1-row-00000', 'b1-row-00001', 'b1-row-00002']);
-      expect(recording.continuations).toEqual(
-        summary.wokenRows.map((jobId) => ({ jobId, delaySeconds: 0 })),
-      );
+      expect(recording.rowWakes).toEqual(summary.wokenRows.map((jobId) => ({ jobId, passes: 0 })));
+      expect(recording.continuations).toEqual([]);
       // Waking is the rows' normal way back, not a fault: the alarm's count stays 0.
       expect(summary.acted).toBe(0);
     });
 
-    it("leaves them alone while one of the owner's rows renders or holds a slot, or a row is new", async () => {
+    it("wakes only as many rows as the owner's slots that no job holds or renders under", async () => {
       const { clock, db, recording, reconcile } = setUp();
+      // Alice (limit 3): a row rendering, and a single job holding a slot (found through her rows' owner).
       db.insert(row('b1-row-00000', { status: 'RENDERING', renderId: 'r-0', startedAt: 'x' }));
-      db.insert(row('b1-row-00001'));
+      db.insert({ id: 'single', owner: ALICE, status: 'QUEUED' });
+      await db.store.createRenderSlot({ jobOwner: ALICE, slot: 1, jobId: 'single' });
+      for (const id of ['b1-row-00001', 'b1-row-00002', 'b1-row-00003']) db.insert(row(id));
+      clock.advance(5 * MINUTE);
+      // Both of Alice's active jobs show signs of life: neither is taken for lost.
+      for (const id of ['b1-row-00000', 'single'])
+        db.jobs.get(id)!.updatedAt = new Date(clock.now()).toISOString();
+
+      const summary = await reconcile();
+
+      expect(summary.wokenRows).toEqual(['b1-row-00001']);
+      expect(recording.rowWakes).toEqual([{ jobId: 'b1-row-00001', passes: 0 }]);
+      expect(summary.requeued).toEqual({ queued: [], rendering: [], cancelling: [] });
+    });
+
+    it('leaves them alone while every slot of the owner is held, or a row is new', async () => {
+      const { clock, db, recording, reconcile } = setUp();
       const BOB = 'sub-b::bob';
-      db.insert(row('b2-row-00000', { owner: BOB, rowOwner: BOB, batchId: 'b2' }));
-      db.insert(row('b2-row-00001', { owner: BOB, rowOwner: BOB, batchId: 'b2' }));
-      await db.store.createRenderSlot({ jobOwner: BOB, slot: 0, jobId: 'b2-row-00000' });
+      const bobs = (index: number) => `b2-row-0000${index}`;
+      const bob = { owner: BOB, rowOwner: BOB, batchId: 'b2' };
+      db.insert(row(bobs(0), { ...bob, status: 'RENDERING', renderId: 'r-0', startedAt: 'x' }));
+      for (const index of [1, 2, 3]) db.insert(row(bobs(index), bob));
+      for (const slot of [0, 1, 2])
+        await db.store.createRenderSlot({ jobOwner: BOB, slot, jobId: bobs(slot) });
       const CAROL = 'sub-c::carol';
       db.insert(row('b3-row-00000', { owner: CAROL, rowOwner: CAROL, batchId: 'b3' }));
       clock.advance(5 * MINUTE);
@@ -224,12 +243,14 @@ describe('job reconciler', () => {
           createdAt: new Date(clock.now()).toISOString(),
         }),
       );
-      // Alice's rendering row is tracked: keep it from being taken for a silent one.
-      db.jobs.get('b1-row-00000')!.updatedAt = new Date(clock.now()).toISOString();
+      // Bob's slot holders live (one renders, two wait under the render cap with a message).
+      for (const index of [0, 1, 2])
+        db.jobs.get(bobs(index))!.updatedAt = new Date(clock.now()).toISOString();
 
       const summary = await reconcile();
 
       expect(summary.wokenRows).toEqual([]);
+      expect(recording.rowWakes).toEqual([]);
       expect(recording.continuations).toEqual([]);
     });
 

@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   handOffFreedSlots,
+  MAX_ROW_WAKE_PASSES,
   WAKE_CANDIDATES_PER_WAKE,
   WAKES_PER_FREED_SLOT,
 } from '../../../amplify/functions/render-worker/render-slots';
 import {
   createRenderWorker,
   OWNER_AT_LIMIT_REASON,
+  ROW_WAKE_PASSED_ON_REASON,
   ROW_WAITS_IN_TABLE_REASON,
   type WorkerSettings,
 } from '../../../amplify/functions/render-worker/job-lifecycle';
@@ -45,8 +47,13 @@ const setUp = (
     config: { renderCap: 10, stopBeforeDeadlineMs: 0, ...options.config },
     random: () => 0.5,
   });
-  const deliver = (jobId: string, budgetMs = HOUR) =>
-    worker.processDelivery({ jobId, receiveCount: 1, deadlineMs: clock.now() + budgetMs });
+  const deliver = (jobId: string, budgetMs = HOUR, rowWake?: number) =>
+    worker.processDelivery({
+      jobId,
+      receiveCount: 1,
+      deadlineMs: clock.now() + budgetMs,
+      ...(rowWake === undefined ? {} : { rowWake }),
+    });
   return { clock, db, rendering, recording, worker, deliver };
 };
 
@@ -57,6 +64,14 @@ const setUp = (
 const laggingOwnerIndex = async (job: Pick<JobRecord, 'id' | 'owner' | 'createdAt'>) => [
   { id: job.id, owner: job.owner, status: 'QUEUED', createdAt: job.createdAt } as ActiveJob,
 ];
+
+/** A delivery of a row's wake-up (`{ jobId, rowWake: passes }`) through the worker of `setUp`. */
+const deliverWake = (
+  deliver: ReturnType<typeof setUp>['deliver'],
+  jobId: string,
+  passes: number,
+  budgetMs = HOUR,
+) => deliver(jobId, budgetMs, passes);
 
 const slotHolders = (db: ReturnType<typeof createInMemoryJobStore>) =>
   [...db.slots.values()].map((slot) => slot.jobId).sort();
@@ -219,43 +234,99 @@ describe('per-user limit (render slots)', () => {
     expect(db.jobs.get('b1-row-00000')!.status).toBe('QUEUED');
     expect(db.patches.filter((p) => p.jobId === 'b1-row-00000')).toEqual([]);
     expect(recording.continuations.map((c) => c.jobId)).not.toContain('b1-row-00000');
+    expect(recording.rowWakes.map((c) => c.jobId)).not.toContain('b1-row-00000');
   });
 
-  it("hands a freed slot at once to the owner's waiting rows, two per slot, no one else's", async () => {
+  it("hands a freed slot at once to one of the owner's waiting rows, no one else's", async () => {
     const { db, deliver, recording, clock, rendering } = setUp({
       config: { maxActiveJobsPerUser: 1 },
       script: () => ({ durationMs: 10_000 }),
     });
     const BOB = 'sub-b::bob';
-    db.insert({
-      id: 'b1-row-00000',
-      owner: ALICE,
-      status: 'QUEUED',
-      batchId: 'b1',
-      rowOwner: ALICE,
-    });
-    for (const id of ['b1-row-00001', 'b1-row-00002', 'b1-row-00003'])
+    for (const id of ['b1-row-00000', 'b1-row-00001', 'b1-row-00002', 'b1-row-00003'])
       db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1', rowOwner: ALICE });
     db.insert({ id: 'b2-row-00000', owner: BOB, status: 'QUEUED', batchId: 'b2', rowOwner: BOB });
     db.insert({ id: 'bob-1', owner: BOB, status: 'QUEUED' });
     expect((await deliver('b1-row-00000', 3000)).action).toBe('continue');
     expect((await deliver('b1-row-00001')).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
-    expect(recording.continuations).toEqual([]);
+    expect(recording.rowWakes).toEqual([]);
 
     clock.advance(10_000);
     expect(await deliver('b1-row-00000')).toEqual({ action: 'ack', reason: 'succeeded' });
 
-    // Woken now (no delay): two different rows of Alice's three waiting ones, picked at random; none of Bob's.
-    const woken = recording.continuations.map((c) => c.jobId);
-    expect(recording.continuations.map((c) => c.delaySeconds)).toEqual([0, 0]);
-    expect(new Set(woken).size).toBe(2);
-    for (const jobId of woken)
-      expect(['b1-row-00001', 'b1-row-00002', 'b1-row-00003']).toContain(jobId);
-    expect((await deliver(woken[0]!, 3000)).action).toBe('continue');
-    expect(rendering.startsByJob.get(woken[0]!)).toBe(1);
-    // The second woken row finds the slot taken and goes back to waiting; the limit holds.
-    expect((await deliver(woken[1]!)).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
+    // Woken now, as a row's wake-up passed on 0 times: one of Alice's three waiting rows; none of Bob's.
+    expect(recording.rowWakes).toHaveLength(1);
+    const [woken] = recording.rowWakes;
+    expect(woken!.passes).toBe(0);
+    expect(['b1-row-00001', 'b1-row-00002', 'b1-row-00003']).toContain(woken!.jobId);
+    expect(recording.continuations).toEqual([]);
+    expect((await deliverWake(deliver, woken!.jobId, 0, 3000)).action).toBe('continue');
+    expect(rendering.startsByJob.get(woken!.jobId)).toBe(1);
+    // Another wake-up for a row while the slot is taken: it goes back to waiting; the limit holds.
+    const other = ['b1-row-00001', 'b1-row-00002', 'b1-row-00003'].find(
+      (id) => id !== woken!.jobId,
+    )!;
+    expect((await deliverWake(deliver, other, 0)).reason).toBe(ROW_WAITS_IN_TABLE_REASON);
     expect(db.maxRenderingOf(ALICE)).toBe(1);
+  });
+
+  it('passes on the wake-up of a row that two racing ends both woke, so both freed slots are filled', async () => {
+    const { db, deliver, recording, clock, rendering } = setUp({
+      config: { maxActiveJobsPerUser: 2 },
+      script: () => ({ durationMs: 10_000 }),
+    });
+    const rows = Array.from({ length: 5 }, (_, i) => `b1-row-0000${i}`);
+    for (const id of rows)
+      db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1', rowOwner: ALICE });
+    expect((await deliver(rows[0]!, 3000)).action).toBe('continue');
+    expect((await deliver(rows[1]!, 3000)).action).toBe('continue');
+    clock.advance(10_000);
+    // Both ends read the same waiting rows and draw alike (random() is 0.5): they wake the same row.
+    await deliver(rows[0]!);
+    await deliver(rows[1]!);
+    expect(recording.rowWakes.map((wake) => wake.jobId)).toEqual([rows[3], rows[3]]);
+
+    expect((await deliverWake(deliver, rows[3]!, 0, 3000)).action).toBe('continue');
+    // The second finds the row rendering: it neither tracks that render nor waits, and wakes another row.
+    expect(await deliverWake(deliver, rows[3]!, 0)).toEqual({
+      action: 'ack',
+      reason: ROW_WAKE_PASSED_ON_REASON,
+    });
+    const passed = recording.rowWakes.slice(2);
+    expect(passed).toEqual([{ jobId: expect.not.stringMatching(rows[3]!), passes: 1 }]);
+    expect([rows[2], rows[4]]).toContain(passed[0]!.jobId);
+    expect((await deliverWake(deliver, passed[0]!.jobId, 1, 3000)).action).toBe('continue');
+
+    expect(rendering.startsByJob.get(rows[3]!)).toBe(1);
+    expect(rendering.inFlightNow()).toBe(2);
+    expect(db.maxRenderingOf(ALICE)).toBe(2);
+  });
+
+  it("passes a wake-up on for a row that ended, with the ended row's own slot", async () => {
+    const { db, deliver, recording } = setUp({ config: { maxActiveJobsPerUser: 2 } });
+    db.insert({ id: 'done', owner: ALICE, status: 'SUCCEEDED', batchId: 'b1', rowOwner: ALICE });
+    db.insert({ id: 'cut', owner: ALICE, status: 'CANCELLED', batchId: 'b1', rowOwner: ALICE });
+    await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'cut' });
+    for (const id of ['b1-row-00005', 'b1-row-00006', 'b1-row-00007'])
+      db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1', rowOwner: ALICE });
+
+    expect(await deliverWake(deliver, 'done', 1)).toEqual({
+      action: 'ack',
+      reason: 'already SUCCEEDED',
+    });
+    expect(recording.rowWakes.map((wake) => wake.passes)).toEqual([2]);
+    // Its own freed slot and the wake-up: two rows, counted as a fresh end.
+    expect(await deliverWake(deliver, 'cut', 1)).toEqual({
+      action: 'ack',
+      reason: 'already CANCELLED',
+    });
+    expect(recording.rowWakes.slice(1).map((wake) => wake.passes)).toEqual([0, 0]);
+    expect(new Set(recording.rowWakes.slice(1).map((wake) => wake.jobId)).size).toBe(2);
+    expect(slotHolders(db)).toEqual([]);
+    // A plain `{ jobId }` for an ended row that held no slot wakes nobody.
+    const before = recording.rowWakes.length;
+    await deliver('done');
+    expect(recording.rowWakes).toHaveLength(before);
   });
 
   it("hands nothing off at a single job's end: only a row knows its owner's row key", async () => {
@@ -282,6 +353,7 @@ describe('per-user limit (render slots)', () => {
     expect(await deliver('a1')).toEqual({ action: 'ack', reason: 'succeeded' });
     expect(looked).toEqual([]);
     expect(recording.continuations).toEqual([]);
+    expect(recording.rowWakes).toEqual([]);
   });
 
   it('keeps a job ended when handing off its slot fails', async () => {
@@ -351,7 +423,7 @@ describe('per-user limit (render slots)', () => {
       const woken: string[] = [];
       await handOffFreedSlots(
         store,
-        { continueLater: async (jobId) => void woken.push(jobId) },
+        { wakeRow: async (jobId) => void woken.push(jobId) },
         random,
       )({ owner: ALICE, rowOwner: ALICE }, 1);
       return woken;
@@ -373,11 +445,24 @@ describe('per-user limit (render slots)', () => {
       expect(await pickOnce(() => draw)).not.toContain(waiting[7]);
     // A single job's end knows no row key: nothing is read or woken.
     const before = asked.length;
-    await handOffFreedSlots(store, { continueLater: async () => undefined })(
+    await handOffFreedSlots(store, { wakeRow: async () => undefined })(
       { owner: ALICE, rowOwner: null },
       1,
     );
     expect(asked).toHaveLength(before);
+    // A wake-up passed on too often stops; the row passing one on is never among the rows it wakes.
+    const woken: string[] = [];
+    const handOff = handOffFreedSlots(store, { wakeRow: async (id) => void woken.push(id) });
+    await handOff({ owner: ALICE, rowOwner: ALICE }, 1, MAX_ROW_WAKE_PASSES + 1);
+    expect(asked).toHaveLength(before);
+    for (const draw of [0, 0.5, 0.999])
+      await handOffFreedSlots(store, { wakeRow: async (id) => void woken.push(id) }, () => draw)(
+        { id: waiting[0], owner: ALICE, rowOwner: ALICE },
+        1,
+        MAX_ROW_WAKE_PASSES,
+      );
+    expect(woken).toHaveLength(3);
+    expect(woken).not.toContain(waiting[0]);
   });
 
   it('passes the turn on when a row ends without holding a slot, or is found ended holding one', async () => {
@@ -399,10 +484,10 @@ describe('per-user limit (render slots)', () => {
       rowOwner: ALICE,
     });
     expect((await deliver('b1-row-00000')).reason).toMatch(/^failed: The props/);
-    expect(recording.continuations.map((c) => c.jobId)).toEqual(['b1-row-00001']);
+    expect(recording.rowWakes.map((c) => c.jobId)).toEqual(['b1-row-00001']);
 
     // A row cancelled by its batch while it held a slot: the delivery that finds it ended frees and passes the slot.
-    recording.continuations.length = 0;
+    recording.rowWakes.length = 0;
     db.insert({
       id: 'b1-row-00002',
       owner: ALICE,
@@ -413,6 +498,6 @@ describe('per-user limit (render slots)', () => {
     await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'b1-row-00002' });
     expect(await deliver('b1-row-00002')).toEqual({ action: 'ack', reason: 'already CANCELLED' });
     expect(slotHolders(db)).toEqual([]);
-    expect(recording.continuations.map((c) => c.jobId)).toEqual(['b1-row-00001']);
+    expect(recording.rowWakes.map((c) => c.jobId)).toEqual(['b1-row-00001']);
   });
 });

@@ -154,7 +154,11 @@ describe('render queue handler', () => {
   it('says what a message body should be', () => {
     expect(parseJobMessage('{"jobId":"a"}')).toEqual({ jobId: 'a' });
     expect(() => parseJobMessage('{"jobId":""}')).toThrow(
-      'Expected a message body {"jobId": non-empty string}, but got {"jobId":""}',
+      'Expected a message body {"jobId": non-empty string, "wakeFor"?: non-empty string, "rowWake"?: integer ≥ 0}, but got {"jobId":""}',
+    );
+    expect(parseJobMessage('{"jobId":"a","rowWake":2}')).toEqual({ jobId: 'a', rowWake: 2 });
+    expect(() => parseJobMessage('{"jobId":"a","rowWake":-1}')).toThrow(
+      'but got {"jobId":"a","rowWake":-1}',
     );
     expect(() => parseJobMessage('nope')).toThrow(
       'Expected a JSON message body {"jobId": string}, but got "nope"',
@@ -202,6 +206,33 @@ describe('SQS job queue', () => {
       MessageBody: '{"jobId":"job-2"}',
       DelaySeconds: 900,
     });
+  });
+
+  it("sends a row's wake-up with its pass count, which the handler passes to the worker", async () => {
+    const { db, handler, context } = setUp();
+    const queue = createSqsJobQueue({
+      client: new SQSClient({ region: 'eu-central-1' }),
+      queueUrl: QUEUE_URL,
+    });
+    await queue.wakeRow('row-1', 2);
+    const [sent] = sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+    expect(sent).toEqual({ QueueUrl: QUEUE_URL, MessageBody: '{"jobId":"row-1","rowWake":2}' });
+
+    // A row another delivery renders: the wake-up is acknowledged and the render not tracked a second time. No other
+    // row waits, so nothing is passed on.
+    db.insert({
+      id: 'row-1',
+      owner: 'sub-a::alice',
+      status: 'RENDERING',
+      renderId: 'r-1',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      batchId: 'b1',
+      rowOwner: 'sub-a::alice',
+    });
+    const result = await handler({ Records: [sqsRecord(sent!.MessageBody!)] }, context);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(db.jobs.get('row-1')!.status).toBe('RENDERING');
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 });
 
