@@ -2,7 +2,8 @@
  * `node --import tsx bench/profile-batch.ts [rows]`: where a batch row's time goes in the local stack. Runs the bench's
  * batch measurement (stub renderer, cap 16, per-user limit 8) with the worker's GraphQL transport and renderer
  * wrapped, and prints each operation's count, per row, and summed wait. Run it under `node --cpu-prof` to see the
- * stack process's CPU. Not part of `npm run bench`: the wrapping adds its own small cost to every call.
+ * stack process's CPU. `POLL_MS=250` sets the worker's progress poll (default 1,000 ms). Not part of `npm run bench`:
+ * the wrapping adds its own small cost to every call.
  */
 import { resolve } from 'node:path';
 import { measureBatch } from './measure-batch';
@@ -29,6 +30,7 @@ const bench = await startBenchStack(root, {
   renderer: 'stub',
   renderCap: 16,
   stubRenderMs: [0, 50],
+  ...(process.env.POLL_MS ? { workerPollIntervalMs: Number(process.env.POLL_MS) } : {}),
   spendBudgets: { dailyRendersPerUser: 100_000 },
   faults: {
     wrapWorkerTransport: (transport) => (query, variables) =>
@@ -45,9 +47,9 @@ const bench = await startBenchStack(root, {
     if (!line.startsWith('worker: delivery handled')) return;
     deliveries += 1;
     // Ids vary per delivery: a reason is counted by its words.
-    const reason = (/"reason":"([^"]{0,60})/.exec(line)?.[1] ?? '?')
+    const reason = (/"reason":"([^"]{0,80})/.exec(line)?.[1] ?? '?')
       .replace(/[0-9a-f]{8}-[0-9a-f-]+/g, '<id>')
-      .slice(0, 40);
+      .slice(0, 60);
     outcomes.set(reason, (outcomes.get(reason) ?? 0) + 1);
   },
 });

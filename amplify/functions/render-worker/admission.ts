@@ -12,6 +12,7 @@ import {
 import type { OutputChoice } from '../../../contract/output-formats';
 import type { ActiveJob, JobRecord } from './ports';
 import { trackRender } from './render-tracking';
+import { isFreshRowWake, passRowWakeOn } from './row-wakes';
 import {
   insist,
   later,
@@ -126,7 +127,12 @@ export const startRender = async (
   if (!metadata.ok)
     return endFailed(context, job, `The job's metadata is invalid: ${metadata.message}`);
   // The per-user limit: a slot taken by a conditional create, so racing starts cannot exceed it.
-  if (!(await context.slots.admit(job)).admitted) return waitForOwnerSlot(context, job);
+  const admission = await context.slots.admit(job);
+  if (!admission.admitted) return waitForOwnerSlot(context, job);
+  // A row's second wake-up, and another delivery admitted the row (it starts it, or waits under the render cap with a
+  // message of its own): the wake-up is meant for another row.
+  if (admission.alreadyHeld && isFreshRowWake(delivery))
+    return passRowWakeOn(context, job, delivery);
   // The spend guard: budgets and the owner's daily quota, each held by conditional writes on the ledger.
   const spend = await context.spendGuard?.admit(job);
   if (spend && !spend.admitted) return endFailed(context, job, spend.message);

@@ -5,6 +5,7 @@ import { endCancelled, endDeadLettered, settleStart } from './job-endings';
 import { isTerminal, phaseOf, statusOf } from './job-status';
 import type { JobRecord } from './ports';
 import { trackRender } from './render-tracking';
+import { isFreshRowWake, passesAfter, passRowWakeOn } from './row-wakes';
 import {
   ack,
   claimIsFresh,
@@ -18,6 +19,7 @@ import {
 
 export { OWNER_AT_LIMIT_REASON, ROW_WAITS_IN_TABLE_REASON } from './admission';
 export { ABANDONED_START_MESSAGE } from './job-endings';
+export { ROW_WAKE_PASSED_ON_REASON } from './row-wakes';
 export {
   DEFAULT_WORKER_SETTINGS,
   type Delivery,
@@ -40,8 +42,8 @@ export interface RenderWorker {
 }
 
 /**
- * A job already over: a duplicate delivery that read it before it ended may have taken a slot since. A row's wake-up
- * (`rowWake`) meant for a freed slot passes on with any slot freed here.
+ * A job already over: a duplicate delivery that read it before it ended may have taken a slot since. A row's fresh
+ * wake-up (meant for a freed slot) passes on with any slot freed here.
  */
 const acknowledgeEnded = async (
   context: WorkerContext,
@@ -51,7 +53,7 @@ const acknowledgeEnded = async (
   try {
     // A job ended elsewhere (a batch cancel, a removal) while it held a slot: free it and pass it on.
     const freed = await context.slots.release(job);
-    const wakes = freed + (delivery.rowWake === undefined ? 0 : 1);
+    const wakes = freed + (isFreshRowWake(delivery) ? 1 : 0);
     if (wakes > 0) await context.handOff(job, wakes, passesAfter(delivery, freed));
   } catch (error) {
     context.log('render slot release or hand-off failed', {
@@ -60,31 +62,6 @@ const acknowledgeEnded = async (
     });
   }
   return ack(`already ${statusOf(job)}`);
-};
-
-/** The pass count of the wake-ups a delivery sends on: one more than its own, or 0 when it freed a slot itself. */
-const passesAfter = (delivery: Delivery, freed = 0): number =>
-  freed > 0 || delivery.rowWake === undefined ? 0 : delivery.rowWake + 1;
-
-/** Why a row's wake-up went to another row: the row woken had been started by another delivery. */
-export const ROW_WAKE_PASSED_ON_REASON = 'row already started: its wake-up passed on';
-
-/**
- * A row's wake-up (a freed slot of its owner) reached a row that another delivery already started, because two ends
- * that raced woke the same row: the wake-up goes to another waiting row instead, so the slot is not left empty. The
- * render is its own message's business: this delivery neither tracks it (a second tracker) nor waits for it.
- */
-const passRowWakeOn = async (
-  context: WorkerContext,
-  job: JobRecord,
-  delivery: Delivery,
-): Promise<StepResult> => {
-  try {
-    await context.handOff(job, 1, passesAfter(delivery));
-  } catch (error) {
-    context.log('row wake-up hand-off failed', { jobId: job.id, error: describeError(error) });
-  }
-  return ack(ROW_WAKE_PASSED_ON_REASON);
 };
 
 /** Whether another delivery is rendering the job, or starting it under a claim still within its lease. */
@@ -98,7 +75,7 @@ const step = (context: WorkerContext, job: JobRecord, delivery: Delivery): Promi
   if (delivery.wakeFor && (phase !== 'rendering' || job.renderId !== delivery.wakeFor))
     return Promise.resolve(ack(`woken for render ${delivery.wakeFor}, but the job is ${phase}`));
   if (phase === 'terminal') return acknowledgeEnded(context, job, delivery);
-  if (delivery.rowWake !== undefined && isStartedBy(context, job, phase))
+  if (isFreshRowWake(delivery) && isStartedBy(context, job, phase))
     return passRowWakeOn(context, job, delivery);
   if (job.cancelRequested) return endCancelled(context, job);
   switch (phase) {

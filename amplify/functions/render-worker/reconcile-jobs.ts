@@ -201,23 +201,27 @@ const wakeForgottenRows = async (
   const rowOwnerOfOwner = new Map(rows.map((job) => [job.owner, job.rowOwner as string]));
   const rowOwnerOf = (jobId: string, owner: string) =>
     rowOwnerOfJob.get(jobId) ?? rowOwnerOfOwner.get(owner);
-  // The jobs that hold, or render under, each owner's slots.
-  const occupied = new Map<string, Set<string>>();
-  const occupy = (rowOwner: string | undefined, jobId: string) => {
-    if (rowOwner) occupied.set(rowOwner, (occupied.get(rowOwner) ?? new Set()).add(jobId));
+  // Each owner's slots taken: every slot held (two racing admissions of one job can take two), and every job
+  // rendering without one. Slots this run freed are free.
+  const freed = new Set(summary.freedSlots.map((slot) => `${slot.jobOwner}#${slot.slot}`));
+  const held = slots.filter((slot) => !freed.has(`${slot.jobOwner}#${slot.slot}`));
+  const slotHolders = new Set(held.map((slot) => slot.jobId));
+  const occupied = new Map<string, number>();
+  const occupy = (rowOwner: string | undefined) => {
+    if (rowOwner) occupied.set(rowOwner, (occupied.get(rowOwner) ?? 0) + 1);
   };
-  for (const slot of slots) occupy(rowOwnerOf(slot.jobId, slot.jobOwner), slot.jobId);
-  for (const job of active.filter((other) => other.status === 'RENDERING'))
-    occupy(rowOwnerOf(job.id, job.owner), job.id);
+  for (const slot of held) occupy(rowOwnerOf(slot.jobId, slot.jobOwner));
+  for (const job of active)
+    if (job.status === 'RENDERING' && !slotHolders.has(job.id))
+      occupy(rowOwnerOf(job.id, job.owner));
   const waiting = new Map<string, ActiveJobDetails[]>();
-  const slotHolders = new Set(slots.map((slot) => slot.jobId));
   for (const job of active.filter((row) => isWaitingRow(row, slotHolders))) {
     const rowOwner = job.rowOwner as string;
     waiting.set(rowOwner, [...(waiting.get(rowOwner) ?? []), job]);
   }
   const now = clock.now();
   for (const [rowOwner, waitingRows] of waiting) {
-    const free = settings.rowsWokenPerOwner - (occupied.get(rowOwner)?.size ?? 0);
+    const free = settings.rowsWokenPerOwner - (occupied.get(rowOwner) ?? 0);
     if (free <= 0) continue;
     const newest = latestOf(...waitingRows.map((row) => latestOf(row.updatedAt, row.createdAt)));
     if (ageOf(now, newest) <= settings.waitingRowIdleMs) continue;

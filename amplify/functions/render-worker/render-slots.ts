@@ -5,8 +5,12 @@ import type { JobQueue, JobRecord, JobStore, RenderSlot } from './ports';
 /** The job whose slot is asked for: its id and its `owner` as a Job read reports it. */
 type SlotHolder = Pick<JobRecord, 'id' | 'owner'>;
 
-/** What admission answers: the slot the job holds, or that every slot of its owner is held by another job. */
-export type Admission = { admitted: true; slot: number } | { admitted: false };
+/**
+ * What admission answers: the slot the job holds (`alreadyHeld` when it held it before this admission: another
+ * delivery admitted it), or that every slot of its owner is held by another job.
+ */
+export type Admission =
+  { admitted: true; slot: number; alreadyHeld: boolean } | { admitted: false };
 
 /** The per-user limit as slots: a job holds one from admission until it ends. */
 export interface RenderSlots {
@@ -57,10 +61,10 @@ export const createRenderSlots = (
 ): RenderSlots => {
   // The slot each job was admitted to here: its release deletes that slot without listing the owner's first.
   const admittedTo = new Map<string, number>();
-  const remember = (jobId: string, slot: number): Admission => {
+  const remember = (jobId: string, slot: number, alreadyHeld: boolean): Admission => {
     if (admittedTo.size >= MAX_REMEMBERED_SLOTS) admittedTo.clear();
     admittedTo.set(jobId, slot);
-    return { admitted: true, slot };
+    return { admitted: true, slot, alreadyHeld };
   };
 
   const admit = async (job: SlotHolder): Promise<Admission> => {
@@ -68,7 +72,7 @@ export const createRenderSlots = (
       const held = await store.listRenderSlots(job.owner);
       // An earlier delivery of this job (waiting under the render cap, or one that died) already holds one.
       const mine = held.find((slot) => slot.jobId === job.id);
-      if (mine) return remember(job.id, mine.slot);
+      if (mine) return remember(job.id, mine.slot, true);
       const taken = new Set(held.map((slot) => slot.slot));
       // Free slots in a random order: racing starts that all tried the lowest free slot first collided on it,
       // one create winning and every other one spending a request to learn so.
@@ -81,7 +85,7 @@ export const createRenderSlots = (
       }
       for (const slot of free) {
         if (await store.createRenderSlot({ jobOwner: job.owner, slot, jobId: job.id }))
-          return remember(job.id, slot);
+          return remember(job.id, slot, false);
       }
       // Every slot is held: one whose job ended without releasing it is freed, then look once more.
       const old = held.filter(

@@ -222,6 +222,39 @@ describe('job reconciler', () => {
       expect(summary.requeued).toEqual({ queued: [], rendering: [], cancelling: [] });
     });
 
+    it('counts every slot an owner holds, as reads report the owner, and only slots this run did not free', async () => {
+      const { clock, db, recording, reconcile } = setUp();
+      // Reads shorten `owner`; a row's `rowOwner` is the owner as stored. Dana's single job is hers through her rows.
+      const DANA = 'sub-d::dana';
+      const dana = (extra: Record<string, unknown> = {}) => ({
+        owner: 'sub-d',
+        rowOwner: DANA,
+        batchId: 'b4',
+        ...extra,
+      });
+      db.insert({ id: 'dana-single', owner: 'sub-d', status: 'RENDERING', renderId: 'r-s' });
+      db.insert(
+        row('b4-row-00000', dana({ status: 'RENDERING', renderId: 'r-0', startedAt: 'x' })),
+      );
+      for (const id of ['b4-row-00001', 'b4-row-00002']) db.insert(row(id, dana()));
+      // Two racing admissions gave row 0 two slots; the single job holds the third (limit 3).
+      await db.store.createRenderSlot({ jobOwner: 'sub-d', slot: 0, jobId: 'b4-row-00000' });
+      await db.store.createRenderSlot({ jobOwner: 'sub-d', slot: 1, jobId: 'b4-row-00000' });
+      await db.store.createRenderSlot({ jobOwner: 'sub-d', slot: 2, jobId: 'dana-single' });
+      clock.advance(5 * MINUTE);
+      for (const id of ['b4-row-00000', 'dana-single'])
+        db.jobs.get(id)!.updatedAt = new Date(clock.now()).toISOString();
+
+      expect((await reconcile()).wokenRows).toEqual([]);
+
+      // The single job ended without releasing its slot: this run frees it, and fills it at once.
+      db.jobs.get('dana-single')!.status = 'SUCCEEDED';
+      const summary = await reconcile();
+      expect(summary.freedSlots).toEqual([{ jobOwner: 'sub-d', slot: 2, jobId: 'dana-single' }]);
+      expect(summary.wokenRows).toEqual(['b4-row-00001']);
+      expect(recording.rowWakes).toEqual([{ jobId: 'b4-row-00001', passes: 0 }]);
+    });
+
     it('leaves them alone while every slot of the owner is held, or a row is new', async () => {
       const { clock, db, recording, reconcile } = setUp();
       const BOB = 'sub-b::bob';

@@ -302,6 +302,42 @@ describe('per-user limit (render slots)', () => {
     expect(db.maxRenderingOf(ALICE)).toBe(2);
   });
 
+  it("keeps a row's own wake-up tracking it when it comes back, and passes on one that finds the row admitted", async () => {
+    const { db, deliver, recording, clock, worker, rendering } = setUp({
+      config: { maxActiveJobsPerUser: 2, renderCap: 1 },
+      script: () => ({ durationMs: 10_000 }),
+    });
+    for (const id of ['b1-row-00000', 'b1-row-00001', 'b1-row-00002'])
+      db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1', rowOwner: ALICE });
+    // The wake-up that starts row 0 is handed back (a temporary error, or its worker died) and comes back: the
+    // second receive of that same message is the row's own, so it goes on tracking, passing nothing on.
+    expect((await deliverWake(deliver, 'b1-row-00000', 0, 3000)).action).toBe('continue');
+    const again = await worker.processDelivery({
+      jobId: 'b1-row-00000',
+      receiveCount: 2,
+      deadlineMs: clock.now() + HOUR,
+      rowWake: 0,
+    });
+    expect(again).toEqual({ action: 'ack', reason: 'succeeded' });
+    expect(recording.rowWakes.map((wake) => wake.passes)).toEqual([0]);
+    expect(rendering.startsByJob.get('b1-row-00000')).toBe(1);
+
+    // Row 1 is admitted while another render fills the cap (1): it keeps its slot and a message of its own.
+    db.insert({ id: 'other', owner: 'sub-b::bob' });
+    expect((await deliver('other', 3000)).action).toBe('continue');
+    expect((await deliverWake(deliver, 'b1-row-00001', 0)).reason).toBe('render cap reached');
+    const continuations = recording.continuations.length;
+    recording.rowWakes.length = 0;
+    // A second wake-up of row 1 finds it admitted: it is passed to row 2, and row 1 gets no second message.
+    expect(await deliverWake(deliver, 'b1-row-00001', 0)).toEqual({
+      action: 'ack',
+      reason: ROW_WAKE_PASSED_ON_REASON,
+    });
+    expect(recording.rowWakes).toEqual([{ jobId: 'b1-row-00002', passes: 1 }]);
+    expect(recording.continuations).toHaveLength(continuations);
+    expect(slotHolders(db)).toEqual(['b1-row-00001', 'other']);
+  });
+
   it("passes a wake-up on for a row that ended, with the ended row's own slot", async () => {
     const { db, deliver, recording } = setUp({ config: { maxActiveJobsPerUser: 2 } });
     db.insert({ id: 'done', owner: ALICE, status: 'SUCCEEDED', batchId: 'b1', rowOwner: ALICE });

@@ -233,6 +233,20 @@ describe('SQS job queue', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(db.jobs.get('row-1')!.status).toBe('RENDERING');
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
+
+    // With a row waiting, the wake-up goes to it, counted as passed on once more.
+    db.insert({
+      id: 'row-2',
+      owner: 'sub-a::alice',
+      status: 'QUEUED',
+      batchId: 'b1',
+      rowOwner: 'sub-a::alice',
+    });
+    await handler({ Records: [sqsRecord(sent!.MessageBody!)] }, context);
+    expect(sqsMock.commandCalls(SendMessageCommand)[1]!.args[0].input).toEqual({
+      QueueUrl: QUEUE_URL,
+      MessageBody: '{"jobId":"row-2","rowWake":3}',
+    });
   });
 });
 

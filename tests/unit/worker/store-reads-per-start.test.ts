@@ -124,7 +124,12 @@ describe('reads per start: the release of a render slot', () => {
     const db = createInMemoryJobStore();
     const slots = createRenderSlots(db.store, 1);
     const admitted = await slots.admit({ id: 'job-1', owner: ALICE });
-    expect(admitted).toEqual({ admitted: true, slot: 0 });
+    expect(admitted).toEqual({ admitted: true, slot: 0, alreadyHeld: false });
+    expect(await slots.admit({ id: 'job-1', owner: ALICE })).toEqual({
+      admitted: true,
+      slot: 0,
+      alreadyHeld: true,
+    });
     // job-1's slot was freed by the reconciler and job-2 took it.
     await db.store.deleteRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'job-1' });
     await db.store.createRenderSlot({ jobOwner: ALICE, slot: 0, jobId: 'job-2' });
