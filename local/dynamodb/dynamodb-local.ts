@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { ModelTableDefinition } from '../appsync/transform-data-schema';
+import { ensureStreamRecordIndex, SHARED_DB_FILE } from './stream-record-index';
 
 /** Dummy credentials DynamoDB Local accepts (it checks only that some are present). */
 export const LOCAL_AWS_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -28,20 +29,61 @@ export interface DynamoDbLocal {
 
 /**
  * Starts the DynamoDB Local jar shipped in `amplify-dynamodb-simulator`, data kept in `dbPath`; waits until it answers.
+ * First gives the jar's stream records table its shard index (stream-record-index.ts). The jar writes its schema
+ * only at its first request, so a new data directory costs one extra start and stop of the jar.
  * (The jar has no bind-address option: it listens on all interfaces.)
  */
 export async function startDynamoDbLocal(options: {
   dbPath: string;
   port: number;
   log: (line: string) => void;
+  /** false: start the jar on its own schema as shipped, without the indexes; only for bench/stream-record-index.ts's reference. */
+  indexStreamRecords?: boolean;
 }): Promise<DynamoDbLocal> {
   assertJavaAvailable();
+  const dbPath = resolve(options.dbPath);
+  mkdirSync(dbPath, { recursive: true });
+  if (options.indexStreamRecords !== false && !existsSync(join(dbPath, SHARED_DB_FILE))) {
+    const first = await launchJar(dbPath, options.port);
+    first.client.destroy();
+    await stopProcess(first.java);
+  }
+  const indexed =
+    options.indexStreamRecords === false
+      ? 'already-present'
+      : await ensureStreamRecordIndex(dbPath);
+  if (indexed !== 'already-present' && indexed !== 'added')
+    options.log(
+      `dynamodb: stream records table not indexed (${indexed}); operations slow as records grow`,
+    );
+  const { java, client, endpoint } = await launchJar(dbPath, options.port);
+  java.stderr?.on('data', (chunk: Buffer) => options.log(`dynamodb: ${chunk.toString().trim()}`));
+  return {
+    endpoint,
+    client,
+    stop: async () => {
+      client.destroy();
+      await stopProcess(java);
+    },
+    kill: async () => {
+      client.destroy();
+      if (java.exitCode !== null || java.signalCode !== null) return;
+      const exited = new Promise<void>((done) => java.once('exit', () => done()));
+      java.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Spawns the jar on `dbPath` and waits until it answers; stops it again if it does not. */
+async function launchJar(
+  dbPath: string,
+  port: number,
+): Promise<{ java: ChildProcess; client: DynamoDBClient; endpoint: string }> {
   const emulatorDir = join(
     dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json')),
     'emulator',
   );
-  const dbPath = resolve(options.dbPath);
-  mkdirSync(dbPath, { recursive: true });
   const java = spawn(
     'java',
     [
@@ -49,7 +91,7 @@ export async function startDynamoDbLocal(options: {
       '-jar',
       'DynamoDBLocal.jar',
       '-port',
-      String(options.port),
+      String(port),
       '-sharedDb',
       '-disableTelemetry',
       '-dbPath',
@@ -63,37 +105,24 @@ export async function startDynamoDbLocal(options: {
   java.stdout.on('data', remember);
   java.stderr.on('data', remember);
 
-  const endpoint = `http://127.0.0.1:${options.port}`;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_AWS_CREDENTIALS,
   });
-  const stop = () => stopProcess(java);
   try {
-    await waitUntilAnswering(client, java, options.port, () => output.join(''));
+    await waitUntilAnswering(client, java, port, () => output.join(''));
   } catch (error) {
-    await stop();
+    client.destroy();
+    await stopProcess(java);
     throw error;
   }
   java.stdout.off('data', remember);
   java.stderr.off('data', remember);
-  java.stderr.on('data', (chunk: Buffer) => options.log(`dynamodb: ${chunk.toString().trim()}`));
-  return {
-    endpoint,
-    client,
-    stop: async () => {
-      client.destroy();
-      await stop();
-    },
-    kill: async () => {
-      client.destroy();
-      if (java.exitCode !== null || java.signalCode !== null) return;
-      const exited = new Promise<void>((done) => java.once('exit', () => done()));
-      java.kill('SIGKILL');
-      await exited;
-    },
-  };
+  // Keep the pipe drained: an unread stdout would fill and stall the jar.
+  java.stdout.resume();
+  return { java, client, endpoint };
 }
 
 /** Creates the model tables (streams NEW_AND_OLD_IMAGES) that do not exist yet; returns each table's stream ARN. */
