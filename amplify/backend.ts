@@ -13,6 +13,7 @@ import { videoUrl } from './functions/video-url/resource';
 import { webhookApi, webhookDelivery, webhookFanout } from './functions/webhooks/resource';
 import { DEPLOY_ENV_READER, readPipelineConfig, renderLimitsOf } from './render-pipeline/config';
 import { connectJobStreamToQueue } from './render-pipeline/job-stream-pipe';
+import { readJobStream } from './render-pipeline/job-stream-reader';
 import { connectQueueToWorker } from './render-pipeline/queue-worker-mapping';
 import { createAlarmTopic, sendEveryAlarmTo } from './render-pipeline/alarm-topic';
 import { retainLogsOfEveryFunction } from './render-pipeline/log-retention';
@@ -137,19 +138,25 @@ configureBatchFunctions(
     config,
   },
 );
-// Webhooks to integrators: Job and Batch streams → fan-out → webhook queue → delivery, beside (never inside) the render path.
+// Webhooks to integrators: job endings and batch ends → webhook queue → delivery, beside (never inside) the render path.
 const dataTables = backend.data.resources.tables;
-createWebhookDelivery(
+const webhooks = createWebhookDelivery(
   dataStack,
-  { api: backend.webhookApi, fanout: backend.webhookFanout, delivery: backend.webhookDelivery },
   {
-    job: jobTable,
+    api: backend.webhookApi,
+    fanout: backend.webhookFanout,
+    delivery: backend.webhookDelivery,
+    jobEndings: backend.batchProgress,
+  },
+  {
     batch: dataTables['Batch']!,
     endpoints: dataTables['WebhookEndpoint']!,
     deliveries: dataTables['WebhookDelivery']!,
     secrets: dataTables['WebhookSecret']!,
   },
 );
+// The Job stream's second and last reader beside the render Pipe: batch progress and job endings in one event source.
+readJobStream(backend.batchProgress, jobTable, webhooks.fanoutDeadLetterQueue);
 sendEveryAlarmTo(dataStack, createAlarmTopic(dataStack, config));
 retainLogsOfEveryFunction(dataStack.node.root);
 

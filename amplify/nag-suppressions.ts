@@ -219,7 +219,7 @@ export const REVIEWED_NAG_FINDINGS: readonly ReviewedNagFinding[] = [
     path: 'data/WebhookFanoutDeadLetterQueue/Resource',
     findings: ['AwsSolutions-SQS3'],
     reason:
-      "It is itself a dead-letter queue, the webhook fan-out's event source mapping's on-failure destination (which the rule does not recognise): it keeps the stream positions of job endings that could not be fanned out, 14 days, and is alarmed.",
+      "It is itself a dead-letter queue, the on-failure destination of two event source mappings (the webhook fan-out's on the Batch stream, the batch-progress function's on the Job stream), which the rule does not recognise: it keeps the stream positions of records that could not be handled, 14 days, and is alarmed.",
   },
   {
     path: 'data/webhook-fanout-lambda/ServiceRole/DefaultPolicy/Resource',

@@ -389,7 +389,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const webhookQueues = webhooks.bind({
       dynamodb,
       streams: webhookStreams,
-      jobTableStreamArn: dataPlane.dynamodb.jobTableStreamArn,
       batchTableStreamArn: dataPlane.dynamodb.batchTableStreamArn,
       tableNameOf,
       fauxqs,
@@ -509,6 +508,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sqs,
       renderQueueUrl: queue.queueUrl,
       renderLimits: renderLimitsOf(pipeline),
+      fanOutEndings: webhookQueues.fanOutEndings,
       log,
     });
     stops.push(() => batches.stop());
@@ -652,7 +652,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetterQueueUrl: dlq.queueUrl,
       },
       outputServerUrl: outputServer.url,
-      webhooks: { ...webhookQueues, caughtUp: () => webhooks.caughtUp() },
+      webhooks: {
+        queueUrl: webhookQueues.queueUrl,
+        deadLetterQueueUrl: webhookQueues.deadLetterQueueUrl,
+        // Job endings are read by the Job stream's one reader (local-batches.ts), batches' ends by the fan-out's.
+        // In that order: a job ending's recount may end its batch, which the Batch stream reader then reads.
+        caughtUp: async () => {
+          await batches.caughtUp();
+          await webhooks.caughtUp();
+        },
+      },
       ...(remotionWebhookUrl ? { remotionWebhookUrl } : {}),
       ...(studioUrl ? { studioUrl } : {}),
       streamCaughtUp: () => streamReader.nextRound(),

@@ -1,8 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
 import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 import { OWNER_BATCHES_INDEX, ROWS_INDEX } from '../functions/batches/dynamo-batch-tables';
 import type { SpendBudgets } from '../../contract/spend-budget';
@@ -21,8 +19,9 @@ export const BATCH_ROW_FILTERS = [
  * - batches: the Batch table (read, conditional put, the addedRows counter, the owner index), the Job table (a
  *   conditional put per row, consistent batch reads, the rows index), a send to the render queue (rows woken) and
  *   a read of the spend ledger (the owner's renders today, for the daily quota checked at submit).
- * - batch-progress: reads only (the Batch record, the rows index, consistent batch reads of rows), fed by the Job
- *   table's stream filtered to batch rows, a batching window of one interval, so one invocation coalesces a second.
+ * - batch-progress: reads only (the Batch record, the rows index, consistent batch reads of rows). It is the Job
+ *   table's one Lambda reader (job-stream-reader.ts), which also fans job endings out to webhooks
+ *   (`createWebhookDelivery` grants that part).
  */
 export const configureBatchFunctions = (
   functions: { batches: AmplifyFunctionResource; batchProgress: AmplifyFunctionResource },
@@ -89,17 +88,5 @@ export const configureBatchFunctions = (
   );
   progress.addToRolePolicy(
     new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [jobTable.tableArn] }),
-  );
-  progress.addEventSource(
-    new DynamoEventSource(jobTable, {
-      startingPosition: StartingPosition.LATEST,
-      batchSize: 1000,
-      maxBatchingWindow: Duration.seconds(1),
-      // A failed recount is retried; it is idempotent (it counts, it does not add), so a retry double-counts nothing.
-      retryAttempts: 10,
-      maxRecordAge: Duration.hours(1),
-      parallelizationFactor: 1,
-      filters: BATCH_ROW_FILTERS,
-    }),
   );
 };

@@ -42,9 +42,8 @@ export const BATCH_END_FILTER = {
   },
 };
 
-/** The webhook tables Amplify made from amplify/data/webhook-schema.ts, and the Job and Batch tables whose streams feed them. */
+/** The webhook tables Amplify made from amplify/data/webhook-schema.ts, and the Batch table whose stream feeds the fan-out. */
 export interface WebhookTables {
-  job: ITable;
   batch: ITable;
   endpoints: ITable;
   deliveries: ITable;
@@ -60,7 +59,8 @@ export interface WebhookDelivery {
 }
 
 /**
- * Webhooks to integrators (docs/architecture.md): the Job and Batch streams → fan-out function → webhook queue (DLQ) →
+ * Webhooks to integrators (docs/architecture.md): the Batch stream → fan-out function, and the Job stream's one Lambda
+ * reader (job endings) → webhook queue (DLQ) →
  * delivery function chain, the signing-secret encryption key, and the management function behind the mutations,
  * each function with exactly the table actions, queue actions and secret it uses. Nothing here touches the render path.
  */
@@ -70,6 +70,8 @@ export const createWebhookDelivery = (
     api: AmplifyFunctionResource;
     fanout: AmplifyFunctionResource;
     delivery: AmplifyFunctionResource;
+    /** The Job table's one Lambda reader (job-stream-reader.ts), which queues job endings with the fan-out's code. */
+    jobEndings: AmplifyFunctionResource;
   },
   tables: WebhookTables,
 ): WebhookDelivery => {
@@ -104,10 +106,11 @@ export const createWebhookDelivery = (
     [WEBHOOK_ENV.queueUrl]: queue.queueUrl,
     [WEBHOOK_ENV.cipherKeyArn]: cipherKey.secretArn,
   };
-  for (const fn of [fns.api, fns.fanout, fns.delivery])
+  const fansOut = (fn: AmplifyFunctionResource) => fn === fns.fanout || fn === fns.jobEndings;
+  for (const fn of [fns.api, fns.fanout, fns.delivery, fns.jobEndings])
     for (const [name, value] of Object.entries(environment))
-      // The fan-out reads no secret: it is not even told where the key is.
-      if (!(fn === fns.fanout && name === WEBHOOK_ENV.cipherKeyArn)) fn.addEnvironment(name, value);
+      // The fan-outs read no secret: they are not even told where the key is.
+      if (!(fansOut(fn) && name === WEBHOOK_ENV.cipherKeyArn)) fn.addEnvironment(name, value);
 
   const allow = (fn: AmplifyFunctionResource, actions: string[], resources: string[]) =>
     fn.resources.lambda.addToRolePolicy(new PolicyStatement({ actions, resources }));
@@ -124,41 +127,37 @@ export const createWebhookDelivery = (
   allow(fns.api, ['sqs:SendMessage'], [queue.queueArn]);
   allow(fns.api, ['secretsmanager:GetSecretValue'], [cipherKey.secretArn]);
 
-  // The fan-out: the Job and Batch streams (filtered to endings), the owner's endpoints, the queue. No secret.
-  const streamOf = (table: ITable, name: string): string => {
-    if (!table.tableStreamArn)
-      throw new Error(
-        `The ${name} table must have a DynamoDB stream for webhook fan-out, but it has none. Amplify tables have one by default.`,
-      );
-    return table.tableStreamArn;
-  };
-  const jobStreamArn = streamOf(tables.job, 'Job');
-  const batchStreamArn = streamOf(tables.batch, 'Batch');
+  // The fan-out: the Batch stream (filtered to ends), the owner's endpoints, the queue. No secret.
+  if (!tables.batch.tableStreamArn)
+    throw new Error(
+      'The Batch table must have a DynamoDB stream for webhook fan-out, but it has none. Amplify tables have one by default.',
+    );
+  const batchStreamArn = tables.batch.tableStreamArn;
   allow(
     fns.fanout,
     ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-    [jobStreamArn, batchStreamArn],
+    [batchStreamArn],
   );
   // Lambda's stream poller lists streams too; IAM accepts ListStreams only on `*` (it names no stream).
   allow(fns.fanout, ['dynamodb:ListStreams'], ['*']);
-  allow(fns.fanout, ['dynamodb:Query'], [ownerIndex]);
-  allow(fns.fanout, ['sqs:SendMessage'], [queue.queueArn]);
-  for (const [id, eventSourceArn, filter] of [
-    ['JobEndingsToWebhookFanout', jobStreamArn, JOB_ENDING_FILTER],
-    ['BatchEndsToWebhookFanout', batchStreamArn, BATCH_END_FILTER],
-  ] as const)
-    new EventSourceMapping(stack, id, {
-      target: fns.fanout.resources.lambda,
-      eventSourceArn,
-      startingPosition: StartingPosition.LATEST,
-      batchSize: 10,
-      filters: [FilterCriteria.filter(filter)],
-      retryAttempts: 10,
-      maxRecordAge: Duration.hours(1),
-      bisectBatchOnError: true,
-      reportBatchItemFailures: true,
-      onFailure: new SqsDlq(fanoutDeadLetterQueue),
-    });
+  for (const fn of [fns.fanout, fns.jobEndings]) {
+    allow(fn, ['dynamodb:Query'], [ownerIndex]);
+    allow(fn, ['sqs:SendMessage'], [queue.queueArn]);
+  }
+  // Job endings come from the Job stream's one Lambda reader (job-stream-reader.ts): a third reader of its shards
+  // would exceed the two DynamoDB Streams allows.
+  new EventSourceMapping(stack, 'BatchEndsToWebhookFanout', {
+    target: fns.fanout.resources.lambda,
+    eventSourceArn: batchStreamArn,
+    startingPosition: StartingPosition.LATEST,
+    batchSize: 10,
+    filters: [FilterCriteria.filter(BATCH_END_FILTER)],
+    retryAttempts: 10,
+    maxRecordAge: Duration.hours(1),
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    onFailure: new SqsDlq(fanoutDeadLetterQueue),
+  });
 
   // The delivery function: one endpoint and its secret at a time, the log, and the next attempt on the queue.
   allow(fns.delivery, ['dynamodb:GetItem'], [tables.endpoints.tableArn, tables.secrets.tableArn]);
@@ -182,7 +181,7 @@ export const createWebhookDelivery = (
     [
       'WebhookFanoutDeadLetterQueueNotEmpty',
       fanoutDeadLetterQueue,
-      'job endings or batch ends could not be fanned out to webhook endpoints',
+      "job endings (the batch-progress function, the Job stream's one Lambda reader; a batch recount that kept failing lands here too) or batch ends (webhook-fanout) could not be handled",
     ],
   ] as const)
     new Alarm(stack, id, {

@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { BATCH_PROGRESS_INTERVAL_MS } from '../../contract/batch-contract';
 import type { RenderLimits } from '../../contract/render-limits';
 import { findCompositionSpec, parseInputProps } from '../../remotion/catalog';
@@ -15,8 +16,12 @@ import {
   type BatchEvent,
 } from '../../amplify/functions/batches/batch-resolver';
 import { createBatchService } from '../../amplify/functions/batches/batch-service';
-import { batchIdsOfStreamRecords } from '../../amplify/functions/batches/batch-stream-records';
 import { createDynamoBatchTables } from '../../amplify/functions/batches/dynamo-batch-tables';
+import {
+  createJobStreamHandler,
+  type JobTableStreamRecord,
+} from '../../amplify/functions/batches/job-stream-handler';
+import type { EndingStreamRecord } from '../../amplify/functions/webhooks/wire-webhooks';
 import { createLedgerRenderQuota } from '../../amplify/functions/batches/spend-ledger-quota';
 import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue';
 import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
@@ -33,7 +38,10 @@ export const BATCH_FIELDS = [
   'retryBatchRows',
 ] as const;
 
-/** Local mode's batches: the cloud's resolver, and its progress writer fed by a second reader of the Job stream. */
+/**
+ * Local mode's batches: the cloud's resolver, and the Job stream's one Lambda reader (batch progress, and job endings
+ * for the webhook fan-out), as in the cloud.
+ */
 export interface LocalBatches {
   /** For the AppSync simulator, by field name. */
   lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
@@ -54,6 +62,8 @@ export interface LocalBatches {
     streams: DynamoDBStreamsClient;
     jobTableStreamArn: string;
     checkpointFile: string;
+    /** The webhook fan-out's handler for job endings (local-webhooks.ts), run by the same reader as in the cloud. */
+    fanOutEndings: (event: { Records: EndingStreamRecord[] }) => Promise<DynamoDBBatchResponse>;
     sqs: SQSClient;
     renderQueueUrl: string;
     renderLimits: RenderLimits;
@@ -61,14 +71,23 @@ export interface LocalBatches {
   }): void;
   /** Resolves once every recount asked for so far is written (tests and the benchmark). */
   progressIdle(): Promise<void>;
+  /** Resolves after the Job stream's reader has read and handled every record written so far. */
+  caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * How long the Job stream reader waits for a page's recounts (the cloud: the function's remaining time less a
+ * margin); past it the page's first record of a batch not yet recounted is read again next round.
+ */
+const RECOUNT_WAIT_MS = 60_000;
 
 /** Builds local mode's batches; the resolvers answer "still starting" until {@link LocalBatches.bind}. */
 export function startLocalBatches(): LocalBatches {
   let resolve: ((event: BatchEvent) => Promise<unknown>) | undefined;
   const stops: (() => Promise<void>)[] = [];
   let idle: () => Promise<void> = async () => {};
+  let caughtUp: () => Promise<void> = async () => {};
   const resolver = async (event: unknown) => {
     if (!resolve) throw new Error('The local stack is still starting.');
     return resolve(event as BatchEvent);
@@ -112,23 +131,27 @@ export function startLocalBatches(): LocalBatches {
           ports.log(`batch progress: ${message} ${JSON.stringify(details ?? {})}`),
       });
       idle = () => scheduler.idle();
+      // The cloud's one Lambda reader of the Job stream, with the same handler: batch progress and job endings.
+      const handle = createJobStreamHandler({
+        progress: scheduler,
+        fanOutEndings: ports.fanOutEndings,
+      });
       const reader = startJobStreamReader({
         streams: ports.streams,
         streamArn: ports.jobTableStreamArn,
         checkpointFile: ports.checkpointFile,
-        select: (record: _Record) =>
-          batchIdsOfStreamRecords([
-            record as Parameters<typeof batchIdsOfStreamRecords>[0][number],
-          ])[0],
-        send: async (batchId) => scheduler.noteChanged(batchId),
+        handlePage: (records) =>
+          handle({ Records: records as JobTableStreamRecord[] }, { waitMs: RECOUNT_WAIT_MS }),
         log: ports.log,
       });
+      caughtUp = () => reader.nextRound();
       stops.push(async () => {
         await reader.stop();
         await scheduler.close();
       });
     },
     progressIdle: () => idle(),
+    caughtUp: () => caughtUp(),
     async stop() {
       for (const stop of stops.splice(0).reverse()) await stop();
     },

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -74,6 +75,11 @@ export function startJobStreamReader(options: {
   select?: (record: _Record) => string | undefined;
   /** Instead of `select` + `send`: every record as it is (webhook fan-out reads MODIFYs); a throw retries it next round. */
   handleRecord?: (record: _Record) => Promise<void>;
+  /**
+   * Instead of the above: each page at once, as a Lambda event source hands its function a batch. The answer is
+   * Lambda's partial failure: the checkpoint stops before the first failed record, read again next round.
+   */
+  handlePage?: (records: _Record[]) => Promise<DynamoDBBatchResponse>;
   pollIntervalMs?: number;
   /** Records asked per GetRecords (default DynamoDB Streams' 1,000); a full page is followed at once by the next. */
   pageLimit?: number;
@@ -149,6 +155,31 @@ export function startJobStreamReader(options: {
     }
   };
 
+  /** Hands a page on whole; checkpoints up to the first record the handler reports failed, or the page's end. */
+  const handlePage = async (
+    shardId: string,
+    records: _Record[],
+    handle: (records: _Record[]) => Promise<DynamoDBBatchResponse>,
+  ) => {
+    if (records.length === 0) return;
+    const failed = (await handle(records)).batchItemFailures[0]?.itemIdentifier;
+    const failedAt =
+      failed === undefined
+        ? records.length
+        : records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
+    // An identifier that names no record of the page fails the whole page, as Lambda does.
+    const done = failedAt === -1 ? 0 : failedAt;
+    const last = records[done - 1]?.dynamodb?.SequenceNumber;
+    if (last) {
+      checkpoint[shardId] = { sequenceNumber: last };
+      file.save(checkpoint);
+    }
+    if (done < records.length)
+      throw new Error(
+        `handling stream record ${records[done]?.dynamodb?.SequenceNumber ?? '?'} failed; it is read again next round`,
+      );
+  };
+
   /** Reads and hands on one page of a shard; returns how many records the page held. */
   const readShard = async (shardId: string): Promise<number> => {
     const iterator = await iteratorFor(shardId);
@@ -156,7 +187,8 @@ export function startJobStreamReader(options: {
     const { Records = [], NextShardIterator } = await options.streams.send(
       new GetRecordsCommand({ ShardIterator: iterator, Limit: pageLimit }),
     );
-    if (options.handleRecord) await handleEach(shardId, Records);
+    if (options.handlePage) await handlePage(shardId, Records, options.handlePage);
+    else if (options.handleRecord) await handleEach(shardId, Records);
     else if (Records.length > 0) {
       // A page at a time: its ids sent together, then one checkpoint. A stop mid-page sends the page again on
       // restart (the worker ignores a second message for a job); one send and file write per record cost more.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FauxqsServer } from 'fauxqs';
 import { createDynamoWebhookStore } from '../../amplify/functions/webhooks/dynamo-webhook-store';
@@ -39,29 +40,33 @@ export const WEBHOOK_FIELDS = [
   'removeWebhookEndpoint',
 ] as const;
 
-/** Local mode's webhooks: the cloud's three handlers over DynamoDB Local, fauxqs and the Job and Batch streams. */
+/** Local mode's webhooks: the cloud's three handlers over DynamoDB Local, fauxqs and the Batch stream (job endings come from the Job stream's one reader). */
 export interface LocalWebhooks {
   /** For the AppSync simulator, by field name; "still starting" until {@link LocalWebhooks.bind}. */
   lambdaResolvers: Record<string, (event: unknown) => Promise<unknown>>;
-  /** Builds the queue (with its DLQ), the fan-out stream readers and the delivery poller once the plane is up. */
+  /** Builds the queue (with its DLQ), the fan-out's Batch stream reader and the delivery poller once the plane is up. */
   bind(ports: {
     dynamodb: DynamoDBClient;
     streams: DynamoDBStreamsClient;
-    jobTableStreamArn: string;
     batchTableStreamArn: string;
     tableNameOf: (modelName: string) => string;
     fauxqs: Pick<FauxqsServer, 'createQueue'>;
     sqs: SQSClient;
     region: string;
-  }): { queueUrl: string; deadLetterQueueUrl: string };
-  /** Resolves after the fan-out readers have read every Job and Batch stream record written so far. */
+  }): {
+    queueUrl: string;
+    deadLetterQueueUrl: string;
+    /** The fan-out's handler, for job endings: the Job stream's one Lambda reader runs it (local-batches.ts). */
+    fanOutEndings: (event: { Records: EndingStreamRecord[] }) => Promise<DynamoDBBatchResponse>;
+  };
+  /** Resolves after the fan-out's Batch stream reader has read every record written so far. */
   caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Webhooks in local mode, wired like the cloud (docs/architecture.md, "Webhooks to integrators"): the Job and Batch
- * stream readers stand in for the fan-out's event sources, a fauxqs queue with a DLQ for the webhook queue, a poller for
+ * Webhooks in local mode, wired like the cloud (docs/architecture.md, "Webhooks to integrators"): a Batch stream
+ * reader stands in for the fan-out's event source (job endings arrive through local-batches.ts's Job stream reader), a fauxqs queue with a DLQ for the webhook queue, a poller for
  * the delivery function's event source. URLs may also be http://localhost. `policy` shortens the delivery
  * timings for tests; `npm start` keeps the product's (10 s timeout, backoff from 30 s, 24 h).
  */
@@ -80,16 +85,7 @@ export function startLocalWebhooks(options: {
   };
   return {
     lambdaResolvers: Object.fromEntries(WEBHOOK_FIELDS.map((field) => [field, resolver])),
-    bind({
-      dynamodb,
-      streams,
-      jobTableStreamArn,
-      batchTableStreamArn,
-      tableNameOf,
-      fauxqs,
-      sqs,
-      region,
-    }) {
+    bind({ dynamodb, streams, batchTableStreamArn, tableNameOf, fauxqs, sqs, region }) {
       const visibility = String(WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 6);
       const dlq = fauxqs.createQueue('webhook-dlq', {
         attributes: { VisibilityTimeout: visibility },
@@ -127,23 +123,17 @@ export function startLocalWebhooks(options: {
       };
       resolve = createWebhookResolver(ports);
       const fanOut = createEndingStreamHandler(ports);
-      // Two event sources of the one fan-out, as in the cloud: job endings, and batches' ends.
+      // The fan-out's event source on the Batch stream, as in the cloud. Job endings reach the same handler through
+      // the Job stream's one Lambda reader (local-batches.ts), which `bind` hands it to.
       readers = [
-        [jobTableStreamArn, 'webhook-stream-checkpoint'],
-        [batchTableStreamArn, 'webhook-batch-stream-checkpoint'],
-      ].map(([streamArn = '', checkpoint = '']) =>
         startJobStreamReader({
           streams,
-          streamArn,
-          checkpointFile: `${options.dataDir}/${checkpoint}-${streamArn.split('/').pop()}.json`,
-          handleRecord: async (record) => {
-            const { batchItemFailures } = await fanOut({ Records: [record as EndingStreamRecord] });
-            if (batchItemFailures.length > 0)
-              throw new Error('webhook fan-out failed; the record is read again next round');
-          },
+          streamArn: batchTableStreamArn,
+          checkpointFile: `${options.dataDir}/webhook-batch-stream-checkpoint-${batchTableStreamArn.split('/').pop()}.json`,
+          handlePage: (records) => fanOut({ Records: records as EndingStreamRecord[] }),
           log,
         }),
-      );
+      ];
       const deliver = createWebhookQueueHandler(ports);
       poller = startQueuePoller({
         sqs,
@@ -156,7 +146,7 @@ export function startLocalWebhooks(options: {
         timeoutMs: WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 1000,
         log,
       });
-      return { queueUrl: queue.queueUrl, deadLetterQueueUrl: dlq.queueUrl };
+      return { queueUrl: queue.queueUrl, deadLetterQueueUrl: dlq.queueUrl, fanOutEndings: fanOut };
     },
     caughtUp: async () => {
       await Promise.all(readers.map((reader) => reader.nextRound()));

@@ -247,16 +247,25 @@ describe('AWS permissions of every call our functions make', () => {
       has('webhook-fanout function', 'dynamodb:Query', /\/index\/webhookEndpointsByOwner$/),
     ).toBe(true);
     expect(has('webhook-fanout function', 'sqs:SendMessage', queue)).toBe(true);
-    expect(has('webhook-fanout function', 'dynamodb:GetRecords', /:table\/Job-.*\/stream\//)).toBe(
-      true,
-    );
-    // Batches' ends reach the same fan-out from the Batch stream; the recorded job ending and batch end each queued one.
+    // Batches' ends reach the fan-out from the Batch stream; job endings reach the Job stream's one Lambda reader,
+    // the batch-progress function, which queues them with the fan-out's code. Each recorded ending queued one.
     expect(
       has('webhook-fanout function', 'dynamodb:GetRecords', /:table\/Batch-.*\/stream\//),
     ).toBe(true);
     expect(
       callsOf('webhook-fanout function').filter((call) => call.action === 'sqs:SendMessage'),
-    ).toHaveLength(2);
+    ).toHaveLength(1);
+    expect(has('batch-progress function', 'dynamodb:GetRecords', /:table\/Job-.*\/stream\//)).toBe(
+      true,
+    );
+    expect(
+      has('batch-progress function', 'dynamodb:Query', /\/index\/webhookEndpointsByOwner$/),
+    ).toBe(true);
+    expect(
+      callsOf('batch-progress function').filter(
+        (call) => call.action === 'sqs:SendMessage' && call.resource === queue,
+      ),
+    ).toHaveLength(1);
     expect(has('webhook-delivery function', 'dynamodb:PutItem', /:table\/WebhookDelivery-/)).toBe(
       true,
     );
@@ -285,7 +294,17 @@ describe('AWS permissions of every call our functions make', () => {
     const batchTable = calls
       .find((call) => /:table\/Batch-.*\/stream\//.test(call.resource))!
       .resource.replace(/\/stream\/.*$/, '');
+    const progress = 'batch-progress function';
+    const jobStream = calls.find((call) =>
+      /:table\/Job-.*\/stream\//.test(call.resource),
+    )!.resource;
     const refused: [string, string, string][] = [
+      // Job endings come through the Job stream's one Lambda reader: the fan-out cannot read that stream (a third
+      // reader of its shards), and the reader holds no signing secret either.
+      [fanout, 'dynamodb:GetRecords', jobStream],
+      [progress, 'dynamodb:GetItem', secretsTable],
+      [progress, 'secretsmanager:GetSecretValue', keyArn],
+      [progress, 'dynamodb:PutItem', secretsTable],
       // The fan-out reads the Batch stream, never the table, and writes no batch.
       [fanout, 'dynamodb:GetItem', batchTable],
       [fanout, 'dynamodb:UpdateItem', batchTable],

@@ -331,7 +331,7 @@ describe('the batch functions in the synthesized backend', () => {
       expect((await deny(call)).allowed, `${call.action} on ${call.resource}`).toBe(false);
   });
 
-  it('feeds the progress writer from the Job stream: batch rows only, a one-second window, retried, not forever', () => {
+  it('feeds the progress writer from the Job stream: batch rows and job endings, a one-second window, partial failures, a DLQ', () => {
     const data = backend.nested('data');
     const mappings = Object.values(data.json.Resources).filter(
       (resource) =>
@@ -344,21 +344,72 @@ describe('the batch functions in the synthesized backend', () => {
     expect(JSON.stringify(properties.EventSourceArn)).toMatch(/Job/);
     expect(properties).toMatchObject({
       StartingPosition: 'LATEST',
+      BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 1,
       MaximumRetryAttempts: 10,
       MaximumRecordAgeInSeconds: 3600,
       ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    // Job endings that could not be fanned out land where the fan-out's own failures do, under its alarm.
+    expect(JSON.stringify(properties.DestinationConfig)).toMatch(/WebhookFanoutDeadLetterQueue/);
     const patterns = (properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
       (filter) => JSON.parse(filter.Pattern) as unknown,
     );
     expect(patterns).toEqual([
       { dynamodb: { NewImage: { batchId: { S: [{ exists: true }] } } } },
       { dynamodb: { OldImage: { batchId: { S: [{ exists: true }] } } } },
+      {
+        eventName: ['MODIFY'],
+        dynamodb: { NewImage: { status: { S: ['SUCCEEDED', 'FAILED', 'CANCELLED'] } } },
+      },
     ]);
+    // Its timeout covers a full batch of job endings for an owner with the most endpoints, one send each.
+    const fn = backend
+      .all()
+      .map(({ json }) => json.Resources[progress.logicalId])
+      .find((resource) => resource?.Type === 'AWS::Lambda::Function');
+    expect(fn?.Properties?.Timeout).toBe(300);
   });
 
-  it('feeds the webhook fan-out from the Batch stream, filtered to stamped ends, beside its Job-stream source', () => {
+  it('reads the Job stream with two readers, the most DynamoDB Streams allows per shard', () => {
+    // Every reader of a stream in any stack: Lambda event sources and EventBridge Pipes, by the stream they name.
+    const readers = backend
+      .all()
+      .flatMap((stack) =>
+        Object.entries(stack.json.Resources).flatMap(([id, resource]) => {
+          if (resource.Type === 'AWS::Lambda::EventSourceMapping')
+            return [
+              {
+                id,
+                type: resource.Type,
+                stream: JSON.stringify(resource.Properties?.EventSourceArn ?? ''),
+              },
+            ];
+          if (resource.Type === 'AWS::Pipes::Pipe')
+            return [
+              {
+                id,
+                type: resource.Type,
+                stream: JSON.stringify(resource.Properties?.Source ?? ''),
+              },
+            ];
+          return [];
+        }),
+      )
+      .filter(({ stream }) => /Stream/.test(stream));
+    const jobReaders = readers.filter(({ stream }) => /Job/.test(stream));
+    expect(jobReaders, JSON.stringify(jobReaders)).toHaveLength(2);
+    expect(jobReaders.map(({ type }) => type).sort()).toEqual([
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::Pipes::Pipe',
+    ]);
+    // The Batch stream: its one reader is the fan-out's.
+    expect(readers.filter(({ stream }) => /Batch/.test(stream))).toHaveLength(1);
+  });
+
+  it('feeds the webhook fan-out from the Batch stream only, filtered to stamped ends', () => {
     const fanout = account.functions().find((fn) => fn.amplifyName === 'webhook-fanout')!;
     expect(fanout, 'the webhook-fanout function').toBeDefined();
     const mappings = Object.values(backend.nested('data').json.Resources).filter(
@@ -370,15 +421,18 @@ describe('the batch functions in the synthesized backend', () => {
       mappings.find((mapping) => table.test(JSON.stringify(mapping.Properties?.EventSourceArn)))
         ?.Properties;
     const batchSource = sourceOf(/Batch/);
-    expect(mappings).toHaveLength(2);
-    expect(sourceOf(/Job/), 'the Job-stream source').toBeDefined();
+    expect(mappings).toHaveLength(1);
+    expect(
+      sourceOf(/Job/),
+      'a Job-stream source (job endings come from the progress writer)',
+    ).toBeUndefined();
     expect(batchSource).toMatchObject({
       StartingPosition: 'LATEST',
       MaximumRetryAttempts: 10,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    // Failed fan-outs land in the fan-out's DLQ, as the job endings' do.
+    // Failed fan-outs land in the fan-out's DLQ.
     expect(JSON.stringify(batchSource?.DestinationConfig)).toMatch(/WebhookFanoutDeadLetterQueue/);
     const patterns = (
       batchSource?.FilterCriteria as { Filters: { Pattern: string }[] }

@@ -36,7 +36,7 @@ const FAKE_CREDENTIALS = {
 const OWNER = 'sub-1::alma';
 const CALLER = { sub: 'sub-1', username: 'alma' };
 
-/** The three webhook functions of the synthesized backend, by their Amplify names. */
+/** The three webhook functions of the synthesized backend, and the Job stream's reader that fans job endings out, by their Amplify names. */
 export const integratorWebhookFunctionsOf = (account: SynthesizedAccount) => {
   const named = (name: string): FunctionFacts => {
     const fn = account.functions().find((candidate) => candidate.amplifyName === name);
@@ -47,6 +47,7 @@ export const integratorWebhookFunctionsOf = (account: SynthesizedAccount) => {
     api: named('webhook-api'),
     fanout: named('webhook-fanout'),
     delivery: named('webhook-delivery'),
+    jobEndings: named('batch-progress'),
   };
 };
 
@@ -160,8 +161,9 @@ async function recordingPortsOf(
 }
 
 /**
- * The webhook functions' calls through their real adapters: the API function runs every mutation, the fan-out one
- * job ending and one batch's end from stream records, the delivery one attempt that fails retryably (log + next attempt).
+ * The webhook functions' calls through their real adapters: the API function runs every mutation, the Job stream's
+ * reader (batch-progress) one job ending and the fan-out one batch's end from stream records, the delivery one attempt
+ * that fails retryably (log + next attempt).
  */
 export async function recordIntegratorWebhookCalls(
   account: SynthesizedAccount,
@@ -170,6 +172,7 @@ export async function recordIntegratorWebhookCalls(
   api: FunctionFacts;
   fanout: FunctionFacts;
   delivery: FunctionFacts;
+  jobEndings: FunctionFacts;
   queueArn: string;
 }> {
   const fns = integratorWebhookFunctionsOf(account);
@@ -211,16 +214,39 @@ export async function recordIntegratorWebhookCalls(
   });
   await resolve({ fieldName: 'removeWebhookEndpoint', arguments: { endpointId }, identity });
 
-  const fanout = await recordingPortsOf(account, recorder, fns.fanout, 'webhook-fanout', false);
-  await fanout.seed.putEndpoint({
+  const endpoint = {
     id: 'endpoint-1',
     owner: OWNER,
     url: 'https://hooks.example.com/render',
     events: ['job.succeeded', 'batch.finished'],
     enabled: true,
-  });
+  };
   const image = (status: string) =>
     marshall({ id: 'job-1', owner: OWNER, status, compositionId: 'title-card' });
+  const jobEndings = await recordingPortsOf(
+    account,
+    recorder,
+    fns.jobEndings,
+    'batch-progress',
+    false,
+  );
+  await jobEndings.seed.putEndpoint(endpoint);
+  const ended = await createEndingStreamHandler(jobEndings.ports)({
+    Records: [
+      {
+        eventName: 'MODIFY',
+        dynamodb: {
+          SequenceNumber: '1',
+          NewImage: image('SUCCEEDED'),
+          OldImage: image('RENDERING'),
+        },
+      },
+    ],
+  });
+  if (ended.batchItemFailures.length > 0) throw new Error('the recorded job-ending fan-out failed');
+
+  const fanout = await recordingPortsOf(account, recorder, fns.fanout, 'webhook-fanout', false);
+  await fanout.seed.putEndpoint(endpoint);
   const batchImage = (status: string, finishedAt: string | null) =>
     marshall({
       id: 'batch-1',
@@ -234,14 +260,6 @@ export async function recordIntegratorWebhookCalls(
     });
   const fanned = await createEndingStreamHandler(fanout.ports)({
     Records: [
-      {
-        eventName: 'MODIFY',
-        dynamodb: {
-          SequenceNumber: '1',
-          NewImage: image('SUCCEEDED'),
-          OldImage: image('RENDERING'),
-        },
-      },
       {
         eventName: 'MODIFY',
         dynamodb: {

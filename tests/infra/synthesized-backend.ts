@@ -23,6 +23,8 @@ export interface SynthesizedBackend {
   nested: (path: string) => { json: TemplateJson; template: Template };
   /** Text of a file asset (a VTL resolver, the GraphQL schema) by the hash in its S3 key. */
   asset: (fileName: string) => string;
+  /** Every template: the root's and each nested stack's. */
+  all: () => { name: string; json: TemplateJson }[];
 }
 
 /** Synthesizes amplify/backend.ts offline into a fresh temp dir (asset bundling skipped). */
@@ -50,6 +52,7 @@ export const synthesizeForTests = (
       const json = read(matches[0]!);
       return { json, template: Template.fromJSON(json) };
     },
+    all: () => templates.map((name) => ({ name, json: read(name) })),
     asset(fileName) {
       const match = readdirSync(outDir).find((name) => name === `asset.${fileName}`);
       if (!match) throw new Error(`No asset ${fileName} in ${outDir}`);

@@ -105,7 +105,7 @@ const MAX_REMEMBERED_BATCHES = 1_000;
  * the one before; at a quarter with a 5 s cap it started every 5 s, busy more than a quarter of the time.
  */
 export const RECOUNT_BUSY_SHARE = 0.1;
-/** The longest a slow recount pushes the next back: the stream invocation waits for it, within its 60 s timeout. */
+/** The longest a slow recount pushes the next back: the stream invocation waits for it, within its 300 s timeout. */
 export const RECOUNT_MAX_SPACING_MS = 15_000;
 
 /** Timers, injectable so tests run on fake time. */
@@ -122,6 +122,8 @@ export interface BatchProgressScheduler {
   idle(): Promise<void>;
   /** Starts no more recounts (waiting ones are dropped) and resolves once the running ones end. */
   close(): Promise<void>;
+  /** The batches whose recount is running or waiting (a failed one waits for its retry). */
+  unsettled(): string[];
 }
 
 /**
@@ -221,5 +223,7 @@ export const createBatchProgressScheduler = (options: {
       closed = true;
       return idle();
     },
+    unsettled: () =>
+      [...state].flatMap(([batchId, entry]) => (entry.running || entry.waiting ? [batchId] : [])),
   };
 };

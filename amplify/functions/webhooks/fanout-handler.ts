@@ -7,7 +7,7 @@ const logger = new Logger({ serviceName: 'webhook-fanout' });
 let handle:
   ((event: { Records: EndingStreamRecord[] }) => Promise<DynamoDBBatchResponse>) | undefined;
 
-/** The Job and Batch streams' event sources (filtered to endings): queues deliveries, never sends any itself. */
+/** The Batch stream's event source (filtered to ends): queues deliveries, never sends any itself. */
 export const handler = async (event: {
   Records: EndingStreamRecord[];
 }): Promise<DynamoDBBatchResponse> => {

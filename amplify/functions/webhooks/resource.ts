@@ -4,7 +4,7 @@ import { FUNCTION_LOG_RETENTION } from '../../render-pipeline/log-retention';
 /*
  * The three webhook functions (docs/architecture.md, "Webhooks to integrators"), each with only its own grants,
  * set by `createWebhookDelivery` (amplify/render-pipeline/webhook-delivery.ts). All in the data stack's group,
- * beside the tables, the Job stream and the webhook queue they use. None is in the render path.
+ * beside the tables, the Batch stream and the webhook queue they use. None is in the render path.
  */
 
 /** Resolves the webhook mutations (add, update, rotate, send a test event, redeliver, remove). */
@@ -18,7 +18,10 @@ export const webhookApi = defineFunction({
   logging: { retention: FUNCTION_LOG_RETENTION },
 });
 
-/** Reads job endings from the Job table's stream and queues one delivery per subscribed endpoint. */
+/**
+ * Reads batches' ends from the Batch table's stream and queues one delivery per subscribed endpoint. Job endings
+ * are queued by the same code in the Job stream's one Lambda reader, the batch-progress function.
+ */
 export const webhookFanout = defineFunction({
   name: 'webhook-fanout',
   entry: './fanout-handler.ts',

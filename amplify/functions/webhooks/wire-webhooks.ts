@@ -146,14 +146,29 @@ export async function fanOutStreamRecord(
 }
 
 /**
- * The fan-out's handler, fed by the Job stream (filtered to job endings) and the Batch stream (filtered to ended
- * batches): partial failures by sequence number.
+ * The fan-out's handler, fed by the Batch stream (filtered to ended batches) and, inside the Job stream's one Lambda
+ * reader (job-stream-handler.ts), by Job records: partial failures by sequence number.
  */
 export function createEndingStreamHandler(ports: WebhookDeliveryPorts) {
   return async (event: { Records: EndingStreamRecord[] }): Promise<DynamoDBBatchResponse> => {
+    // One read of an owner's endpoints per invocation: a batch's rows end by the hundred, all of one owner.
+    const endpointsOf = new Map<
+      string,
+      ReturnType<WebhookDeliveryPorts['store']['listEndpointsOf']>
+    >();
+    const store: WebhookDeliveryPorts['store'] = {
+      ...ports.store,
+      listEndpointsOf: (owner) => {
+        // A failed read ends the invocation at that record (below); Lambda's retry reads again.
+        const read = endpointsOf.get(owner) ?? ports.store.listEndpointsOf(owner);
+        endpointsOf.set(owner, read);
+        return read;
+      },
+    };
+    const invocationPorts = { ...ports, store };
     for (const record of event.Records) {
       try {
-        await fanOutStreamRecord(record, ports);
+        await fanOutStreamRecord(record, invocationPorts);
       } catch (error) {
         ports.log?.('webhook fan-out failed', { error: String(error) });
         // Lambda retries from the first failed record on; the ones before it are done.

@@ -247,4 +247,48 @@ describe('startJobStreamReader', () => {
     await second.stop();
     expect(again).toEqual([]);
   });
+
+  it('a page handler: pages whole, read again from the record it reports failed, never before it', async () => {
+    const { shards, client } = createFakeStreams();
+    shards.push({
+      id: 's1',
+      records: ['a', 'b', 'c', 'd'].map((id) => record('MODIFY', id)),
+      closed: false,
+    });
+    const idOf = (r: _Record) => r.dynamodb?.NewImage?.id?.S as string;
+    const pages: string[][] = [];
+    let failOnce = true;
+    const paging = (pageLimit: number) =>
+      startJobStreamReader({
+        streams: client,
+        streamArn: 'arn:stream',
+        checkpointFile: join(dir, 'checkpoint.json'),
+        handlePage: async (records) => {
+          pages.push(records.map(idOf));
+          const failed = records.find((r) => idOf(r) === 'c');
+          if (failed && failOnce) {
+            failOnce = false;
+            // As Lambda's partial failure: the first record not handled, by sequence number.
+            return { batchItemFailures: [{ itemIdentifier: failed.dynamodb!.SequenceNumber! }] };
+          }
+          return { batchItemFailures: [] };
+        },
+        pageLimit,
+        pollIntervalMs: 5,
+      });
+    const reader = paging(1000);
+    await vi.waitFor(() => expect(pages.at(-1)).toEqual(['c', 'd']), { timeout: 5_000 });
+    await reader.stop();
+    expect(pages.slice(0, 2)).toEqual([
+      ['a', 'b', 'c', 'd'],
+      ['c', 'd'],
+    ]);
+    // A restart resumes after 'd'; a record written since is one page of its own.
+    shards[0]!.records.push(record('MODIFY', 'e'));
+    pages.length = 0;
+    const second = paging(1000);
+    await second.nextRound();
+    await second.stop();
+    expect(pages).toEqual([['e']]);
+  });
 });
