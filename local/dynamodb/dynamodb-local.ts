@@ -29,7 +29,7 @@ export interface DynamoDbLocal {
 
 /**
  * Starts the DynamoDB Local jar shipped in `amplify-dynamodb-simulator`, data kept in `dbPath`; waits until it answers.
- * First gives the jar's stream records table its shard index (stream-record-index.ts). The jar writes its schema
+ * First gives the jar's stream records table its two indexes (stream-record-index.ts). The jar writes its schema
  * only at its first request, so a new data directory costs one extra start and stop of the jar.
  * (The jar has no bind-address option: it listens on all interfaces.)
  */
@@ -43,19 +43,18 @@ export async function startDynamoDbLocal(options: {
   assertJavaAvailable();
   const dbPath = resolve(options.dbPath);
   mkdirSync(dbPath, { recursive: true });
-  if (options.indexStreamRecords !== false && !existsSync(join(dbPath, SHARED_DB_FILE))) {
-    const first = await launchJar(dbPath, options.port);
-    first.client.destroy();
-    await stopProcess(first.java);
+  if (options.indexStreamRecords !== false) {
+    if (!existsSync(join(dbPath, SHARED_DB_FILE))) {
+      const first = await launchJar(dbPath, options.port);
+      first.client.destroy();
+      await stopProcess(first.java);
+    }
+    const indexed = await ensureStreamRecordIndex(dbPath);
+    if (indexed !== 'already-present' && indexed !== 'added')
+      options.log(
+        `dynamodb: stream records table not indexed (${indexed}); operations slow as records grow`,
+      );
   }
-  const indexed =
-    options.indexStreamRecords === false
-      ? 'already-present'
-      : await ensureStreamRecordIndex(dbPath);
-  if (indexed !== 'already-present' && indexed !== 'added')
-    options.log(
-      `dynamodb: stream records table not indexed (${indexed}); operations slow as records grow`,
-    );
   const { java, client, endpoint } = await launchJar(dbPath, options.port);
   java.stderr?.on('data', (chunk: Buffer) => options.log(`dynamodb: ${chunk.toString().trim()}`));
   return {
