@@ -24,6 +24,11 @@ export interface BatchMeasurement {
   fairStartMs: number | null;
   /** The reference: the same user's job on the same stack just before the batch (nothing else running), in ms. */
   fairStartReferenceMs: number | null;
+  /**
+   * Renders in flight (every user's) when the second user's job was created: below the cap, a slot was free for it
+   * at once, and its wait is the loaded stack's own time rather than a wait for a slot.
+   */
+  fairStartInFlight: number | null;
   lost: number;
   duplicateRenders: number;
   maxInFlight: number;
@@ -155,6 +160,13 @@ export async function measureBatch(
       selected
         .filter((job) => job.startedAt && job.finishedAt)
         .map((job) => ({ start: Date.parse(job.startedAt!), end: Date.parse(job.finishedAt!) }));
+    const fairCreatedAt = (jobs.find((job) => job.id === fairJobId) as { createdAt?: string })
+      ?.createdAt;
+    const fairStartInFlight = fairCreatedAt
+      ? intervalsOf(jobs).filter(
+          ({ start, end }) => start <= Date.parse(fairCreatedAt) && Date.parse(fairCreatedAt) < end,
+        ).length
+      : null;
 
     return {
       rows: rows.length,
@@ -163,6 +175,7 @@ export async function measureBatch(
       batchSeconds,
       fairStartMs: fairJobId ? await startDelayOf(fairJobId) : null,
       fairStartReferenceMs,
+      fairStartInFlight,
       lost: rows.length - (finalStatuses.SUCCEEDED ?? 0),
       duplicateRenders,
       maxInFlight: computeMaxOverlap(intervalsOf(jobs)),

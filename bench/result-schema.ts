@@ -57,6 +57,8 @@ export const benchResultSchema = z.object({
   mode: z.enum(['quick', 'full']),
   command: z.string(),
   durationSeconds: z.number().nonnegative(),
+  /** Wall time of each section of the run (absent in runs made before the bench recorded it). */
+  section_seconds: z.record(z.string(), z.number().nonnegative()).optional(),
   machine: z.object({
     platform: z.string(),
     arch: z.string(),
@@ -110,6 +112,8 @@ export const benchResultSchema = z.object({
   batch_fair_start_ms: z.number().nonnegative().nullable().default(null),
   /** The reference for batch_fair_start_ms: the same user's single job on the same stack before the batch. */
   batch_fair_start_reference_ms: z.number().nonnegative().nullable().default(null),
+  /** Renders in flight (every user's) when that job was created; below the cap, a slot was free for it at once. */
+  batch_fair_start_in_flight: z.number().int().nonnegative().nullable().default(null),
   batch_lost: z.number().int().nonnegative().nullable().default(null),
   batch_duplicate_renders: z.number().int().nonnegative().nullable().default(null),
   batch_max_in_flight: z.number().int().nonnegative().nullable().default(null),

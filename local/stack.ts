@@ -131,7 +131,13 @@ export interface LocalStack {
   /** The local remotion-webhook endpoint, unless `remotionWebhook` was false. */
   remotionWebhookUrl?: string;
   /** The webhook queue and its DLQ; `caughtUp` resolves once job endings written so far are fanned out. */
-  webhooks: { queueUrl: string; deadLetterQueueUrl: string; caughtUp(): Promise<void> };
+  webhooks: {
+    queueUrl: string;
+    deadLetterQueueUrl: string;
+    /** Where the stream readers feeding the fan-out describe records they gave up on. */
+    fanoutDeadLetterQueueUrl: string;
+    caughtUp(): Promise<void>;
+  };
   /** The studio's URL, when `studio` was asked for. */
   studioUrl?: string;
   /** Resolves after the stream reader has read everything written so far. */
@@ -509,6 +515,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       renderQueueUrl: queue.queueUrl,
       renderLimits: renderLimitsOf(pipeline),
       fanOutEndings: webhookQueues.fanOutEndings,
+      streamGiveUp: webhookQueues.streamGiveUp,
       log,
     });
     stops.push(() => batches.stop());
@@ -655,6 +662,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       webhooks: {
         queueUrl: webhookQueues.queueUrl,
         deadLetterQueueUrl: webhookQueues.deadLetterQueueUrl,
+        fanoutDeadLetterQueueUrl: webhookQueues.fanoutDeadLetterQueueUrl,
         // Job endings are read by the Job stream's one reader (local-batches.ts), batches' ends by the fan-out's.
         // In that order: a job ending's recount may end its batch, which the Batch stream reader then reads.
         caughtUp: async () => {

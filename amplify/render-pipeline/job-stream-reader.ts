@@ -5,7 +5,11 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { AmplifyFunctionResource } from '../functions/amplify-function-resource';
 import { BATCH_ROW_FILTERS } from './batch-access';
-import { JOB_ENDING_FILTER } from './webhook-delivery';
+import {
+  JOB_ENDING_FILTER,
+  STREAM_SOURCE_MAX_RECORD_AGE_SECONDS,
+  STREAM_SOURCE_RETRY_ATTEMPTS,
+} from './webhook-delivery';
 
 /**
  * What the Job table's one Lambda reader gets: rows of batches (for their progress) or job endings (for webhooks).
@@ -39,8 +43,8 @@ export const readJobStream = (
       maxBatchingWindow: Duration.seconds(1),
       // A recount is idempotent (it counts, it does not add) and a job ending's event id is fixed, so a record read
       // again double-counts nothing and is one event to a receiver.
-      retryAttempts: 10,
-      maxRecordAge: Duration.hours(1),
+      retryAttempts: STREAM_SOURCE_RETRY_ATTEMPTS,
+      maxRecordAge: Duration.seconds(STREAM_SOURCE_MAX_RECORD_AGE_SECONDS),
       parallelizationFactor: 1,
       bisectBatchOnError: true,
       reportBatchItemFailures: true,

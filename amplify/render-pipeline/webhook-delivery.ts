@@ -21,6 +21,13 @@ export const WEBHOOK_DELIVERY_TIMEOUT_SECONDS = 90;
 export const WEBHOOK_DELIVERY_BATCH_SIZE = 5;
 /** A webhook message whose attempt keeps THROWING (our storage, not the receiver) goes to the DLQ after this. */
 export const WEBHOOK_MAX_RECEIVE_COUNT = 5;
+/**
+ * The stream event sources that feed the fan-out (the Job stream's reader, the Batch stream's endings) retry a failing
+ * record this often, for at most this long, then describe it to the fan-out's dead-letter queue. Local mode's
+ * readers give up alike (local/pipeline/job-stream-reader.ts).
+ */
+export const STREAM_SOURCE_RETRY_ATTEMPTS = 10;
+export const STREAM_SOURCE_MAX_RECORD_AGE_SECONDS = 3600;
 
 /** Only job endings reach the fan-out: a MODIFY whose new status is terminal (the function drops same-status writes). */
 export const JOB_ENDING_FILTER = {
@@ -152,8 +159,8 @@ export const createWebhookDelivery = (
     startingPosition: StartingPosition.LATEST,
     batchSize: 10,
     filters: [FilterCriteria.filter(BATCH_END_FILTER)],
-    retryAttempts: 10,
-    maxRecordAge: Duration.hours(1),
+    retryAttempts: STREAM_SOURCE_RETRY_ATTEMPTS,
+    maxRecordAge: Duration.seconds(STREAM_SOURCE_MAX_RECORD_AGE_SECONDS),
     bisectBatchOnError: true,
     reportBatchItemFailures: true,
     onFailure: new SqsDlq(fanoutDeadLetterQueue),

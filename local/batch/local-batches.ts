@@ -27,7 +27,7 @@ import { createSqsRowQueue } from '../../amplify/functions/batches/sqs-row-queue
 import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
 import type { GraphqlTransport } from '../../amplify/functions/render-worker/appsync-job-store';
 import { createRenderablePropsParser } from '../../amplify/functions/render-worker/parse-renderable-props';
-import { startJobStreamReader } from '../pipeline/job-stream-reader';
+import { startJobStreamReader, type StreamGiveUp } from '../pipeline/job-stream-reader';
 import { LOCAL_AWS_CREDENTIALS } from '../dynamodb/dynamodb-local';
 
 /** The fields of amplify/data/batch-schema.ts that the batches function resolves. */
@@ -64,6 +64,8 @@ export interface LocalBatches {
     checkpointFile: string;
     /** The webhook fan-out's handler for job endings (local-webhooks.ts), run by the same reader as in the cloud. */
     fanOutEndings: (event: { Records: EndingStreamRecord[] }) => Promise<DynamoDBBatchResponse>;
+    /** The cloud event source's retries and on-failure destination (the fan-out's dead-letter queue). */
+    streamGiveUp: StreamGiveUp;
     sqs: SQSClient;
     renderQueueUrl: string;
     renderLimits: RenderLimits;
@@ -142,6 +144,7 @@ export function startLocalBatches(): LocalBatches {
         checkpointFile: ports.checkpointFile,
         handlePage: (records) =>
           handle({ Records: records as JobTableStreamRecord[] }, { waitMs: RECOUNT_WAIT_MS }),
+        giveUp: ports.streamGiveUp,
         log: ports.log,
       });
       caughtUp = () => reader.nextRound();

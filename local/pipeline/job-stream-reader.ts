@@ -31,6 +31,39 @@ const PAGE_LIMIT = 1000;
  */
 const SHARD_REFRESH_MS = 10_000;
 
+/**
+ * What Lambda sends a stream event source's on-failure destination when it gives up on records: a description of
+ * the batch (shard and sequence numbers), not the records, which stay readable in the stream for 24 hours.
+ */
+export interface StreamBatchFailure {
+  version: '1.0';
+  timestamp: string;
+  requestContext: {
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+    approximateInvokeCount: number;
+  };
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord?: string;
+    approximateArrivalOfLastRecord?: string;
+    batchSize: number;
+    streamArn: string;
+  };
+}
+
+/**
+ * A Lambda stream event source's limits (`retryAttempts`, `maxRecordAge`, `onFailure`): a record the handler keeps
+ * failing is given up after `retryAttempts` retries or once older than `maxRecordAgeMs`, described to `deadLetter`,
+ * and the reader goes on after it. Without this a failing record is read again every round, forever.
+ */
+export interface StreamGiveUp {
+  retryAttempts: number;
+  maxRecordAgeMs: number;
+  deadLetter: (failure: StreamBatchFailure) => Promise<void>;
+}
+
 /** Where the reader got to in each shard: the last handled sequence number, or done for a closed shard. */
 export type StreamCheckpoint = Record<string, { sequenceNumber?: string; closed?: boolean }>;
 
@@ -80,6 +113,8 @@ export function startJobStreamReader(options: {
    * Lambda's partial failure: the checkpoint stops before the first failed record, read again next round.
    */
   handlePage?: (records: _Record[]) => Promise<DynamoDBBatchResponse>;
+  /** With `handlePage`: when to give up on a failing record, as the cloud's event source does. */
+  giveUp?: StreamGiveUp;
   pollIntervalMs?: number;
   /** Records asked per GetRecords (default DynamoDB Streams' 1,000); a full page is followed at once by the next. */
   pageLimit?: number;
@@ -91,6 +126,8 @@ export function startJobStreamReader(options: {
   const file = createCheckpointFile(options.checkpointFile);
   const checkpoint = file.load();
   const iterators = new Map<string, string>();
+  /** Per shard: the record the handler last failed and how many invocations have failed on it. */
+  const failing = new Map<string, { sequenceNumber: string; invocations: number }>();
   let stopped = false;
   let roundWaiters: (() => void)[] = [];
   /** Ends the wait between rounds early (a stop does not wait out the interval). */
@@ -155,29 +192,80 @@ export function startJobStreamReader(options: {
     }
   };
 
-  /** Hands a page on whole; checkpoints up to the first record the handler reports failed, or the page's end. */
+  /**
+   * Hands a page on whole; checkpoints up to the first record the handler reports failed, or the page's end. Returns
+   * false when the rest of the page must be read again from the checkpoint (after a record was given up).
+   */
   const handlePage = async (
     shardId: string,
     records: _Record[],
     handle: (records: _Record[]) => Promise<DynamoDBBatchResponse>,
-  ) => {
-    if (records.length === 0) return;
-    const failed = (await handle(records)).batchItemFailures[0]?.itemIdentifier;
+  ): Promise<boolean> => {
+    if (records.length === 0) return true;
+    // A handler that throws failed the whole page, as a function error fails Lambda's invocation.
+    let thrown: string | undefined;
+    const failed = await handle(records).then(
+      (response) => response.batchItemFailures[0]?.itemIdentifier,
+      (error: unknown) => {
+        thrown = error instanceof Error ? error.message : String(error);
+        return records[0]?.dynamodb?.SequenceNumber;
+      },
+    );
     const failedAt =
       failed === undefined
         ? records.length
         : records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
     // An identifier that names no record of the page fails the whole page, as Lambda does.
     const done = failedAt === -1 ? 0 : failedAt;
-    const last = records[done - 1]?.dynamodb?.SequenceNumber;
-    if (last) {
-      checkpoint[shardId] = { sequenceNumber: last };
+    const saveUpTo = (sequenceNumber: string | undefined) => {
+      if (!sequenceNumber) return;
+      checkpoint[shardId] = { sequenceNumber };
       file.save(checkpoint);
+    };
+    saveUpTo(records[done - 1]?.dynamodb?.SequenceNumber);
+    if (done === records.length) {
+      failing.delete(shardId);
+      return true;
     }
-    if (done < records.length)
+    const record = records[done] as _Record;
+    const sequenceNumber = record.dynamodb?.SequenceNumber;
+    if (!sequenceNumber) throw new Error(`a record of ${shardId} carries no sequence number`);
+    const before = failing.get(shardId);
+    const invocations = (before?.sequenceNumber === sequenceNumber ? before.invocations : 0) + 1;
+    failing.set(shardId, { sequenceNumber, invocations });
+    const giveUp = options.giveUp;
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    const tooOld = giveUp && created && Date.now() - created.getTime() > giveUp.maxRecordAgeMs;
+    if (!giveUp || (invocations <= giveUp.retryAttempts && !tooOld))
       throw new Error(
-        `handling stream record ${records[done]?.dynamodb?.SequenceNumber ?? '?'} failed; it is read again next round`,
+        `handling stream record ${sequenceNumber} failed (${thrown ?? 'reported by the handler'}; ${invocations} invocation(s)); it is read again next round`,
       );
+    // Bisecting, Lambda narrows a failing batch down to the failing record: only that record is given up.
+    const arrived = created?.toISOString();
+    await giveUp.deadLetter({
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: {
+        condition: tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
+        approximateInvokeCount: invocations,
+      },
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: sequenceNumber,
+        endSequenceNumber: sequenceNumber,
+        ...(arrived
+          ? { approximateArrivalOfFirstRecord: arrived, approximateArrivalOfLastRecord: arrived }
+          : {}),
+        batchSize: 1,
+        streamArn: options.streamArn,
+      },
+    });
+    saveUpTo(sequenceNumber);
+    failing.delete(shardId);
+    log(
+      `stream reader: gave up on record ${sequenceNumber} of ${shardId} after ${invocations} invocation(s)${tooOld ? ' (older than the maximum record age)' : ''}; described to the dead-letter queue`,
+    );
+    return false;
   };
 
   /** Reads and hands on one page of a shard; returns how many records the page held. */
@@ -187,8 +275,13 @@ export function startJobStreamReader(options: {
     const { Records = [], NextShardIterator } = await options.streams.send(
       new GetRecordsCommand({ ShardIterator: iterator, Limit: pageLimit }),
     );
-    if (options.handlePage) await handlePage(shardId, Records, options.handlePage);
-    else if (options.handleRecord) await handleEach(shardId, Records);
+    if (options.handlePage) {
+      if (!(await handlePage(shardId, Records, options.handlePage))) {
+        // A record was given up: the rest of the page is read again from just after it.
+        iterators.delete(shardId);
+        return Records.length;
+      }
+    } else if (options.handleRecord) await handleEach(shardId, Records);
     else if (Records.length > 0) {
       // A page at a time: its ids sent together, then one checkpoint. A stop mid-page sends the page again on
       // restart (the worker ignores a second message for a job); one send and file write per record cost more.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FauxqsServer } from 'fauxqs';
@@ -21,13 +21,19 @@ import {
   WEBHOOK_DELIVERY_BATCH_SIZE,
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
   WEBHOOK_MAX_RECEIVE_COUNT,
+  STREAM_SOURCE_MAX_RECORD_AGE_SECONDS,
+  STREAM_SOURCE_RETRY_ATTEMPTS,
 } from '../../amplify/render-pipeline/webhook-delivery';
 import {
   WEBHOOK_DELIVERY_POLICY,
   type WebhookDeliveryPolicy,
 } from '../../contract/webhook-contract';
 import { loadOrCreateSecret } from '../outputs/signed-urls';
-import { startJobStreamReader, type JobStreamReader } from '../pipeline/job-stream-reader';
+import {
+  startJobStreamReader,
+  type JobStreamReader,
+  type StreamGiveUp,
+} from '../pipeline/job-stream-reader';
 import { startQueuePoller, type QueuePoller } from '../pipeline/queue-poller';
 
 /** The webhook mutations of amplify/data/webhook-schema.ts, all resolved by the one webhook-api function. */
@@ -56,8 +62,12 @@ export interface LocalWebhooks {
   }): {
     queueUrl: string;
     deadLetterQueueUrl: string;
+    /** The stream readers' on-failure destination, the cloud's `WebhookFanoutDeadLetterQueue`. */
+    fanoutDeadLetterQueueUrl: string;
     /** The fan-out's handler, for job endings: the Job stream's one Lambda reader runs it (local-batches.ts). */
     fanOutEndings: (event: { Records: EndingStreamRecord[] }) => Promise<DynamoDBBatchResponse>;
+    /** When the stream readers that feed the fan-out give up on a record, and where they describe it. */
+    streamGiveUp: StreamGiveUp;
   };
   /** Resolves after the fan-out's Batch stream reader has read every record written so far. */
   caughtUp(): Promise<void>;
@@ -90,6 +100,19 @@ export function startLocalWebhooks(options: {
       const dlq = fauxqs.createQueue('webhook-dlq', {
         attributes: { VisibilityTimeout: visibility },
       });
+      const fanoutDlq = fauxqs.createQueue('webhook-fanout-dlq');
+      const streamGiveUp: StreamGiveUp = {
+        retryAttempts: STREAM_SOURCE_RETRY_ATTEMPTS,
+        maxRecordAgeMs: STREAM_SOURCE_MAX_RECORD_AGE_SECONDS * 1000,
+        deadLetter: async (failure) => {
+          await sqs.send(
+            new SendMessageCommand({
+              QueueUrl: fanoutDlq.queueUrl,
+              MessageBody: JSON.stringify(failure),
+            }),
+          );
+        },
+      };
       const queue = fauxqs.createQueue('webhook-queue', {
         attributes: {
           VisibilityTimeout: visibility,
@@ -131,6 +154,7 @@ export function startLocalWebhooks(options: {
           streamArn: batchTableStreamArn,
           checkpointFile: `${options.dataDir}/webhook-batch-stream-checkpoint-${batchTableStreamArn.split('/').pop()}.json`,
           handlePage: (records) => fanOut({ Records: records as EndingStreamRecord[] }),
+          giveUp: streamGiveUp,
           log,
         }),
       ];
@@ -146,7 +170,13 @@ export function startLocalWebhooks(options: {
         timeoutMs: WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 1000,
         log,
       });
-      return { queueUrl: queue.queueUrl, deadLetterQueueUrl: dlq.queueUrl, fanOutEndings: fanOut };
+      return {
+        queueUrl: queue.queueUrl,
+        deadLetterQueueUrl: dlq.queueUrl,
+        fanoutDeadLetterQueueUrl: fanoutDlq.queueUrl,
+        fanOutEndings: fanOut,
+        streamGiveUp,
+      };
     },
     caughtUp: async () => {
       await Promise.all(readers.map((reader) => reader.nextRound()));

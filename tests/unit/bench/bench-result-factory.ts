@@ -50,6 +50,7 @@ export function buildBenchResult(overrides: Partial<BenchResult> = {}): BenchRes
     batch_10k_seconds: 900,
     batch_fair_start_ms: 300,
     batch_fair_start_reference_ms: 280,
+    batch_fair_start_in_flight: 8,
     batch_lost: 0,
     batch_duplicate_renders: 0,
     batch_max_in_flight: 9,

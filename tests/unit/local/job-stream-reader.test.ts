@@ -9,7 +9,11 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { jobIdOfInsert, startJobStreamReader } from '../../../local/pipeline/job-stream-reader';
+import {
+  jobIdOfInsert,
+  startJobStreamReader,
+  type StreamBatchFailure,
+} from '../../../local/pipeline/job-stream-reader';
 
 let sequence = 0;
 const record = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', id: string): _Record => ({
@@ -290,5 +294,122 @@ describe('startJobStreamReader', () => {
     await second.nextRound();
     await second.stop();
     expect(pages).toEqual([['e']]);
+  });
+
+  /**
+   * A reader over one shard whose page handler fails `failing` records, in Lambda's partial-failure answer, or by
+   * throwing with `throws`; records it handles go to `handled`, every invocation per record to `attempts`.
+   */
+  const startGivingUp = (
+    shardRecords: _Record[],
+    options: {
+      failing: string;
+      throws?: boolean;
+      retryAttempts: number;
+      deadLetter?: (failure: StreamBatchFailure) => Promise<void>;
+    },
+  ) => {
+    const { shards, client } = createFakeStreams();
+    shards.push({ id: 's1', records: shardRecords, closed: false });
+    const idOf = (r: _Record) => r.dynamodb?.NewImage?.id?.S as string;
+    const seen = {
+      handled: [] as string[],
+      attempts: new Map<string, number>(),
+      deadLettered: [] as StreamBatchFailure[],
+      lines: [] as string[],
+    };
+    const reader = startJobStreamReader({
+      streams: client,
+      streamArn: 'arn:stream',
+      checkpointFile: join(dir, 'checkpoint.json'),
+      handlePage: async (records) => {
+        for (const r of records) {
+          seen.attempts.set(idOf(r), (seen.attempts.get(idOf(r)) ?? 0) + 1);
+          if (idOf(r) === options.failing) {
+            if (options.throws) throw new Error('recount store unavailable');
+            return { batchItemFailures: [{ itemIdentifier: r.dynamodb!.SequenceNumber! }] };
+          }
+          seen.handled.push(idOf(r));
+        }
+        return { batchItemFailures: [] };
+      },
+      giveUp: {
+        retryAttempts: options.retryAttempts,
+        maxRecordAgeMs: 3_600_000,
+        deadLetter:
+          options.deadLetter ??
+          (async (failure) => {
+            seen.deadLettered.push(failure);
+          }),
+      },
+      pollIntervalMs: 5,
+      log: (line) => seen.lines.push(line),
+    });
+    return { reader, shards, seen };
+  };
+
+  it('a page handler that keeps failing a record: given up after the retries, described, and read on after it', async () => {
+    const { reader, shards, seen } = startGivingUp(
+      ['a', 'poison', 'c'].map((id) => record('MODIFY', id)),
+      { failing: 'poison', retryAttempts: 3 },
+    );
+    await vi.waitFor(() => expect(seen.handled).toEqual(['a', 'c']), { timeout: 5_000 });
+    await reader.stop();
+    // The first invocation and three retries, as Lambda counts `retryAttempts`.
+    expect(seen.attempts.get('poison')).toBe(4);
+    expect(seen.attempts.get('a')).toBe(1);
+    expect(seen.deadLettered).toHaveLength(1);
+    const poison = shards[0]!.records[1]!.dynamodb!.SequenceNumber!;
+    expect(seen.deadLettered[0]).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
+      DDBStreamBatchInfo: {
+        shardId: 's1',
+        startSequenceNumber: poison,
+        endSequenceNumber: poison,
+        batchSize: 1,
+        streamArn: 'arn:stream',
+      },
+    });
+  });
+
+  it('gives up at once on a failing record older than the maximum age, and retries while the description fails to send', async () => {
+    const old = record('MODIFY', 'old');
+    old.dynamodb!.ApproximateCreationDateTime = new Date(Date.now() - 2 * 3_600_000);
+    const sent: StreamBatchFailure[] = [];
+    let sendFailures = 2;
+    const { reader, seen } = startGivingUp([old, record('MODIFY', 'next')], {
+      failing: 'old',
+      retryAttempts: 10,
+      deadLetter: async (failure) => {
+        // The dead-letter queue refusing: nothing is skipped until the description is sent.
+        if (sendFailures-- > 0) throw new Error('queue unavailable');
+        sent.push(failure);
+      },
+    });
+    await vi.waitFor(() => expect(seen.handled).toEqual(['next']), { timeout: 5_000 });
+    await reader.stop();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.requestContext).toEqual({
+      condition: 'RecordAgeExceeded',
+      approximateInvokeCount: 3,
+    });
+    expect(sent[0]!.DDBStreamBatchInfo.approximateArrivalOfFirstRecord).toBe(
+      old.dynamodb!.ApproximateCreationDateTime!.toISOString(),
+    );
+  });
+
+  it('a page handler that throws fails its whole page: counted and given up like a reported failure', async () => {
+    const { reader, shards, seen } = startGivingUp([record('MODIFY', 'boom')], {
+      failing: 'boom',
+      throws: true,
+      retryAttempts: 2,
+    });
+    await vi.waitFor(() => expect(seen.deadLettered).toHaveLength(1), { timeout: 5_000 });
+    shards[0]!.records.push(record('MODIFY', 'after'));
+    await vi.waitFor(() => expect(seen.handled).toEqual(['after']), { timeout: 5_000 });
+    await reader.stop();
+    expect(seen.attempts.get('boom')).toBe(3);
+    expect(seen.deadLettered[0]!.requestContext.approximateInvokeCount).toBe(3);
+    expect(seen.lines.some((line) => line.includes('recount store unavailable'))).toBe(true);
   });
 });
