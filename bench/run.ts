@@ -57,7 +57,7 @@ const SECTIONS = [
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
-/** How much each mode measures; quick mode took 379 s on this 2-core machine (2026-12-01), full mode far longer. */
+/** How much each mode measures; BENCHMARKS.md, "Where this run's time went", gives the last run's time per section. */
 const MODES = {
   quick: {
     renderRuns: 3,
