@@ -123,7 +123,12 @@ export async function measureWorkerMemory(
         `const context = { functionName: 'render-worker', awsRequestId: 'bench', getRemainingTimeInMillis: () => 900000 };`,
         `for (let i = 0; i < Number(process.argv[2]); i += 1) await handler({ Records: [record(i)] }, { ...context, awsRequestId: 'bench-' + i });`,
         `const usage = process.memoryUsage();`,
-        `process.stderr.write('\\n@@' + JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, heapUsed: usage.heapUsed }) + '\\n');`,
+        // Linux carries the parent's resident set into a spawned child's maxRSS (fork copies it, exec keeps the
+        // high-water mark): VmHWM is this process's own peak since exec. Elsewhere maxRSS is all there is.
+        `const status = await import('node:fs').then((fs) => fs.readFileSync('/proc/self/status', 'utf8')).catch(() => '');`,
+        `const hwmKb = Number(/VmHWM:\\s+(\\d+)\\s+kB/.exec(status)?.[1] ?? NaN);`,
+        `const peakKb = Number.isFinite(hwmKb) ? hwmKb : process.resourceUsage().maxRSS;`,
+        `process.stderr.write('\\n@@' + JSON.stringify({ maxRssKb: peakKb, heapUsed: usage.heapUsed }) + '\\n');`,
       ].join('\n'),
     );
     const env: Record<string, string> = {

@@ -1,13 +1,15 @@
 // Webhooks to integrators against one local stack (stub renderer, the AppSync simulator, DynamoDB Local and its
 // stream, fauxqs) and real receivers on loopback: retries keep the event id, a hanging receiver is timed out and
 // retried, batches' ends are sent once each, rotation signs with both secrets, the README's verifier accepts real deliveries, SSRF refusals, and
-// another user (or a client) cannot reach what is not theirs. The delivery timings are shortened through the
+// another user (or a client) cannot reach what is not theirs; a job ending that cannot be queued is given up into the
+// fan-out's dead-letter queue. The delivery timings are shortened through the
 // stack's `webhooks.policy` (the product keeps its 10 s timeout and 30 s backoff base).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../docs/examples/verify-webhook.mjs';
 import { verifySignature } from '../../amplify/functions/webhooks/webhook-signature';
@@ -17,6 +19,8 @@ import {
   webhookEventSchema,
 } from '../../contract/webhook-contract';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { StreamBatchFailure } from '../../local/pipeline/job-stream-reader';
+import { STREAM_SOURCE_RETRY_ATTEMPTS } from '../../amplify/render-pipeline/webhook-delivery';
 import {
   createLocalUser,
   openJobTable,
@@ -618,4 +622,62 @@ describe('webhook attacks', () => {
       table.close();
     }
   }, 30_000);
+
+  // Last: it deletes the webhook queue, which nothing after it may need.
+  it("gives up a job ending the fan-out keeps failing to queue, as the cloud's event source does: described in the fan-out's DLQ", async () => {
+    await addEndpoint(alma, `${receiverUrl}/never`, ['job.succeeded']);
+    const sqs = new SQSClient({
+      endpoint: stack.queue.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      // Every send of the fan-out now fails, so the Job stream's reader reports the ending's record failed.
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: stack.webhooks.queueUrl }));
+      const created = await gql(
+        alma,
+        `mutation Create($input: CreateJobInput!) { createJob(input: $input) { id } }`,
+        {
+          input: {
+            compositionId: 'title-card',
+            title: 'Unqueueable',
+            inputProps: JSON.stringify({ title: 'Unqueueable' }),
+          },
+        },
+      );
+      expect(
+        (created.data?.createJob as { id: string } | null)?.id,
+        errorsOf(created),
+      ).toBeTruthy();
+      const message = await waitUntil(
+        "a description in the fan-out's dead-letter queue",
+        async () => {
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: stack.webhooks.fanoutDeadLetterQueueUrl,
+              WaitTimeSeconds: 1,
+            }),
+          );
+          return Messages[0];
+        },
+        60_000,
+        describeState,
+      );
+      const failure = JSON.parse(message.Body ?? '{}') as StreamBatchFailure;
+      expect(failure.requestContext).toEqual({
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: STREAM_SOURCE_RETRY_ATTEMPTS + 1,
+      });
+      expect(failure.DDBStreamBatchInfo).toMatchObject({
+        streamArn: stack.dataPlane.dynamodb.jobTableStreamArn,
+        batchSize: 1,
+      });
+      expect(failure.DDBStreamBatchInfo.startSequenceNumber).toBe(
+        failure.DDBStreamBatchInfo.endSequenceNumber,
+      );
+      expect(stackLog.some((line) => line.includes('stream reader: gave up on record'))).toBe(true);
+    } finally {
+      sqs.destroy();
+    }
+  }, 90_000);
 });
