@@ -10,7 +10,7 @@ import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../../contract/job-contract';
  */
 /**
  * The worker waits out every render, so its memory is billed for the whole render: sized from its measured peak
- * (`npm run bench -- --only=memory`: the bundled handler peaks near 145 MB RSS) with room to spare, on arm64, which
+ * (`npm run bench -- --only=memory`: the bundled handler peaks near 150 MB of its own RSS, 152.8 MB on 2026-12-07) with room to spare, on arm64, which
  * Lambda bills 20 % below x86_64 (docs/architecture.md, "Cost").
  */
 export const RENDER_WORKER_MEMORY_MB = 256;
