@@ -240,6 +240,18 @@ describe('job reconciler (local stack)', () => {
       10_000,
       logTail,
     );
+    // Ended and its slot freed first: on a loaded machine a probe still rendering holds one of the owner's renders,
+    // and the reconciler rightly wakes one row fewer.
+    await waitUntil(
+      'the probe job to end and free its slot',
+      async () =>
+        (await table.get(single))?.status === 'SUCCEEDED' &&
+        !(await slotTable.scan()).some((slot) => slot.jobId === single)
+          ? true
+          : undefined,
+      30_000,
+      logTail,
+    );
     const longAgo = new Date(Date.now() - 60 * 60_000).toISOString();
     const ids = Array.from({ length: LIMIT + 2 }, (_, row) => `lost-wakes-row-0000${row}`);
     for (const [rowIndex, id] of ids.entries())
