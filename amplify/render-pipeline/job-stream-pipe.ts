@@ -50,17 +50,15 @@ export const connectJobStreamToQueue = (
   const role = new Role(stack, 'JobStreamPipeRole', {
     assumedBy: new ServicePrincipal('pipes.amazonaws.com'),
   });
+  // What Pipes needs of a DynamoDB stream source (EventBridge user guide, "Event source permissions"): the reads on
+  // this stream, and ListStreams, which IAM accepts only on `*` (it names no stream and returns only stream ARNs).
   role.addToPolicy(
     new PolicyStatement({
-      actions: [
-        'dynamodb:DescribeStream',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:ListStreams',
-      ],
+      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
       resources: [streamArn],
     }),
   );
+  role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
   queue.grantSendMessages(role);
   const deadLetterQueue = new Queue(stack, 'JobStreamPipeDeadLetterQueue', {
     encryption: QueueEncryption.SQS_MANAGED,

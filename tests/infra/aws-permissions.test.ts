@@ -104,6 +104,9 @@ describe('AWS permissions of every call our functions make', () => {
     const batchProgress = account.functions().find((fn) => fn.amplifyName === 'batch-progress');
     if (batchProgress) callers.set(batchProgress.roleArn, 'batch-progress function');
     callers.set(rotation.fn.roleArn, 'signer-key rotation function');
+    const [pipe] = account.resourcesOfType('AWS::Pipes::Pipe');
+    if (pipe)
+      callers.set(String(account.resolve(pipe.stack, pipe.properties.RoleArn)), 'job stream pipe');
     callers.set('events.amazonaws.com', 'EventBridge (schedules)');
     callers.set('secretsmanager.amazonaws.com', 'Secrets Manager (rotation)');
     callers.set(renderFunction.roleArn, 'Remotion render function');
@@ -253,7 +256,9 @@ describe('AWS permissions of every call our functions make', () => {
       has('webhook-fanout function', 'dynamodb:GetRecords', /:table\/Batch-.*\/stream\//),
     ).toBe(true);
     expect(
-      callsOf('webhook-fanout function').filter((call) => call.action === 'sqs:SendMessage'),
+      callsOf('webhook-fanout function').filter(
+        (call) => call.action === 'sqs:SendMessage' && call.resource === queue,
+      ),
     ).toHaveLength(1);
     expect(has('batch-progress function', 'dynamodb:GetRecords', /:table\/Job-.*\/stream\//)).toBe(
       true,
@@ -367,6 +372,45 @@ describe('AWS permissions of every call our functions make', () => {
 
   it('allows every call the signer-key rotation function makes (IAM keys, the secret)', () => {
     expect(deniedOf('signer-key rotation function')).toEqual([]);
+  });
+
+  it('lets every stream reader hand a record it gives up to its dead-letter queue, with the role it reads as', () => {
+    // The sends are read from the templates (platformCallsOf): each reader's failure destination, sent to with the
+    // reader's own role, as Lambda and Pipes do. Local mode sends them with no IAM at all.
+    const fanoutDlq = /:data-WebhookFanoutDeadLetterQueue[0-9A-F]{8}$/;
+    expect(has('batch-progress function', 'sqs:SendMessage', fanoutDlq)).toBe(true);
+    expect(has('webhook-fanout function', 'sqs:SendMessage', fanoutDlq)).toBe(true);
+    expect(deniedOf('batch-progress function')).toEqual([]);
+    expect(deniedOf('webhook-fanout function')).toEqual([]);
+    const pipe = 'job stream pipe';
+    expect(has(pipe, 'dynamodb:GetRecords', /:table\/Job-.*\/stream\//)).toBe(true);
+    expect(has(pipe, 'sqs:SendMessage', expected.renderQueueArn)).toBe(true);
+    expect(has(pipe, 'sqs:SendMessage', /:data-JobStreamPipeDeadLetterQueue[0-9A-F]{8}$/)).toBe(
+      true,
+    );
+    expect(deniedOf(pipe)).toEqual([]);
+  });
+
+  it('refuses a stream reader the dead-letter queues of the others', async () => {
+    const roleOf = (who: string) => [...callers].find(([, name]) => name === who)![0];
+    const dlqOf = (who: string) =>
+      callsOf(who).find((call) => call.source.endsWith('giving a record up'))!.resource;
+    const pipeDlq = dlqOf('job stream pipe');
+    const fanoutDlq = dlqOf('batch-progress function');
+    for (const [who, resource] of [
+      ['batch-progress function', pipeDlq],
+      ['webhook-fanout function', pipeDlq],
+      ['job stream pipe', fanoutDlq],
+    ] as const) {
+      const verdict = await simulateAwsCall(account, {
+        principal: roleOf(who),
+        action: 'sqs:SendMessage',
+        resource,
+        context: {},
+        source: 'not granted',
+      });
+      expect(verdict.allowed, `${who} sending to ${resource}`).toBe(false);
+    }
   });
 
   it('lets the services that invoke our functions do so (schedules, secret rotation)', () => {

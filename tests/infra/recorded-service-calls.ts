@@ -105,8 +105,10 @@ export const recordSignerKeyRotationCalls = async (
 
 /**
  * Calls AWS services make to run our functions, read from the templates: an event source mapping
- * polls its queue with the function's role, and EventBridge and Secrets Manager invoke functions
- * through their resource policies (the `AWS::Lambda::Permission`s).
+ * polls its queue or stream with the function's role and sends a record it gives up to its failure
+ * destination with that role, the job stream's pipe reads the stream and sends to its queue and DLQ
+ * with the pipe's role, and EventBridge and Secrets Manager invoke functions through their resource
+ * policies (the `AWS::Lambda::Permission`s).
  */
 export const platformCallsOf = (account: SynthesizedAccount): AwsCall[] => {
   const functions = account.functions();
@@ -115,25 +117,46 @@ export const platformCallsOf = (account: SynthesizedAccount): AwsCall[] => {
     return functions.find((fn) => fn.arn === resolved || fn.name === resolved);
   };
   const calls: AwsCall[] = [];
+  // What a stream poller needs of the role it runs as (Lambda developer guide, "Using Lambda with DynamoDB";
+  // EventBridge Pipes user guide, "DynamoDB stream as a source"): the same four reads.
+  const streamReads = (principal: string, stream: string, source: string): AwsCall[] =>
+    [
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ].map((action) => ({
+      principal,
+      action,
+      // ListStreams names no stream: IAM evaluates it on `*`.
+      resource: action === 'dynamodb:ListStreams' ? '*' : stream,
+      context: {},
+      source,
+    }));
+  // A record the poller gives up on goes to the failure destination, sent with the same role: an SQS queue needs
+  // sqs:SendMessage (Lambda developer guide, "Retaining discarded batches"; Pipes, "dead-letter queue").
+  const deadLetterSend = (principal: string, destination: unknown, source: string): AwsCall[] => {
+    if (destination === undefined) return [];
+    const arn = String(destination);
+    if (!arn.startsWith('arn:aws:sqs:'))
+      throw new Error(`${source}: a failure destination that is not an SQS queue: ${arn}`);
+    return [{ principal, action: 'sqs:SendMessage', resource: arn, context: {}, source }];
+  };
   for (const { stack, properties } of account.resourcesOfType('AWS::Lambda::EventSourceMapping')) {
     const fn = byRef(stack, properties.FunctionName);
     const source = String(account.resolve(stack, properties.EventSourceArn));
     if (fn && /^arn:aws:dynamodb:.*\/stream\//.test(source)) {
-      // What Lambda's stream poller needs of the execution role (Lambda developer guide, "Using Lambda with DynamoDB").
-      for (const action of [
-        'dynamodb:DescribeStream',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:ListStreams',
-      ])
-        calls.push({
-          principal: fn.roleArn,
-          action,
-          // ListStreams names no stream: IAM evaluates it on `*`.
-          resource: action === 'dynamodb:ListStreams' ? '*' : source,
-          context: {},
-          source: `Lambda event source mapping of ${fn.name}`,
-        });
+      const label = `Lambda event source mapping of ${fn.name}`;
+      calls.push(...streamReads(fn.roleArn, source, label));
+      const destination = account.resolve(stack, properties.DestinationConfig) as
+        { OnFailure?: { Destination?: unknown } } | undefined;
+      calls.push(
+        ...deadLetterSend(
+          fn.roleArn,
+          destination?.OnFailure?.Destination,
+          `${label}, giving a record up`,
+        ),
+      );
       continue;
     }
     if (!fn || !source.startsWith('arn:aws:sqs:')) continue;
@@ -147,6 +170,34 @@ export const platformCallsOf = (account: SynthesizedAccount): AwsCall[] => {
         source: `Lambda event source mapping of ${fn.name}`,
       });
     }
+  }
+  for (const { stack, logicalId, properties } of account.resourcesOfType('AWS::Pipes::Pipe')) {
+    const role = String(account.resolve(stack, properties.RoleArn));
+    const source = String(account.resolve(stack, properties.Source));
+    const target = String(account.resolve(stack, properties.Target));
+    const label = `EventBridge Pipe ${logicalId}`;
+    if (!/^arn:aws:dynamodb:.*\/stream\//.test(source) || !target.startsWith('arn:aws:sqs:'))
+      throw new Error(
+        `${label}: expected a DynamoDB stream to an SQS queue, got ${source} → ${target}`,
+      );
+    calls.push(...streamReads(role, source, label));
+    // Its target: one SendMessage per record (Pipes user guide, "Amazon SQS as a target").
+    calls.push({
+      principal: role,
+      action: 'sqs:SendMessage',
+      resource: target,
+      context: {},
+      source: label,
+    });
+    const parameters = account.resolve(stack, properties.SourceParameters) as
+      { DynamoDBStreamParameters?: { DeadLetterConfig?: { Arn?: unknown } } } | undefined;
+    calls.push(
+      ...deadLetterSend(
+        role,
+        parameters?.DynamoDBStreamParameters?.DeadLetterConfig?.Arn,
+        `${label}, giving a record up`,
+      ),
+    );
   }
   for (const { stack, logicalId, properties } of account.resourcesOfType('AWS::Events::Rule')) {
     for (const target of (properties.Targets ?? []) as { Arn: unknown }[]) {
