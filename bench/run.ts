@@ -57,17 +57,24 @@ const SECTIONS = [
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
-/** How much each mode measures; BENCHMARKS.md, "Where this run's time went", gives the last run's time per section. */
+/**
+ * How much each mode measures; BENCHMARKS.md, "Where this run's time went", gives the last run's time per section.
+ * Quick mode (2026-12-07): 3 CLI runs, 20 jobs per webhook path, 1,000 pipeline jobs and 1,000 batch rows took
+ * 1,182 s in all; the stub sections' sizes were cut to what still shows each behaviour (a few hundred jobs and rows
+ * reach the steady rate and the cap), and the CLI reference to one run. The renders are most of what is left: on
+ * 2 cores one 150-frame title-card takes 21–27 s however Chromium's GL or x264's preset is set (measured).
+ */
 const MODES = {
   quick: {
     renderRuns: 3,
-    cliRuns: 3,
+    cliRuns: 1,
     formatRuns: 1,
     latencyJobs: 20,
-    pipelineJobs: 1_000,
+    webhookLatencyJobs: 10,
+    pipelineJobs: 400,
     pipelineCreateBudgetMs: 90_000,
     pipelineDrainBudgetMs: 150_000,
-    batchRows: 1_000,
+    batchRows: 300,
     batchDeadlineMs: 15 * 60_000,
   },
   full: {
@@ -75,6 +82,7 @@ const MODES = {
     cliRuns: 5,
     formatRuns: 3,
     latencyJobs: 50,
+    webhookLatencyJobs: 50,
     pipelineJobs: 10_000,
     pipelineCreateBudgetMs: 60 * 60_000,
     // 2026-12-07: 10,000 jobs drained at 3–5 jobs/s and 344 were still waiting 30 minutes after the last create.
@@ -520,7 +528,7 @@ async function main() {
           workerPollIntervalMs: pollMs,
           log: () => {},
         });
-        const latencies = await measureLatencies(bench, render, settings.latencyJobs, log);
+        const latencies = await measureLatencies(bench, render, settings.webhookLatencyJobs, log);
         result[key] = latencies.doneToBrowser;
         log(`${key}: p50 ${latencies.doneToBrowser.p50} ms, p95 ${latencies.doneToBrowser.p95} ms`);
       } catch (error) {
