@@ -337,10 +337,13 @@ export function startJobStreamReader(options: {
 
   /**
    * One page of every open shard; returns whether a page came back full (more records are waiting). A round that
-   * read less waits the poll interval: a trickle of records is read four times a second, not in a tight loop.
+   * read less waits the poll interval: a trickle of records is read four times a second, not in a tight loop. A
+   * shard that fails does not hold up the others (the cloud's pollers read each shard on its own); the round then
+   * throws its failures after reading every shard, and waits the interval before the failed ones are read again.
    */
   const round = async (): Promise<boolean> => {
     let full = false;
+    const failures: string[] = [];
     for (const shardId of await listShards()) {
       if (checkpoint[shardId]?.closed) continue;
       try {
@@ -351,9 +354,10 @@ export function startJobStreamReader(options: {
         // An expired or trimmed iterator: start again from the checkpoint next round.
         iterators.delete(shardId);
         describedAt = Number.NEGATIVE_INFINITY;
-        throw error;
+        failures.push(`${shardId}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    if (failures.length > 0) throw new Error(failures.join('; '));
     return full;
   };
 

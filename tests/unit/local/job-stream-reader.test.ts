@@ -348,6 +348,41 @@ describe('startJobStreamReader', () => {
     return { reader, shards, seen };
   };
 
+  it("one shard failing does not hold up another's records (each shard is read on its own)", async () => {
+    const { shards, client } = createFakeStreams();
+    shards.push({ id: 's1', records: [record('MODIFY', 'poison')], closed: false });
+    shards.push({
+      id: 's2',
+      records: [record('MODIFY', 'x'), record('MODIFY', 'y')],
+      closed: false,
+    });
+    // Every page handed over, in order: the failing shard's as "poison", the other's by its ids.
+    const pages: string[] = [];
+    const lines: string[] = [];
+    const reader = startJobStreamReader({
+      streams: client,
+      streamArn: 'arn:stream',
+      checkpointFile: join(dir, 'checkpoint.json'),
+      // No give-up: the first shard fails for as long as the reader runs.
+      handlePage: async (records) => {
+        const ids = records.map((r) => r.dynamodb?.NewImage?.id?.S as string);
+        pages.push(ids.join(' '));
+        const failed = records.find((r) => r.dynamodb?.NewImage?.id?.S === 'poison');
+        return {
+          batchItemFailures: failed ? [{ itemIdentifier: failed.dynamodb!.SequenceNumber! }] : [],
+        };
+      },
+      pollIntervalMs: 10,
+      log: (line) => lines.push(line),
+    });
+    await vi.waitFor(() => expect(pages).toContain('x y'), { timeout: 2_000 });
+    await reader.stop();
+    // The other shard is read in the same round as the first failure, right after it.
+    expect(pages.slice(0, 2)).toEqual(['poison', 'x y']);
+    expect(pages.filter((page) => page === 'x y')).toHaveLength(1);
+    expect(lines.some((line) => line.includes('s1: handling stream record'))).toBe(true);
+  });
+
   it('a page handler that keeps failing a record: given up after the retries, described, and read on after it', async () => {
     const { reader, shards, seen } = startGivingUp(
       ['a', 'poison', 'c'].map((id) => record('MODIFY', id)),
