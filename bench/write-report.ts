@@ -123,6 +123,21 @@ const change = (now: number | null | undefined, before: number | null | undefine
   return `${formatFigure(before)} (${percent >= 0 ? '+' : ''}${percent.toFixed(0)} %)`;
 };
 
+/**
+ * {@link change} for a figure that depends on the run's size (jobs, rows): against a previous run of another size it
+ * shows that run's figure and size, not a percentage (a 300-row batch is not 70 % faster than a 1,000-row one).
+ */
+const changeAtSize = (
+  now: number | null | undefined,
+  before: number | null | undefined,
+  size: { now: number | null | undefined; before: number | null | undefined; unit: string },
+): string => {
+  if (before === null || before === undefined || size.before == null || size.now == null)
+    return change(now, before);
+  if (size.now === size.before) return change(now, before);
+  return `${formatFigure(before)} over ${formatFigure(size.before)} ${size.unit} (not compared)`;
+};
+
 /** BENCHMARKS.md: every figure beside its reference, the previous run and the command that produced it. */
 export function renderBenchmarksMarkdown(
   latest: BenchResult,
@@ -134,6 +149,12 @@ export function renderBenchmarksMarkdown(
   const cliCommand =
     '`npx remotion render title-card <out>.mp4 --props=<props.json> --codec=h264` (entry and Chromium from remotion.config.ts)';
   const m = latest.machine;
+  const pipelineSize = {
+    now: latest.pipeline_jobs,
+    before: previous?.pipeline_jobs,
+    unit: 'jobs',
+  };
+  const batchSize = { now: latest.batch_rows, before: previous?.batch_rows, unit: 'rows' };
   const rows: string[][] = [
     [
       '`render_overhead_ratio`',
@@ -178,21 +199,29 @@ export function renderBenchmarksMarkdown(
       '`pipeline_jobs_per_second`',
       show(latest.pipeline_jobs_per_second),
       `over ${show(latest.pipeline_jobs)} jobs created`,
-      change(latest.pipeline_jobs_per_second, previous?.pipeline_jobs_per_second),
+      changeAtSize(
+        latest.pipeline_jobs_per_second,
+        previous?.pipeline_jobs_per_second,
+        pipelineSize,
+      ),
       `\`${command}\``,
     ],
     [
       '`batch_enqueue_rows_per_second`',
       show(latest.batch_enqueue_rows_per_second),
       `${show(latest.batch_rows)} rows all QUEUED (waiting in the table); target: 10,000 within 60 s (≥ 167/s)`,
-      change(latest.batch_enqueue_rows_per_second, previous?.batch_enqueue_rows_per_second),
+      changeAtSize(
+        latest.batch_enqueue_rows_per_second,
+        previous?.batch_enqueue_rows_per_second,
+        batchSize,
+      ),
       `\`${command}\``,
     ],
     [
       '`batch_10k_seconds`',
       show(latest.batch_10k_seconds, ' s'),
       `submit → FINISHED, ${show(latest.batch_rows)} rows; lost ${show(latest.batch_lost)}, duplicate renders ${show(latest.batch_duplicate_renders)}, in flight ≤ ${show(latest.batch_max_in_flight)} (cap ${show(latest.batch_render_cap)}), one user ≤ ${show(latest.batch_max_in_flight_one_user)} (limit ${show(latest.batch_per_user_limit)}), ${show(latest.batch_worker_deliveries)} worker deliveries`,
-      change(latest.batch_10k_seconds, previous?.batch_10k_seconds),
+      changeAtSize(latest.batch_10k_seconds, previous?.batch_10k_seconds, batchSize),
       `\`${command}\``,
     ],
     [
@@ -203,28 +232,32 @@ export function renderBenchmarksMarkdown(
         ...fairStartInFlight(latest),
         "target: within one render's time of a free slot",
       ].join('; '),
-      change(latest.batch_fair_start_ms, previous?.batch_fair_start_ms),
+      changeAtSize(latest.batch_fair_start_ms, previous?.batch_fair_start_ms, batchSize),
       `\`${command}\``,
     ],
     [
       '`pipeline_lost`',
       show(latest.pipeline_lost),
       'must be 0',
-      change(latest.pipeline_lost, previous?.pipeline_lost),
+      changeAtSize(latest.pipeline_lost, previous?.pipeline_lost, pipelineSize),
       `\`${command}\``,
     ],
     [
       '`pipeline_duplicate_renders`',
       show(latest.pipeline_duplicate_renders),
       'must be 0',
-      change(latest.pipeline_duplicate_renders, previous?.pipeline_duplicate_renders),
+      changeAtSize(
+        latest.pipeline_duplicate_renders,
+        previous?.pipeline_duplicate_renders,
+        pipelineSize,
+      ),
       `\`${command}\``,
     ],
     [
       '`pipeline_max_in_flight`',
       show(latest.pipeline_max_in_flight),
       `cap \`pipeline_render_cap\` = ${show(latest.pipeline_render_cap)}`,
-      change(latest.pipeline_max_in_flight, previous?.pipeline_max_in_flight),
+      changeAtSize(latest.pipeline_max_in_flight, previous?.pipeline_max_in_flight, pipelineSize),
       `\`${command}\``,
     ],
     [

@@ -45,6 +45,30 @@ describe('renderBenchmarksMarkdown', () => {
     expect(markdown).toContain('Previous run: 2026-11-22T01:00:00.000Z');
   });
 
+  it('does not turn a previous run of another size into a change: it shows that run and its size', () => {
+    const row = (markdown: string, key: string) =>
+      markdown.split('\n').find((line) => line.startsWith(`| \`${key}\``))!;
+    const smaller = buildBenchResult({ pipeline_jobs: 400, batch_rows: 300 });
+    const bigger = buildBenchResult({
+      pipeline_jobs: 1000,
+      pipeline_jobs_per_second: 5,
+      batch_rows: 1000,
+      batch_10k_seconds: 250,
+    });
+    const markdown = renderBenchmarksMarkdown(smaller, bigger);
+    expect(row(markdown, 'pipeline_jobs_per_second')).toContain(
+      '| 5 over 1,000 jobs (not compared) |',
+    );
+    expect(row(markdown, 'batch_10k_seconds')).toContain('| 250 over 1,000 rows (not compared) |');
+    expect(row(markdown, 'batch_10k_seconds')).not.toMatch(/%/);
+    // The same sizes: a change as before.
+    const same = renderBenchmarksMarkdown(
+      buildBenchResult({ pipeline_jobs_per_second: 7.5 }),
+      buildBenchResult({ pipeline_jobs_per_second: 5 }),
+    );
+    expect(row(same, 'pipeline_jobs_per_second')).toContain('| 5 (+50 %) |');
+  });
+
   it('lists why a figure is missing instead of showing a number', () => {
     const markdown = renderBenchmarksMarkdown(
       buildBenchResult({
