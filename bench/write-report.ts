@@ -132,9 +132,8 @@ const changeAtSize = (
   before: number | null | undefined,
   size: { now: number | null | undefined; before: number | null | undefined; unit: string },
 ): string => {
-  if (before === null || before === undefined || size.before == null || size.now == null)
+  if (before == null || size.before == null || size.now == null || size.now === size.before)
     return change(now, before);
-  if (size.now === size.before) return change(now, before);
   return `${formatFigure(before)} over ${formatFigure(size.before)} ${size.unit} (not compared)`;
 };
 
@@ -149,11 +148,7 @@ export function renderBenchmarksMarkdown(
   const cliCommand =
     '`npx remotion render title-card <out>.mp4 --props=<props.json> --codec=h264` (entry and Chromium from remotion.config.ts)';
   const m = latest.machine;
-  const pipelineSize = {
-    now: latest.pipeline_jobs,
-    before: previous?.pipeline_jobs,
-    unit: 'jobs',
-  };
+  const pipelineSize = { now: latest.pipeline_jobs, before: previous?.pipeline_jobs, unit: 'jobs' };
   const batchSize = { now: latest.batch_rows, before: previous?.batch_rows, unit: 'rows' };
   const rows: string[][] = [
     [

@@ -124,13 +124,13 @@ export function readIndexNames(file: string): Set<string> | null {
 /** A varint of the SQLite format at `offset`: its value (small enough for a number here) and its length. */
 function readVarint(page: Buffer, offset: number): { value: number; length: number } {
   let value = 0;
-  for (let index = 0; index < 9; index += 1) {
+  for (let index = 0; index < 8; index += 1) {
     const byte = page[offset + index]!;
-    if (index === 8) return { value: value * 256 + byte, length: 9 };
     value = value * 128 + (byte & 0x7f);
     if (byte < 0x80) return { value, length: index + 1 };
   }
-  return { value, length: 9 };
+  // The ninth byte counts all eight of its bits.
+  return { value: value * 256 + page[offset + 8]!, length: 9 };
 }
 
 /** The `type` and `name` columns of one `sqlite_master` row in a leaf cell, or null if it spills onto overflow pages. */

@@ -10,8 +10,8 @@ import { RENDER_WORKER_TIMEOUT_SECONDS } from '../../../contract/job-contract';
  */
 /**
  * The worker waits out every render, so its memory is billed for the whole render: sized from its measured peak
- * (`npm run bench -- --only=memory`: the bundled handler peaks near 150 MB of its own RSS, 152.8 MB on 2026-12-07) with room to spare, on arm64, which
- * Lambda bills 20 % below x86_64 (docs/architecture.md, "Cost").
+ * (`npm run bench -- --only=memory`: the bundled handler peaks near 150 MB of its own RSS, 149.2–152.8 MB on
+ * 2026-12-07) with room to spare, on arm64, which Lambda bills 20 % below x86_64 (docs/architecture.md, "Cost").
  */
 export const RENDER_WORKER_MEMORY_MB = 256;
 
