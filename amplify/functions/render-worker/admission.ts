@@ -103,6 +103,29 @@ const waitForOwnerSlot = async (context: WorkerContext, job: JobRecord): Promise
 };
 
 /**
+ * Gives back a slot this delivery took for nothing, and hands it to a waiting row of the owner. A row's fresh wake-up
+ * is passed on instead once the job is read again (it was meant for a freed slot). A failure is logged: the slot is
+ * then left to the leaked-slot check.
+ */
+const giveBackSlot = async (
+  context: WorkerContext,
+  job: JobRecord,
+  slot: number,
+  delivery: Delivery,
+) => {
+  try {
+    const freed = await context.slots.giveBack(job, slot);
+    if (freed && !isFreshRowWake(delivery)) await context.handOff(job, 1, 0);
+  } catch (error) {
+    context.log('render slot give-back failed', {
+      jobId: job.id,
+      slot,
+      error: describeError(error),
+    });
+  }
+};
+
+/**
  * The queued phase: checks the props, takes one of the owner's render slots, claims the job under the render cap,
  * starts the render, stores its id, then tracks it.
  */
@@ -145,8 +168,12 @@ export const startRender = async (
       return waitUnderCap(context, job, rendering, 'render cap reached');
   }
   const startedAt = nowIso(context);
-  if (!(await applyTransition(store, job.id, claimJob(startedAt, delivery.receiveCount))))
+  if (!(await applyTransition(store, job.id, claimJob(startedAt, delivery.receiveCount)))) {
+    // Another delivery claimed the job first. Had this one's admission taken a fresh slot, the other admission ran at
+    // the same time and took one of its own (or the job ended): the job must not hold two of its owner's slots.
+    if (!admission.alreadyHeld) await giveBackSlot(context, job, admission.slot, delivery);
     return RELOAD;
+  }
   return startClaimed(context, { ...job, startedAt }, parsed.props, delivery, output.choice);
 };
 

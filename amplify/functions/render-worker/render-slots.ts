@@ -18,6 +18,11 @@ export interface RenderSlots {
   admit(job: SlotHolder): Promise<Admission>;
   /** Frees every slot `job` holds (each delete is conditional on the job still holding it); resolves how many. */
   release(job: SlotHolder): Promise<number>;
+  /**
+   * Frees `slot`, which an admission of `job` took fresh but then lost the job's claim: another delivery of the same
+   * job, admitted at the same moment, took a slot of its own (or the job ended). Resolves whether it was still held.
+   */
+  giveBack(job: SlotHolder, slot: number): Promise<boolean>;
 }
 
 /**
@@ -113,7 +118,13 @@ export const createRenderSlots = (
     return released;
   };
 
-  return { admit, release };
+  const giveBack = async (job: SlotHolder, slot: number): Promise<boolean> => {
+    // Both admissions remembered their slot here when they ran in this worker: the release then lists what is left.
+    if (admittedTo.get(job.id) === slot) admittedTo.delete(job.id);
+    return store.deleteRenderSlot({ jobOwner: job.owner, slot, jobId: job.id });
+  };
+
+  return { admit, release, giveBack };
 };
 
 // Owners remembered from reads, so a terminal write can find the job's slots without another read.

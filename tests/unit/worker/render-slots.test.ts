@@ -172,6 +172,44 @@ describe('per-user limit (render slots)', () => {
     expect(rendering.startsByJob.get('a1')).toBe(1);
   });
 
+  it.each([
+    ["a row's two wake-ups (two ends that raced woke it)", 0],
+    ['two deliveries of one message', undefined],
+  ] as const)(
+    'gives back the second slot when %s are admitted at the same moment',
+    async (_name, rowWake) => {
+      const { db, deliver, recording, rendering } = setUp({
+        config: { maxActiveJobsPerUser: 3 },
+        script: () => ({ durationMs: 10_000 }),
+      });
+      const rows = ['b1-row-00000', 'b1-row-00001', 'b1-row-00002'];
+      for (const id of rows)
+        db.insert({ id, owner: ALICE, status: 'QUEUED', batchId: 'b1', rowOwner: ALICE });
+      const createSlot = db.store.createRenderSlot;
+      let created = 0;
+      db.store.createRenderSlot = async (slot) => {
+        const taken = await createSlot(slot);
+        if (taken) created += 1;
+        return taken;
+      };
+
+      const outcomes = await Promise.all([
+        deliver(rows[0]!, 3000, rowWake),
+        deliver(rows[0]!, 3000, rowWake),
+      ]);
+
+      // Both listed the slots before either took one, so each took a slot of its own; one lost the claim.
+      expect(created).toBe(2);
+      expect(rendering.startsByJob.get(rows[0]!)).toBe(1);
+      expect(outcomes.map((outcome) => outcome.action)).toContain('continue');
+      // The row holds one slot, and the other went to a waiting row: the wake-up passed on, or the slot handed off.
+      expect(slotHolders(db)).toEqual([rows[0]]);
+      expect(recording.rowWakes).toEqual([
+        { jobId: expect.stringMatching(/^b1-row-0000[12]$/), passes: rowWake === 0 ? 1 : 0 },
+      ]);
+    },
+  );
+
   it("frees, at the owner's next admission, a slot whose job ended without releasing it", async () => {
     const { db, deliver, clock } = setUp({ config: { maxActiveJobsPerUser: 1 } });
     // Its worker died between the terminal write and the release.
