@@ -135,6 +135,21 @@ function readReferenceRender(): ReferenceRender {
   return { compositionId: spec.id, inputProps: { ...spec.defaultProps }, codec: 'h264' };
 }
 
+/** The cost model's assumptions, with this run's own render speed as the time per frame when it measured one. */
+function costAssumptionsOf(
+  warmMedianMs: number | null,
+  render: ReferenceRender,
+  machine: BenchResult['machine'],
+): CostAssumptions {
+  const assumptions: CostAssumptions = { ...DEFAULT_COST_ASSUMPTIONS };
+  if (!warmMedianMs) return assumptions;
+  const spec = findCompositionSpec(render.compositionId)!;
+  const pixelRatio = (1920 * 1080) / (spec.width * spec.height);
+  assumptions.secondsPerFrame = (warmMedianMs / 1000 / spec.durationInFrames) * pixelRatio;
+  assumptions.secondsPerFrameSource = `this run's warm in-process render median (${warmMedianMs} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, one Chromium tab, load average ${machine.loadAverageAtStart[0]} on ${machine.cpuCount} cores at the start), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
+  return assumptions;
+}
+
 function describeFailure(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0]!.slice(0, 700);
@@ -319,7 +334,8 @@ async function main() {
     endSection('render');
   }
 
-  // 1b. Formats: the reference render once per output format (one job at a time, after an uncounted warm-up), and
+  // 1b. Formats: the reference render once per output format (one job at a time, after an uncounted warm-up; MP4 is
+  // the render section's pipeline median when that section ran), and
   // the cost model's minute of video per cloud format, with the time factors measured here against MP4.
   const formatKey = (format: OutputFormat) =>
     `render_seconds_${format.replace('-', '_')}` as `render_seconds_${'mp4' | 'webm' | 'gif' | 'prores' | 'png_zip'}`;
@@ -328,6 +344,14 @@ async function main() {
     try {
       const timer = await openRemotionStack('formats');
       for (const format of OUTPUT_FORMATS) {
+        // MP4 at 1× is the render section's job itself: its pipeline median stands, rather than one render more.
+        if (format === 'mp4' && result.render_pipeline_median_ms !== null) {
+          result.render_seconds_mp4 = Math.round(result.render_pipeline_median_ms) / 1000;
+          log(
+            `formats: mp4 is the render section's pipeline median, ${result.render_seconds_mp4} s`,
+          );
+          continue;
+        }
         const samples: number[] = [];
         for (let run = 1; run <= settings.formatRuns; run += 1)
           samples.push(await timer.timeRender({ outputFormat: format, scale: 1 }));
@@ -342,7 +366,11 @@ async function main() {
           return mp4 && seconds ? [[format, seconds / mp4]] : [];
         }),
       );
-      const byFormat = estimateRenderCostByFormat(60, DEFAULT_COST_ASSUMPTIONS, measuredFactors);
+      const byFormat = estimateRenderCostByFormat(
+        60,
+        costAssumptionsOf(result.render_warm_median_ms, render, machine),
+        measuredFactors,
+      );
       result.cloud_cost_usd_1min_by_format = Object.fromEntries(
         Object.entries(byFormat).map(([format, estimate]) => [format, estimate.totalUsd]),
       );
@@ -657,14 +685,7 @@ async function main() {
 
   // 5. Cloud cost, with this run's own render speed as the time-per-frame assumption when there is one.
   if (!skip('cost', ['cloud_cost_usd'])) {
-    const assumptions: CostAssumptions = { ...DEFAULT_COST_ASSUMPTIONS };
-    const spec = findCompositionSpec(render.compositionId)!;
-    const pixelRatio = (1920 * 1080) / (spec.width * spec.height);
-    if (result.render_warm_median_ms) {
-      assumptions.secondsPerFrame =
-        (result.render_warm_median_ms / 1000 / spec.durationInFrames) * pixelRatio;
-      assumptions.secondsPerFrameSource = `this run's warm in-process render median (${result.render_warm_median_ms} ms for ${spec.durationInFrames} frames of ${spec.width}×${spec.height}, one Chromium tab, load average ${machine.loadAverageAtStart[0]} on ${machine.cpuCount} cores at the start), scaled ×${pixelRatio.toFixed(2)} to 1920×1080`;
-    }
+    const assumptions = costAssumptionsOf(result.render_warm_median_ms, render, machine);
     const estimates = COST_VIDEO_SECONDS.map((seconds) => estimateRenderCost(seconds, assumptions));
     const total = (seconds: number) =>
       estimates.find((estimate) => estimate.videoSeconds === seconds)!.totalUsd;

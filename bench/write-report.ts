@@ -1,3 +1,8 @@
+import {
+  OUTPUT_FORMAT_DETAILS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from '../contract/output-formats';
 import { DEFAULT_COST_ASSUMPTIONS } from './cloud-cost';
 import type { BenchResult } from './result-schema';
 import { renderBatchEstimateSection } from './batch-estimate';
@@ -20,6 +25,34 @@ const showLatency = (value: Latency | null | undefined): string =>
 const usd = (value: number): string => `$${value.toPrecision(3)}`;
 const ratio = (part: number | null | undefined, whole: number | null | undefined): string =>
   part == null || whole == null || whole === 0 ? 'n/a' : `${formatFigure(part / whole)}×`;
+
+const formatSecondsOf = (result: BenchResult, format: OutputFormat): number | null =>
+  result[
+    `render_seconds_${format.replace('-', '_')}` as `render_seconds_${'mp4' | 'webm' | 'gif' | 'prores' | 'png_zip'}`
+  ];
+
+/** Each format's render time, with its factor against MP4 ("n/a" when the run did not time formats). */
+const showFormatTimes = (result: BenchResult): string => {
+  const mp4 = formatSecondsOf(result, 'mp4');
+  const shown = OUTPUT_FORMATS.flatMap((format) => {
+    const seconds = formatSecondsOf(result, format);
+    if (seconds === null) return [];
+    const factor = format !== 'mp4' && mp4 ? ` (${ratio(seconds, mp4)})` : '';
+    return [`${OUTPUT_FORMAT_DETAILS[format].label} ${show(seconds, ' s')}${factor}`];
+  });
+  return shown.length > 0 ? shown.join(' · ') : 'n/a';
+};
+
+const showFormatCosts = (result: BenchResult): string => {
+  const costs = Object.entries(result.cloud_cost_usd_1min_by_format ?? {});
+  if (costs.length === 0) return 'n/a';
+  return costs
+    .map(([format, cost]) => {
+      const label = OUTPUT_FORMATS.find((known) => known === format);
+      return `${label ? OUTPUT_FORMAT_DETAILS[label].label : format} ${usd(cost)}`;
+    })
+    .join(' · ');
+};
 
 /** The chart's panels: each figure beside its reference and the previous run. */
 export function buildChartPanels(latest: BenchResult, previous: BenchResult | null): ChartPanel[] {
@@ -170,6 +203,13 @@ export function renderBenchmarksMarkdown(
       `${show(latest.render_pipeline_median_ms, ' ms')} (n=${latest.render_pipeline_samples_ms.length})`,
       `CLI ${show(latest.render_cli_median_ms, ' ms')} (n=${latest.render_cli_samples_ms.length})`,
       change(latest.render_pipeline_median_ms, previous?.render_pipeline_median_ms),
+      `\`${command}\``,
+    ],
+    [
+      'render time per output format',
+      showFormatTimes(latest),
+      `the reference render through the pipeline, one job per format; factor against MP4 in brackets; cloud, 1 min of video: ${showFormatCosts(latest)}`,
+      previous ? showFormatTimes(previous) : '—',
       `\`${command}\``,
     ],
     ...LATENCY_KEYS.map((key) => [

@@ -9,6 +9,7 @@ import {
   type OutputChoice,
   type RenderTarget,
 } from './output-formats';
+import { AWS_PRICES_US_EAST_1 } from './aws-prices';
 
 /** Pixels of the frame the per-frame figure was measured on. */
 const HD_PIXELS = 1280 * 720;
@@ -27,16 +28,29 @@ const CLOUD_STARTUP_SECONDS = 2 + 3;
 const REMOTION_MEMORY_MB = 2048;
 const REMOTION_DISK_MB = 2048;
 
+/** The worker Lambda's memory, arm64 (`RENDER_WORKER_MEMORY_MB`; tests/unit/outputs holds the two equal). */
+export const WORKER_MEMORY_MB = 256;
+/** Seconds between progress polls while Remotion's webhook reports the end (`POLL_INTERVAL_WITH_WEBHOOK_MS`). */
+export const POLL_INTERVAL_SECONDS = 4;
+/** Billed time of one progress poll: a status invocation of the Remotion function. */
+const POLL_INVOCATION_MS = 200;
+/** Each poll also pushes progress: one AppSync mutation, its real-time message to one tab, a Job write in 2 indexes. */
+const PROGRESS_PUSH_USD =
+  AWS_PRICES_US_EAST_1.appSyncUsdPerOperation +
+  AWS_PRICES_US_EAST_1.appSyncUsdPerRealtimeMessage +
+  3 * AWS_PRICES_US_EAST_1.dynamoDbUsdPerWriteUnit;
+
 /**
- * Our overhead beside Remotion's Lambdas, from bench/cloud-cost.ts's model (tests/unit/outputs checks it against
- * `estimateRenderCost`): per second of render, the 1 GB worker waiting (x86, $0.0000166667/GB-s) and one
- * progress push (a DynamoDB write, an AppSync mutation and a real-time message); per job, SQS, the Pipe and the
- * two active-job scans of a 10,000-job table with their AppSync operations.
+ * Our overhead beside Remotion's Lambdas, as bench/cloud-cost.ts models it (tests/unit/outputs holds this within 10 %
+ * of `estimateRenderCost` for 10 s, 1 min and 10 min videos): per second of render, the worker waiting and a quarter
+ * of a progress push; per job, the model's lines that do not grow with the render (the worker's own second and its
+ * wake-up, the webhook, SQS, the Pipe, 13 AppSync operations, the slot and ledger writes, logs): $0.0000914 in
+ * today's model, rounded down.
  */
-export const OVERHEAD_USD_PER_RENDER_SECOND = 0.0000166667 + 0.625e-6 + 4e-6 + 2e-6;
-export const OVERHEAD_USD_PER_JOB = 0.0002;
-/** Each second of render also costs one progress poll: a 200 ms invocation of the Remotion function. */
-const POLL_MS_PER_RENDER_SECOND = 200;
+export const OVERHEAD_USD_PER_RENDER_SECOND =
+  (WORKER_MEMORY_MB / 1024) * AWS_PRICES_US_EAST_1.lambdaArmUsdPerGbSecond +
+  PROGRESS_PUSH_USD / POLL_INTERVAL_SECONDS;
+export const OVERHEAD_USD_PER_JOB = 0.00009;
 
 /** Remotion's `estimatePrice` (`@remotion/lambda/client` in Node, `remotion-lambda-price.ts` in the browser), passed in. */
 export type EstimatePrice = (input: {
@@ -90,14 +104,22 @@ export const estimateRender = ({
     lambdasInvoked: renderers + 1,
     durationInMilliseconds: (renderers * (3 + chunkSeconds) + seconds) * 1000,
   });
-  const polls = Math.ceil(seconds);
+  return { seconds, costUsd: remotionUsd + estimateCloudOverheadUsd(seconds, estimatePrice) };
+};
+
+/** This project's cost around a cloud render that runs `renderSeconds`: the worker, progress polls, the rest per job. */
+export const estimateCloudOverheadUsd = (
+  renderSeconds: number,
+  estimatePrice: EstimatePrice,
+): number => {
+  // A poll every POLL_INTERVAL_SECONDS while the render runs, and one more when the webhook wakes the job.
+  const polls = Math.floor(renderSeconds / POLL_INTERVAL_SECONDS) + 1;
   const pollUsd = estimatePrice({
     region: 'us-east-1',
     memorySizeInMb: REMOTION_MEMORY_MB,
     diskSizeInMb: REMOTION_DISK_MB,
     lambdasInvoked: polls,
-    durationInMilliseconds: polls * POLL_MS_PER_RENDER_SECOND,
+    durationInMilliseconds: polls * POLL_INVOCATION_MS,
   });
-  const overheadUsd = OVERHEAD_USD_PER_JOB + seconds * OVERHEAD_USD_PER_RENDER_SECOND + pollUsd;
-  return { seconds, costUsd: remotionUsd + overheadUsd };
+  return OVERHEAD_USD_PER_JOB + renderSeconds * OVERHEAD_USD_PER_RENDER_SECOND + pollUsd;
 };

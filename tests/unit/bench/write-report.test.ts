@@ -173,6 +173,26 @@ describe('renderBenchmarksMarkdown', () => {
       expect(markdown).toContain(`**Overhead for ${key}**`);
     expect(markdown).toMatch(/\| 10min \| 18000 \| 120 \| 150 \+ 1 main \|/);
   });
+
+  it("shows each format's render time, its factor against MP4 and a cloud minute's cost", () => {
+    const timed = buildBenchResult({
+      render_seconds_mp4: 20,
+      render_seconds_webm: 22,
+      render_seconds_gif: 30,
+      render_seconds_prores: 28,
+      render_seconds_png_zip: 27,
+      cloud_cost_usd_1min_by_format: { mp4: 0.0171, webm: 0.0192 },
+    });
+    const row = renderBenchmarksMarkdown(timed, buildBenchResult())
+      .split('\n')
+      .find((line) => line.startsWith('| render time per output format |'));
+    expect(row).toContain(
+      '| MP4 (H.264) 20 s · WebM (VP9) 22 s (1.1×) · GIF 30 s (1.5×) · ProRes (MOV) 28 s (1.4×) · PNG sequence (ZIP) 27 s (1.35×) |',
+    );
+    expect(row).toContain('cloud, 1 min of video: MP4 (H.264) $0.0171 · WebM (VP9) $0.0192');
+    // The previous run timed no format.
+    expect(row).toMatch(/\| n\/a \| `npm run bench/);
+  });
 });
 
 describe('buildChartPanels', () => {
