@@ -16,10 +16,10 @@ const HD_PIXELS = 1280 * 720;
 
 /**
  * Seconds per 1280×720 MP4 frame, whole job included (queue, start, encode, upload): the local pipeline median
- * of `bench/results/latest.json` (`render_pipeline_median_ms` 25,076 ms for 150 frames of title-card, quick
- * mode, 2026-12-07, on 2 cores), which is also what `bench/cloud-cost.ts` takes for a Lambda renderer's frame.
+ * of `bench/results/latest.json` (`render_pipeline_median_ms` 16,556 ms for 150 frames of title-card, quick
+ * mode, 2026-12-07 20:19, on 2 cores), which is also what `bench/cloud-cost.ts` takes for a Lambda renderer's frame.
  */
-export const SECONDS_PER_HD_FRAME = 25.076 / 150;
+export const SECONDS_PER_HD_FRAME = 16.556 / 150;
 
 /** Remotion Lambda's fixed costs around the frames (the cost model's `mainSetupSeconds` + `rendererStartupSeconds`). */
 const CLOUD_STARTUP_SECONDS = 2 + 3;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBenchResult } from '../../../bench/result-schema';
+import { OUTPUT_FORMAT_DETAILS, OUTPUT_FORMATS } from '../../../contract/output-formats';
 import { findCompositionSpec } from '../../../remotion/catalog';
 import { estimateFor } from '../../../src/lib/render-estimate';
 
@@ -40,5 +41,26 @@ describe("the studio's time estimate against the benchmarks", () => {
     const at1 = estimateFor(video, { outputFormat: 'mp4', scale: 1 }, 'local')!.seconds;
     const at2 = estimateFor(video, { outputFormat: 'mp4', scale: 2 }, 'local')!.seconds;
     expect(at2 / at1).toBeCloseTo(4, 5);
+  });
+
+  it("keeps each format's time factor within 20 % of the factor the stored run measured against MP4", () => {
+    const latest = parseBenchResult(JSON.parse(readFileSync(LATEST, 'utf8')), LATEST);
+    const measured = {
+      mp4: latest.render_seconds_mp4,
+      webm: latest.render_seconds_webm,
+      gif: latest.render_seconds_gif,
+      prores: latest.render_seconds_prores,
+      'png-zip': latest.render_seconds_png_zip,
+    };
+    // One render per format in a quick run, so a factor moves by about a tenth between runs.
+    expect(Object.values(measured).every((seconds) => seconds !== null)).toBe(true);
+    const off = OUTPUT_FORMATS.flatMap((format) => {
+      const factor = measured[format]! / measured.mp4!;
+      const ours = OUTPUT_FORMAT_DETAILS[format].timeFactor;
+      return Math.abs(ours / factor - 1) <= 0.2
+        ? []
+        : [`${format}: ${ours}, but the run measured ${factor.toFixed(2)}`];
+    });
+    expect(off).toEqual([]);
   });
 });
