@@ -17,7 +17,8 @@ const HD_PIXELS = 1280 * 720;
 /**
  * Seconds per 1280×720 MP4 frame, whole job included (queue, start, encode, upload): the local pipeline median
  * of `bench/results/latest.json` (`render_pipeline_median_ms` 16,556 ms for 150 frames of title-card, quick
- * mode, 2026-12-07 20:19, on 2 cores), which is also what `bench/cloud-cost.ts` takes for a Lambda renderer's frame.
+ * mode, 2026-12-07 20:19, on 2 cores). The studio's cloud estimate uses it too; BENCHMARKS.md's cloud figures take a
+ * renderer Lambda's frame from the same run's warm in-process median instead (`costAssumptionsOf` in bench/run.ts).
  */
 export const SECONDS_PER_HD_FRAME = 16.556 / 150;
 
