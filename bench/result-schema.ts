@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OutputFormat } from '../contract/output-formats';
 
 const latency = z.object({
   p50: z.number().nullable(),
@@ -150,6 +151,10 @@ export const benchResultSchema = z.object({
 
 /** One run's results, as written to `bench/results/latest.json`. */
 export type BenchResult = z.infer<typeof benchResultSchema>;
+
+/** The result key of a format's render time: `render_seconds_png_zip` for `png-zip`. */
+export const formatSecondsKey = (format: OutputFormat) =>
+  `render_seconds_${format.replace('-', '_')}` as `render_seconds_${'mp4' | 'webm' | 'gif' | 'prores' | 'png_zip'}`;
 
 /** Parses a stored result, naming the first problems if it does not match the schema. */
 export function parseBenchResult(input: unknown, source: string): BenchResult {

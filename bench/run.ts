@@ -16,7 +16,7 @@ import {
   estimateRenderCostByFormat,
   type CostAssumptions,
 } from './cloud-cost';
-import { OUTPUT_FORMATS, type OutputFormat } from '../contract/output-formats';
+import { OUTPUT_FORMATS } from '../contract/output-formats';
 import { measureCliRenders, type ReferenceRender } from './measure-cli-render';
 import {
   measureLatencies,
@@ -37,7 +37,12 @@ import {
   DEFAULT_WORKER_SETTINGS,
   POLL_INTERVAL_WITH_WEBHOOK_MS,
 } from '../amplify/functions/render-worker/worker-context';
-import { benchResultSchema, parseBenchResult, type BenchResult } from './result-schema';
+import {
+  benchResultSchema,
+  formatSecondsKey,
+  parseBenchResult,
+  type BenchResult,
+} from './result-schema';
 import { computeMedian } from './stats';
 import { renderBarChartSvg } from './svg-chart';
 import { buildChartPanels, costKeyOf, renderBenchmarksMarkdown } from './write-report';
@@ -337,9 +342,9 @@ async function main() {
   // 1b. Formats: the reference render once per output format (one job at a time, after an uncounted warm-up; MP4 is
   // the render section's pipeline median when that section ran), and
   // the cost model's minute of video per cloud format, with the time factors measured here against MP4.
-  const formatKey = (format: OutputFormat) =>
-    `render_seconds_${format.replace('-', '_')}` as `render_seconds_${'mp4' | 'webm' | 'gif' | 'prores' | 'png_zip'}`;
-  if (!skip('formats', [...OUTPUT_FORMATS.map(formatKey), 'cloud_cost_usd_1min_by_format'])) {
+  if (
+    !skip('formats', [...OUTPUT_FORMATS.map(formatSecondsKey), 'cloud_cost_usd_1min_by_format'])
+  ) {
     beginSection();
     try {
       const timer = await openRemotionStack('formats');
@@ -356,13 +361,13 @@ async function main() {
         for (let run = 1; run <= settings.formatRuns; run += 1)
           samples.push(await timer.timeRender({ outputFormat: format, scale: 1 }));
         const median = computeMedian(samples);
-        result[formatKey(format)] = median === null ? null : Math.round(median) / 1000;
+        result[formatSecondsKey(format)] = median === null ? null : Math.round(median) / 1000;
         log(`formats: ${format} ${samples.join(', ')} ms`);
       }
       const mp4 = result.render_seconds_mp4;
       const measuredFactors = Object.fromEntries(
         OUTPUT_FORMATS.flatMap((format) => {
-          const seconds = result[formatKey(format)];
+          const seconds = result[formatSecondsKey(format)];
           return mp4 && seconds ? [[format, seconds / mp4]] : [];
         }),
       );
@@ -379,7 +384,7 @@ async function main() {
       );
     } catch (error) {
       const reason = `the format renders failed: ${describeFailure(error)}`;
-      for (const format of OUTPUT_FORMATS) unavailable[formatKey(format)] = reason;
+      for (const format of OUTPUT_FORMATS) unavailable[formatSecondsKey(format)] = reason;
       log(reason);
     }
     endSection('formats');

@@ -4,7 +4,7 @@ import {
   type OutputFormat,
 } from '../contract/output-formats';
 import { DEFAULT_COST_ASSUMPTIONS } from './cloud-cost';
-import type { BenchResult } from './result-schema';
+import { formatSecondsKey, type BenchResult } from './result-schema';
 import { renderBatchEstimateSection } from './batch-estimate';
 import { formatFigure, type ChartPanel } from './svg-chart';
 
@@ -27,9 +27,7 @@ const ratio = (part: number | null | undefined, whole: number | null | undefined
   part == null || whole == null || whole === 0 ? 'n/a' : `${formatFigure(part / whole)}×`;
 
 const formatSecondsOf = (result: BenchResult, format: OutputFormat): number | null =>
-  result[
-    `render_seconds_${format.replace('-', '_')}` as `render_seconds_${'mp4' | 'webm' | 'gif' | 'prores' | 'png_zip'}`
-  ];
+  result[formatSecondsKey(format)];
 
 /** Each format's render time, with its factor against MP4 ("n/a" when the run did not time formats). */
 const showFormatTimes = (result: BenchResult): string => {

@@ -4,8 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBenchResult } from '../../../bench/result-schema';
-import { OUTPUT_FORMAT_DETAILS, OUTPUT_FORMATS } from '../../../contract/output-formats';
+import { formatSecondsKey, parseBenchResult } from '../../../bench/result-schema';
+import {
+  OUTPUT_FORMAT_DETAILS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from '../../../contract/output-formats';
 import { findCompositionSpec } from '../../../remotion/catalog';
 import { estimateFor } from '../../../src/lib/render-estimate';
 
@@ -45,17 +49,11 @@ describe("the studio's time estimate against the benchmarks", () => {
 
   it("keeps each format's time factor within 20 % of the factor the stored run measured against MP4", () => {
     const latest = parseBenchResult(JSON.parse(readFileSync(LATEST, 'utf8')), LATEST);
-    const measured = {
-      mp4: latest.render_seconds_mp4,
-      webm: latest.render_seconds_webm,
-      gif: latest.render_seconds_gif,
-      prores: latest.render_seconds_prores,
-      'png-zip': latest.render_seconds_png_zip,
-    };
+    const measured = (format: OutputFormat) => latest[formatSecondsKey(format)];
     // One render per format in a quick run, so a factor moves by about a tenth between runs.
-    expect(Object.values(measured).every((seconds) => seconds !== null)).toBe(true);
+    expect(OUTPUT_FORMATS.every((format) => measured(format) !== null)).toBe(true);
     const off = OUTPUT_FORMATS.flatMap((format) => {
-      const factor = measured[format]! / measured.mp4!;
+      const factor = measured(format)! / measured('mp4')!;
       const ours = OUTPUT_FORMAT_DETAILS[format].timeFactor;
       return Math.abs(ours / factor - 1) <= 0.2
         ? []
