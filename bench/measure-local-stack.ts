@@ -75,9 +75,17 @@ async function signUpWatcher(bench: BenchStack, email: string) {
 }
 
 /** Times Job.create → SUCCEEDED seen by the subscription, one job at a time, with the stack's renderer. */
+/** One render through the pipeline: its wall time, and the part of it the local renderer spent rendering. */
+export interface TimedRender {
+  /** Job.create → SUCCEEDED seen by the subscription, ms. */
+  wallMs: number;
+  /** The render function's own time inside that job (its record's `renderMs`), ms. */
+  rendererMs: number;
+}
+
 export interface RenderTimer {
-  /** Creates one job (MP4 at 1× unless `output` says otherwise) and resolves with its wall time in ms. */
-  timeRender(output?: { outputFormat: string; scale: number }): Promise<number>;
+  /** Creates one job (MP4 at 1× unless `output` says otherwise) and answers its times. */
+  timeRender(output?: { outputFormat: string; scale: number }): Promise<TimedRender>;
   close(): Promise<void>;
 }
 
@@ -92,11 +100,13 @@ export async function openRenderTimer(
       const started = performance.now();
       const jobId = await watcher.createJob(render.compositionId, render.inputProps, output);
       const sighting = await watcher.waitForStatus(jobId, 'SUCCEEDED', 10 * 60_000);
+      const wallMs = Math.round(performance.now() - started);
       if (sighting.statusSeenAt.SUCCEEDED === undefined)
         throw new Error(
           `job ${jobId} (${JSON.stringify(output ?? 'mp4')}) did not succeed: ${sighting.errorMessage ?? 'no message'}`,
         );
-      return Math.round(performance.now() - started);
+      if (!sighting.renderId) throw new Error(`job ${jobId}: SUCCEEDED without a renderId`);
+      return { wallMs, rendererMs: readRenderRecord(bench.dataDir, sighting.renderId).renderMs };
     },
     close: () => watcher.close(),
   };
@@ -127,24 +137,37 @@ async function findEnqueueTime(queueEndpoint: string, jobId: string): Promise<nu
   return undefined;
 }
 
-/** When the local renderer recorded a render done: the mtime of its own record file (written once, at the end). */
-function readRenderDoneTime(dataDir: string, renderId: string): number {
+/** The local renderer's record of a finished render: when it was written, and the render function's own time. */
+function readRenderRecord(
+  dataDir: string,
+  renderId: string,
+): { doneAtMs: number; renderMs: number } {
   const file = join(dataDir, 'renders', `${renderId}.json`);
-  const record = JSON.parse(readFileSync(file, 'utf8')) as { state?: string };
+  const record = JSON.parse(readFileSync(file, 'utf8')) as { state?: string; renderMs?: unknown };
   if (record.state !== 'done') {
     throw new Error(
       `render ${renderId}: expected its record to say done, but it says ${record.state}`,
     );
   }
-  return statSync(file).mtimeMs;
+  if (typeof record.renderMs !== 'number') {
+    throw new Error(
+      `render ${renderId}: expected its record to hold renderMs (a number), but it holds ${JSON.stringify(record.renderMs)}`,
+    );
+  }
+  // The record is written once with `state: done`: its mtime is when the renderer recorded the render done.
+  return { doneAtMs: statSync(file).mtimeMs, renderMs: record.renderMs };
 }
 
-/** The three latency intervals (see BENCHMARKS.md), one job at a time, with the stub renderer. */
+/**
+ * The three latency intervals (see BENCHMARKS.md) with the stub renderer: one job at a time, or `inFlight` jobs at
+ * once (each job's intervals are its own; the overlap only shortens the run).
+ */
 export async function measureLatencies(
   bench: BenchStack,
   render: ReferenceRender,
   jobs: number,
   log: (line: string) => void,
+  options: { inFlight?: number } = {},
 ): Promise<{
   createToQueued: LatencySummary;
   queuedToRendering: LatencySummary;
@@ -154,30 +177,34 @@ export async function measureLatencies(
   const createToQueued: number[] = [];
   const queuedToRendering: number[] = [];
   const doneToBrowser: number[] = [];
+  let done = 0;
+  const measureOne = async () => {
+    const createdAt = Date.now();
+    const jobId = await watcher.createJob(render.compositionId, render.inputProps);
+    // The message stays visible to inspection (ready, then in flight) until the job is done.
+    let enqueuedAt: number | undefined;
+    const deadline = Date.now() + 60_000;
+    while (enqueuedAt === undefined && Date.now() < deadline) {
+      enqueuedAt = await findEnqueueTime(bench.stack.queue.endpoint, jobId);
+      if (enqueuedAt === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const rendering = await watcher.waitForStatus(jobId, 'RENDERING', 60_000);
+    const succeeded = await watcher.waitForStatus(jobId, 'SUCCEEDED', 60_000);
+    if (enqueuedAt === undefined) throw new Error(`job ${jobId}: never seen in the render queue`);
+    if (!succeeded.renderId) throw new Error(`job ${jobId}: SUCCEEDED without a renderId`);
+    const doneAt = readRenderRecord(bench.dataDir, succeeded.renderId).doneAtMs;
+    createToQueued.push(enqueuedAt - createdAt);
+    queuedToRendering.push(rendering.statusSeenAt.RENDERING! - enqueuedAt);
+    doneToBrowser.push(succeeded.statusSeenAt.SUCCEEDED! - doneAt);
+    done += 1;
+    if (done % 5 === 0) log(`latency job ${done}/${jobs} done`);
+  };
   try {
     // Warm-up: the first job pays for connections and lazy imports.
     const warmUp = await watcher.createJob(render.compositionId, render.inputProps);
     await watcher.waitForStatus(warmUp, 'SUCCEEDED', 60_000);
-    for (let run = 1; run <= jobs; run += 1) {
-      const createdAt = Date.now();
-      const jobId = await watcher.createJob(render.compositionId, render.inputProps);
-      // The message stays visible to inspection (ready, then in flight) until the job is done.
-      let enqueuedAt: number | undefined;
-      const deadline = Date.now() + 60_000;
-      while (enqueuedAt === undefined && Date.now() < deadline) {
-        enqueuedAt = await findEnqueueTime(bench.stack.queue.endpoint, jobId);
-        if (enqueuedAt === undefined) await new Promise((done) => setTimeout(done, 5));
-      }
-      const rendering = await watcher.waitForStatus(jobId, 'RENDERING', 60_000);
-      const succeeded = await watcher.waitForStatus(jobId, 'SUCCEEDED', 60_000);
-      if (enqueuedAt === undefined) throw new Error(`job ${jobId}: never seen in the render queue`);
-      if (!succeeded.renderId) throw new Error(`job ${jobId}: SUCCEEDED without a renderId`);
-      const doneAt = readRenderDoneTime(bench.dataDir, succeeded.renderId);
-      createToQueued.push(enqueuedAt - createdAt);
-      queuedToRendering.push(rendering.statusSeenAt.RENDERING! - enqueuedAt);
-      doneToBrowser.push(succeeded.statusSeenAt.SUCCEEDED! - doneAt);
-      if (run % 5 === 0) log(`latency job ${run}/${jobs} done`);
-    }
+    const runs = Array.from({ length: jobs }, (_, index) => index);
+    await mapWithConcurrency(runs, options.inFlight ?? 1, measureOne);
   } finally {
     await watcher.close();
   }

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { ensureRemotionBundle } from '../local/render/remotion-bundle';
 import { createRemotionRenderFunction } from '../local/render/remotion-renderer';
 import { CHROMIUM_PATH } from '../local/stack';
+import type { OutputChoice } from '../contract/output-formats';
 import type { ReferenceRender } from './measure-cli-render';
 
 /** A warm in-process renderer: the same render function the local pipeline calls, without the pipeline. */
 export interface WarmRenderTimer {
-  /** Renders once and answers the wall time in ms (the render must write a non-empty file). */
-  timeRender(): Promise<number>;
+  /** Renders once (MP4 at 1× unless `output` says otherwise) and answers the wall time in ms (the render must write a non-empty file). */
+  timeRender(output?: OutputChoice): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export async function openWarmRenderTimer(
   const renderer = createRemotionRenderFunction({ serveUrl, browserExecutable: CHROMIUM_PATH });
   const workDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   let run = 0;
-  const timeRender = async () => {
+  const timeRender = async (output?: OutputChoice) => {
     run += 1;
     const outputFile = join(workDir, `warm-${run}.mp4`);
     const started = performance.now();
@@ -39,6 +40,7 @@ export async function openWarmRenderTimer(
         owner: 'bench',
         compositionId: render.compositionId,
         inputProps: render.inputProps,
+        ...(output ? { output } : {}),
       },
       outputFile,
       // The pipeline's renders make a poster too, so the reference does the same work.

@@ -79,6 +79,10 @@ export const benchResultSchema = z.object({
   render_overhead_seconds: z.number().nullable().default(null),
   render_warm_median_ms: z.number().positive().nullable().default(null),
   render_warm_samples_ms: z.array(z.number()).default([]),
+  // Each pipeline run's own render (the render function's time inside the job, from the renderer's record), and the
+  // median of each run's wall time minus it: what the pipeline adds around one render, ms.
+  render_pipeline_renderer_samples_ms: z.array(z.number()).default([]),
+  render_pipeline_added_ms: z.number().nullable().default(null),
   // 1b. One render per output format (issue 14): Job.create → SUCCEEDED seen, the reference render at 1×, seconds.
   render_seconds_mp4: z.number().positive().nullable().default(null),
   render_seconds_webm: z.number().positive().nullable().default(null),

@@ -67,7 +67,9 @@ type Section = (typeof SECTIONS)[number];
  * Quick mode (2026-12-07): 3 CLI runs, 20 jobs per webhook path, 1,000 pipeline jobs and 1,000 batch rows took
  * 1,182 s in all; the stub sections' sizes were cut to what still shows each behaviour (a few hundred jobs and rows
  * reach the steady rate and the cap), and the CLI reference to one run. The renders are most of what is left: on
- * 2 cores one 150-frame title-card takes 21–27 s however Chromium's GL or x264's preset is set (measured).
+ * 2 cores one 150-frame title-card takes 13–27 s however Chromium's GL or x264's preset is set (measured). Later the
+ * same day, at 522 s for the issue's 7 minutes: 300 pipeline jobs (400 before) and 200 batch rows (300 before), the
+ * warm-ups at half size and the webhook comparison's jobs three at a time.
  */
 const MODES = {
   quick: {
@@ -76,10 +78,10 @@ const MODES = {
     formatRuns: 1,
     latencyJobs: 20,
     webhookLatencyJobs: 10,
-    pipelineJobs: 400,
+    pipelineJobs: 300,
     pipelineCreateBudgetMs: 90_000,
     pipelineDrainBudgetMs: 150_000,
-    batchRows: 300,
+    batchRows: 200,
     batchDeadlineMs: 15 * 60_000,
   },
   full: {
@@ -97,6 +99,11 @@ const MODES = {
     batchDeadlineMs: 100 * 60_000,
   },
 } as const;
+/**
+ * The warm-ups before the timed renders (one through the pipeline, one in-process): they open the browser, load the
+ * bundle and the compositor, which a render at half size does as well as one at full size, in about half the time.
+ */
+const WARM_UP_OUTPUT = { outputFormat: 'mp4', scale: 0.5 } as const;
 /** Renders in flight at once in the pipeline run (the event source mapping's MaximumConcurrency). */
 const PIPELINE_RENDER_CAP = 16;
 /**
@@ -115,6 +122,11 @@ const STUB_RENDER_MS: [number, number] = [0, 50];
  * before the job records its render id, so its wake-up finds the job starting and the first look ends it either way).
  */
 const WEBHOOK_LATENCY_STUB_RENDER_MS: [number, number] = [1500, 2500];
+/**
+ * The webhook comparison's jobs in flight at once, and its stacks' render cap: the stack's default per-user limit (one
+ * user creates them all), so none waits for a slot. Each job's interval is its own; the overlap cuts the section from ~75 s to ~35 s.
+ */
+const WEBHOOK_LATENCY_IN_FLIGHT = DEFAULT_WORKER_SETTINGS.maxActiveJobsPerUser;
 
 function log(line: string) {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -201,6 +213,8 @@ async function main() {
     render_overhead_seconds: null,
     render_warm_median_ms: null,
     render_warm_samples_ms: [],
+    render_pipeline_renderer_samples_ms: [],
+    render_pipeline_added_ms: null,
     render_seconds_mp4: null,
     render_seconds_webm: null,
     render_seconds_gif: null,
@@ -274,8 +288,10 @@ async function main() {
       }
     }
     if (!remotionStack.warmedUp) {
-      const ms = await remotionStack.timer.timeRender();
-      log(`${section}: warm-up job took ${ms} ms (bundle + browser; not counted)`);
+      const { wallMs } = await remotionStack.timer.timeRender(WARM_UP_OUTPUT);
+      log(
+        `${section}: warm-up job took ${wallMs} ms (bundle + browser, at half size; not counted)`,
+      );
       remotionStack.warmedUp = true;
     }
     return remotionStack.timer;
@@ -292,20 +308,32 @@ async function main() {
   };
 
   // 1. Render: the warm local pipeline against the CLI, interleaved so drifting load hits both alike.
-  if (!skip('render', ['render_overhead_ratio', 'render_overhead_seconds'])) {
+  if (
+    !skip('render', [
+      'render_overhead_ratio',
+      'render_overhead_seconds',
+      'render_pipeline_added_ms',
+    ])
+  ) {
     beginSection();
     try {
       const timer = await openRemotionStack('render');
       const warm = await openWarmRenderTimer(PROJECT_ROOT, render);
       const pipelineSamples: number[] = [];
+      const rendererSamples: number[] = [];
       const warmSamples: number[] = [];
       const cliSamples: number[] = [];
       try {
-        log(`render: in-process warm-up took ${await warm.timeRender()} ms (browser; not counted)`);
+        const warmUpMs = await warm.timeRender(WARM_UP_OUTPUT);
+        log(`render: in-process warm-up took ${warmUpMs} ms (browser, at half size; not counted)`);
         for (let run = 1; run <= Math.max(settings.renderRuns, settings.cliRuns); run += 1) {
           if (run <= settings.renderRuns) {
-            pipelineSamples.push(await timer.timeRender());
-            log(`render: pipeline run ${run}: ${pipelineSamples.at(-1)} ms`);
+            const { wallMs, rendererMs } = await timer.timeRender();
+            pipelineSamples.push(wallMs);
+            rendererSamples.push(rendererMs);
+            log(
+              `render: pipeline run ${run}: ${wallMs} ms, of which the renderer ${rendererMs} ms`,
+            );
             warmSamples.push(await warm.timeRender());
             log(`render: in-process run ${run}: ${warmSamples.at(-1)} ms`);
           }
@@ -320,6 +348,11 @@ async function main() {
       result.render_pipeline_samples_ms = pipelineSamples;
       result.render_cli_samples_ms = cliSamples;
       result.render_pipeline_median_ms = computeMedian(pipelineSamples);
+      result.render_pipeline_renderer_samples_ms = rendererSamples;
+      // What the pipeline adds around its own render, job by job: free of the render-to-render noise between jobs.
+      result.render_pipeline_added_ms = computeMedian(
+        pipelineSamples.map((wallMs, index) => wallMs - rendererSamples[index]!),
+      );
       result.render_cli_median_ms = computeMedian(cliSamples);
       if (result.render_pipeline_median_ms && result.render_warm_median_ms)
         result.render_overhead_seconds =
@@ -332,6 +365,7 @@ async function main() {
     } catch (error) {
       unavailable.render_overhead_ratio = `the render comparison failed: ${describeFailure(error)}`;
       unavailable.render_overhead_seconds = unavailable.render_overhead_ratio;
+      unavailable.render_pipeline_added_ms = unavailable.render_overhead_ratio;
       log(unavailable.render_overhead_ratio);
       // A stack that failed mid-run is not trusted with the format renders: they start their own.
       await closeRemotionStack('render');
@@ -359,7 +393,7 @@ async function main() {
         }
         const samples: number[] = [];
         for (let run = 1; run <= settings.formatRuns; run += 1)
-          samples.push(await timer.timeRender({ outputFormat: format, scale: 1 }));
+          samples.push((await timer.timeRender({ outputFormat: format, scale: 1 })).wallMs);
         const median = computeMedian(samples);
         result[formatSecondsKey(format)] = median === null ? null : Math.round(median) / 1000;
         log(`formats: ${format} ${samples.join(', ')} ms`);
@@ -557,11 +591,14 @@ async function main() {
         bench = await startBenchStack(PROJECT_ROOT, {
           renderer: 'stub',
           stubRenderMs: WEBHOOK_LATENCY_STUB_RENDER_MS,
+          renderCap: WEBHOOK_LATENCY_IN_FLIGHT,
           remotionWebhook,
           workerPollIntervalMs: pollMs,
           log: () => {},
         });
-        const latencies = await measureLatencies(bench, render, settings.webhookLatencyJobs, log);
+        const latencies = await measureLatencies(bench, render, settings.webhookLatencyJobs, log, {
+          inFlight: WEBHOOK_LATENCY_IN_FLIGHT,
+        });
         result[key] = latencies.doneToBrowser;
         log(`${key}: p50 ${latencies.doneToBrowser.p50} ms, p95 ${latencies.doneToBrowser.p95} ms`);
       } catch (error) {

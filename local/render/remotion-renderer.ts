@@ -46,6 +46,8 @@ interface RenderRecord {
   posterKey?: string;
   sizeBytes?: number;
   totalFrames?: number;
+  /** The render function's own wall time, ms, set when done: the bench tells the pipeline's time around it apart. */
+  renderMs?: number;
   message?: string;
 }
 
@@ -114,6 +116,7 @@ export function createLocalRenderer(options: {
       finished: Promise.resolve(),
     };
     const startedAtMs = Date.now();
+    const renderStarted = performance.now();
     let ended: LocalRenderEnded | undefined;
     entry.finished = options
       .render({
@@ -129,6 +132,7 @@ export function createLocalRenderer(options: {
         },
       })
       .then(({ totalFrames }) => {
+        const renderMs = Math.round(performance.now() - renderStarted);
         if (entry.cancelled) throw new Error('cancelled');
         renameSync(partial, final);
         const poster = existsSync(partialPoster);
@@ -139,6 +143,7 @@ export function createLocalRenderer(options: {
           state: 'done',
           totalFrames,
           sizeBytes: statSync(final).size,
+          renderMs,
         });
         const { jobId } = record.request;
         ended = { state: 'done', renderId, jobId, outputKey: record.outputKey, startedAtMs };

@@ -33,6 +33,8 @@ export function buildBenchResult(overrides: Partial<BenchResult> = {}): BenchRes
     render_seconds_png_zip: null,
     cloud_cost_usd_1min_by_format: null,
     render_warm_samples_ms: [10_600, 11_600, 12_600],
+    render_pipeline_renderer_samples_ms: [10_700, 11_500, 12_600],
+    render_pipeline_added_ms: 400,
     latency_create_to_queued_ms: { p50: 300, p95: 600, samples: 20 },
     latency_queued_to_rendering_ms: { p50: 500, p95: 1000, samples: 20 },
     latency_done_to_browser_ms: { p50: 400, p95: 1100, samples: 20 },

@@ -83,6 +83,23 @@ describe('local renderer', () => {
     expect(readFileSync(join(dir, 'outputs', OUTPUT), 'utf8')).toBe('video from run 1');
   });
 
+  it("records the render function's own time in the done record (what the bench tells the pipeline's time from)", async () => {
+    const { render, runs } = createControlledRender();
+    const renderer = createLocalRenderer(options(render));
+    const { renderId } = await renderer.start(REQUEST);
+    const heldFor = 120;
+    await new Promise((done) => setTimeout(done, heldFor));
+    runs[0]!.release();
+    await waitForState(renderer, renderId, 'done');
+    const record = JSON.parse(readFileSync(join(dir, 'renders', `${renderId}.json`), 'utf8')) as {
+      renderMs?: unknown;
+    };
+    expect(record.renderMs).toBeTypeOf('number');
+    // The render was held open for heldFor ms before it finished; timers may fire a millisecond early.
+    expect(record.renderMs as number).toBeGreaterThanOrEqual(heldFor - 5);
+    expect(record.renderMs as number).toBeLessThan(heldFor + 2_000);
+  });
+
   it('cancel deletes the partial file and leaves no output', async () => {
     const { render } = createControlledRender();
     const renderer = createLocalRenderer(options(render));
