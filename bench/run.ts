@@ -68,8 +68,9 @@ type Section = (typeof SECTIONS)[number];
  * 1,182 s in all; the stub sections' sizes were cut to what still shows each behaviour (a few hundred jobs and rows
  * reach the steady rate and the cap), and the CLI reference to one run. The renders are most of what is left: on
  * 2 cores one 150-frame title-card takes 13–27 s however Chromium's GL or x264's preset is set (measured). Later the
- * same day, at 522 s for the issue's 7 minutes: 300 pipeline jobs (400 before) and 200 batch rows (300 before), the
- * warm-ups at half size and the webhook comparison's jobs three at a time.
+ * same day, at 522 s for the issue's 7 minutes: 300 pipeline jobs (400 before), the warm-ups at half size and the
+ * webhook comparison's jobs three at a time (393 s in all, with 200 batch rows; the batch keeps 300, as 200 rows are
+ * QUEUED so soon that fixed costs rule its rows-per-second figure: 164 against 235).
  */
 const MODES = {
   quick: {
@@ -81,7 +82,7 @@ const MODES = {
     pipelineJobs: 300,
     pipelineCreateBudgetMs: 90_000,
     pipelineDrainBudgetMs: 150_000,
-    batchRows: 200,
+    batchRows: 300,
     batchDeadlineMs: 15 * 60_000,
   },
   full: {
@@ -101,7 +102,8 @@ const MODES = {
 } as const;
 /**
  * The warm-ups before the timed renders (one through the pipeline, one in-process): they open the browser, load the
- * bundle and the compositor, which a render at half size does as well as one at full size, in about half the time.
+ * bundle and the compositor, which a render at half size does as well as one at full size (12.7 and 12.4 s on
+ * 2026-12-07, against 14.4 and 14.3 s at full size in the run before: a frame's time is mostly not its pixels).
  */
 const WARM_UP_OUTPUT = { outputFormat: 'mp4', scale: 0.5 } as const;
 /** Renders in flight at once in the pipeline run (the event source mapping's MaximumConcurrency). */
@@ -124,7 +126,9 @@ const STUB_RENDER_MS: [number, number] = [0, 50];
 const WEBHOOK_LATENCY_STUB_RENDER_MS: [number, number] = [1500, 2500];
 /**
  * The webhook comparison's jobs in flight at once, and its stacks' render cap: the stack's default per-user limit (one
- * user creates them all), so none waits for a slot. Each job's interval is its own; the overlap cuts the section from ~75 s to ~35 s.
+ * user creates them all), so none waits for a slot, and every slot of the cap is a job being tracked, which is when a
+ * wake-up must not wait for one (docs/architecture.md, "Completion from Remotion's webhook"). Each job's interval
+ * is its own; the overlap cut the section from 75 s to 46 s.
  */
 const WEBHOOK_LATENCY_IN_FLIGHT = DEFAULT_WORKER_SETTINGS.maxActiveJobsPerUser;
 

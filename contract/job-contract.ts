@@ -27,3 +27,10 @@ export const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? '';
 
 /** The render worker's Lambda timeout; the queue's visibility timeout and local mode derive from it. */
 export const RENDER_WORKER_TIMEOUT_SECONDS = 900;
+
+/**
+ * Wake-ups from Remotion's webhook handled at once, beside the render cap (SQS's smallest allowed cap): a wake-up only
+ * reads a render's progress once and ends the job, so it needs no render slot and must not wait for one
+ * (docs/architecture.md, "Completion from Remotion's webhook").
+ */
+export const WAKE_UP_CONCURRENCY = 2;

@@ -21,7 +21,7 @@ import {
   readPipelineConfig,
   renderLimitsOf,
 } from '../amplify/render-pipeline/config';
-import { RENDER_WORKER_TIMEOUT_SECONDS } from '../contract/job-contract';
+import { RENDER_WORKER_TIMEOUT_SECONDS, WAKE_UP_CONCURRENCY } from '../contract/job-contract';
 import type { SpendBudgets } from '../contract/spend-budget';
 import { startLocalBatches } from './batch/local-batches';
 import { startLocalOperations, type LocalOperations } from './operations/local-operations';
@@ -125,6 +125,8 @@ export interface LocalStack {
   queue: {
     endpoint: string;
     queueUrl: string;
+    /** Remotion's webhook wake-ups, consumed beside the render cap. */
+    wakeQueueUrl: string;
     deadLetterQueueUrl: string;
   };
   outputServerUrl: string;
@@ -368,17 +370,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
     });
 
-    // Queue and DLQ as the cloud has them: same visibility, DLQ after maxReceiveCount receives.
+    // The queues and DLQ as the cloud has them: same visibility, DLQ after maxReceiveCount receives.
     const visibility = String(WORKER_TIMEOUT_SECONDS * 6);
     const dlq = fauxqs.createQueue('render-dlq', { attributes: { VisibilityTimeout: visibility } });
-    const queue = fauxqs.createQueue('render-queue', {
-      attributes: {
-        VisibilityTimeout: visibility,
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlq.queueArn,
-          maxReceiveCount: pipeline.maxReceiveCount,
-        }),
-      },
+    const redriveToDlq = {
+      VisibilityTimeout: visibility,
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: dlq.queueArn,
+        maxReceiveCount: pipeline.maxReceiveCount,
+      }),
+    };
+    const queue = fauxqs.createQueue('render-queue', { attributes: redriveToDlq });
+    const wakeQueue = fauxqs.createQueue('render-wake-queue', {
+      attributes: { ...redriveToDlq, MessageRetentionPeriod: String(3600) },
     });
     const sqs = new SQSClient({
       endpoint: fauxqs.address,
@@ -415,13 +419,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     // Remotion's webhook, as the cloud has it: the renderer signs and posts each render's end to the same endpoint
-    // code, which wakes the job's tracking through the render queue.
+    // code, which wakes the job's tracking through the wake-up queue.
     let remotionWebhookUrl: string | undefined;
     if (options.remotionWebhook ?? true) {
       const secret = randomBytes(32).toString('hex');
       const webhookServer = await startLocalWebhookServer({
         secret,
-        wake: createSqsJobWaker({ client: sqs, queueUrl: queue.queueUrl }),
+        wake: createSqsJobWaker({ client: sqs, queueUrl: wakeQueue.queueUrl }),
         log,
       });
       stops.push(() => webhookServer.stop());
@@ -565,6 +569,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
       startQueuePoller({
         sqs,
+        queueUrl: wakeQueue.queueUrl,
+        queueArn: wakeQueue.queueArn,
+        region,
+        handler,
+        batchSize: 1,
+        maxConcurrency: WAKE_UP_CONCURRENCY,
+        timeoutMs,
+        log,
+      }),
+      startQueuePoller({
+        sqs,
         queueUrl: dlq.queueUrl,
         queueArn: dlq.queueArn,
         region,
@@ -656,6 +671,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       queue: {
         endpoint: fauxqs.address,
         queueUrl: queue.queueUrl,
+        wakeQueueUrl: wakeQueue.queueUrl,
         deadLetterQueueUrl: dlq.queueUrl,
       },
       outputServerUrl: outputServer.url,

@@ -1,15 +1,16 @@
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { WAKE_UP_CONCURRENCY } from '../../contract/job-contract';
 import type { RenderQueues } from './render-queue';
 import type { PipelineConfig } from './config';
 
 /**
  * Makes the render worker consume the render queue — one message per invocation, partial batch
- * failures reported, at most `renderCap` invocations at once — and its DLQ, where the same worker
- * recognises DLQ records (by `RENDER_DLQ_ARN`) and marks their jobs FAILED.
+ * failures reported, at most `renderCap` invocations at once — the wake-up queue beside that cap, and the DLQ, where
+ * the same worker recognises DLQ records (by `RENDER_DLQ_ARN`) and marks their jobs FAILED.
  */
 export const connectQueueToWorker = (
-  { queue, deadLetterQueue }: RenderQueues,
+  { queue, wakeQueue, deadLetterQueue }: RenderQueues,
   worker: IFunction,
   config: PipelineConfig,
 ): void => {
@@ -18,6 +19,14 @@ export const connectQueueToWorker = (
       batchSize: 1,
       reportBatchItemFailures: true,
       maxConcurrency: config.renderCap,
+    }),
+  );
+  worker.addEventSource(
+    new SqsEventSource(wakeQueue, {
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      // Beside the render cap: a wake-up starts nothing, it reads one render's progress and ends the job.
+      maxConcurrency: WAKE_UP_CONCURRENCY,
     }),
   );
   worker.addEventSource(

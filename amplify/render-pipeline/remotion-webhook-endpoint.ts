@@ -15,7 +15,7 @@ export interface RemotionWebhookEndpoint {
  * The endpoint Remotion's webhook calls when a render ends (docs/architecture.md, "Completion from Remotion's
  * webhook"): the remotion-webhook function behind a function URL. Its auth is NONE because Remotion cannot sign
  * SigV4; every call must carry Remotion's HMAC signature with a generated secret, checked before anything happens.
- * The function may only read that secret and send wake-ups to the render queue.
+ * The function may only read that secret and send wake-ups to the wake-up queue.
  */
 export const createRemotionWebhookEndpoint = (
   stack: Stack,
@@ -31,7 +31,7 @@ export const createRemotionWebhookEndpoint = (
     function: lambda,
     authType: FunctionUrlAuthType.NONE,
   });
-  webhook.addEnvironment('WAKE_QUEUE_URL', queues.queue.queueUrl);
+  webhook.addEnvironment('WAKE_QUEUE_URL', queues.wakeQueue.queueUrl);
   webhook.addEnvironment('REMOTION_WEBHOOK_SECRET_ARN', secret.secretArn);
   // Least privilege: the two calls waking needs, on the one secret and the one queue.
   lambda.addToRolePolicy(
@@ -41,7 +41,7 @@ export const createRemotionWebhookEndpoint = (
     }),
   );
   lambda.addToRolePolicy(
-    new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues.queue.queueArn] }),
+    new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues.wakeQueue.queueArn] }),
   );
   return { url: functionUrl.url, secret };
 };

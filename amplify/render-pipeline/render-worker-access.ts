@@ -91,6 +91,8 @@ export const configureRenderWorker = (
   // `continueLater` (cap reached, claim races, long renders) sending a fresh one to the render queue.
   targets.queues.queue.grantConsumeMessages(lambda);
   targets.queues.queue.grantSendMessages(lambda);
+  // The wake-up queue's event source receives and deletes; a wake-up is never handed back.
+  targets.queues.wakeQueue.grantConsumeMessages(lambda);
   targets.queues.deadLetterQueue.grantConsumeMessages(lambda);
   // The webhook secret, passed to Remotion with each render so it signs its render-finished call.
   lambda.addToRolePolicy(

@@ -49,6 +49,7 @@ describe('AWS permissions of every call our functions make', () => {
   let reconcilerProblem: string | undefined;
   const expected = {
     renderQueueArn: '',
+    wakeQueueArn: '',
     deadLetterQueueArn: '',
     remotionFunctionArn: '',
     webhookSecretArn: '',
@@ -78,6 +79,7 @@ describe('AWS permissions of every call our functions make', () => {
     const renderFunction = account.functionNamed(worker.env.REMOTION_FUNCTION_NAME);
     expected.renderQueueArn = queueArnOfUrl(worker.env.RENDER_QUEUE_URL);
     expected.deadLetterQueueArn = queueArnOfUrl(worker.env.RENDER_DLQ_URL ?? '');
+    expected.wakeQueueArn = webhook.queueArn;
     expected.remotionFunctionArn = renderFunction.arn;
     expected.webhookSecretArn = worker.env.REMOTION_WEBHOOK_SECRET_ARN ?? '';
     calls.push(
@@ -165,7 +167,10 @@ describe('AWS permissions of every call our functions make', () => {
     expect(has(worker, 'appsync:GraphQL', /\/types\/Mutation\/fields\/updateJob$/)).toBe(true);
     expect(expected.webhookSecretArn).toMatch(/:secret:/);
     expect(has(worker, 'secretsmanager:GetSecretValue', expected.webhookSecretArn)).toBe(true);
-    expect(has('remotion-webhook function', 'sqs:SendMessage', expected.renderQueueArn)).toBe(true);
+    expect(expected.wakeQueueArn).toMatch(/RenderWakeQueue/);
+    expect(expected.wakeQueueArn).not.toBe(expected.renderQueueArn);
+    expect(has('remotion-webhook function', 'sqs:SendMessage', expected.wakeQueueArn)).toBe(true);
+    expect(has(worker, 'sqs:ReceiveMessage', expected.wakeQueueArn)).toBe(true);
     expect(
       has('remotion-webhook function', 'secretsmanager:GetSecretValue', expected.webhookSecretArn),
     ).toBe(true);
@@ -199,8 +204,17 @@ describe('AWS permissions of every call our functions make', () => {
     expect(deniedOf('job reconciler')).toEqual([]);
   });
 
-  it('allows every call the remotion-webhook function makes (its secret, a wake-up on the render queue)', () => {
+  it('allows every call the remotion-webhook function makes (its secret, a wake-up on the wake-up queue), and no send to the render queue', async () => {
     expect(deniedOf('remotion-webhook function')).toEqual([]);
+    const webhookRole = [...callers].find(([, name]) => name === 'remotion-webhook function')![0];
+    const verdict = await simulateAwsCall(account, {
+      principal: webhookRole,
+      action: 'sqs:SendMessage',
+      resource: expected.renderQueueArn,
+      context: {},
+      source: 'a start the webhook must never send',
+    });
+    expect(verdict.allowed).toBe(false);
   });
 
   it("allows every call the operations function makes (queue counts, a redrive's send, the data API, invitations, the worker's metrics)", () => {

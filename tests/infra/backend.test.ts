@@ -6,6 +6,7 @@ import { getRolePolicy } from '@remotion/lambda/policies';
 import { readPipelineConfig } from '../../amplify/render-pipeline/config';
 import { jobIdOfInsert } from '../../local/pipeline/job-stream-reader';
 import { RENDER_WORKER_MEMORY_MB } from '../../amplify/functions/render-worker/resource';
+import { WAKE_UP_CONCURRENCY } from '../../contract/job-contract';
 import {
   assetFileOf,
   synthesizeForTests,
@@ -112,13 +113,14 @@ describe('the synthesized backend', () => {
   describe('render queue and DLQ', () => {
     it('encrypts every queue and redrives to the DLQ after 3 receives', () => {
       const queues = resourcesOf(data.json, 'AWS::SQS::Queue');
-      // The render queue, its DLQ and the stream pipe's DLQ (dead letters are kept in the DeadLetterRecord model),
-      // and the webhook queue, its DLQ and the webhook fan-out's DLQ.
+      // The render queue, the wake-up queue, their DLQ and the stream pipe's DLQ (dead letters are kept in the
+      // DeadLetterRecord model), and the webhook queue, its DLQ and the webhook fan-out's DLQ.
       expect(queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
         [
           'JobStreamPipeDeadLetterQueue',
           'RenderDeadLetterQueue',
           'RenderQueue',
+          'RenderWakeQueue',
           'WebhookDeadLetterQueue',
           'WebhookFanoutDeadLetterQueue',
           'WebhookQueue',
@@ -232,6 +234,32 @@ describe('the synthesized backend', () => {
         BatchSize: 1,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: config.renderCap },
+      });
+    });
+
+    it("feeds Remotion's wake-ups to the worker from their own queue, beside the render cap, dead letters to the DLQ", () => {
+      const queues = resourcesOf(data.json, 'AWS::SQS::Queue');
+      const [wakeId, wakeQueue] = only(
+        queues.filter(([id]) => id.startsWith('RenderWakeQueue')),
+        'wake-up queue',
+      );
+      const [dlqId] = only(
+        queues.filter(([id]) => id.startsWith('RenderDeadLetterQueue')),
+        'dead-letter queue',
+      );
+      expect(wakeQueue.Properties?.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: 3,
+      });
+      expect(wakeQueue.Properties?.VisibilityTimeout as number).toBeGreaterThan(
+        worker.Properties?.Timeout as number,
+      );
+      data.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [wakeId, 'Arn'] },
+        FunctionName: { Ref: workerId },
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: WAKE_UP_CONCURRENCY },
       });
     });
 
@@ -499,7 +527,7 @@ describe('the synthesized backend', () => {
       expect(fnEnv.REMOTION_WEBHOOK_SECRET_ARN).toBeDefined();
     });
 
-    it('may only read the webhook secret and send to the render queue', () => {
+    it('may only read the webhook secret and send to the wake-up queue', () => {
       const [, fn] = webhookFunction();
       const role = (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const statements = resourcesOf(data.json, 'AWS::IAM::Policy')
@@ -517,7 +545,9 @@ describe('the synthesized backend', () => {
         actions: [statement.Action].flat(),
         resources: [statement.Resource].flat(),
       }));
-      const queueArn = { 'Fn::GetAtt': [(env.WAKE_QUEUE_URL as { Ref: string }).Ref, 'Arn'] };
+      const wakeQueueId = (env.WAKE_QUEUE_URL as { Ref: string }).Ref;
+      expect(wakeQueueId).toMatch(/^RenderWakeQueue/);
+      const queueArn = { 'Fn::GetAtt': [wakeQueueId, 'Arn'] };
       expect(grants).toEqual([
         {
           actions: ['secretsmanager:GetSecretValue'],

@@ -29,7 +29,7 @@ export interface RenderEnded {
   outcome: 'success' | 'error' | 'timeout';
 }
 
-/** What the endpoint does with a render that ended: wake the job's tracking (a `{ jobId }` on the render queue). */
+/** What the endpoint does with a render that ended: wake the job's tracking (a `{ jobId, wakeFor }` on the wake-up queue). */
 export type WakeJobTracking = (ended: RenderEnded) => Promise<void>;
 
 /** The request as the endpoint sees it: header names lower-cased, the raw body. */

@@ -2,7 +2,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { WakeJobTracking } from './receive-remotion-webhook';
 
 /**
- * Wakes a job's tracking by sending `{ jobId, wakeFor: renderId }` to the render queue with no delay: the worker
+ * Wakes a job's tracking by sending `{ jobId, wakeFor: renderId }` to the wake-up queue with no delay: the worker
  * reads that render's progress once and ends the job (docs/architecture.md, "Completion from Remotion's webhook").
  */
 export const createSqsJobWaker =

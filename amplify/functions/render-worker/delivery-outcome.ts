@@ -84,6 +84,12 @@ export const applyOutcome = async (
 ): Promise<'delete' | 'keep'> => {
   context.log('delivery handled', { jobId: message.jobId, ...outcome });
   if (outcome.action === 'ack') return 'delete';
+  // A wake-up is only a hint, on a queue of its own: its job's tracker settles what it could not (never a second
+  // tracker from a continue, nor a hand-back on the render queue, which does not hold it).
+  if (message.wakeFor) {
+    context.log('wake-up dropped', { jobId: message.jobId, wakeFor: message.wakeFor });
+    return 'delete';
+  }
   if (outcome.action === 'continue' && !message.deadLetter) {
     await context.queue.continueLater(message.jobId, outcome.delaySeconds);
     return 'delete';

@@ -84,6 +84,35 @@ describe("wake-ups from Remotion's webhook (render-tracking.ts, job-lifecycle.ts
     expect(db.jobs.get('job-1')!.status).toBe('RENDERING');
   });
 
+  it('drops a wake-up it could not settle, never handing it back or continuing it: the tracker settles the job', async () => {
+    let failWrites = false;
+    const { db, worker, clock, deliver, recording } = setUp({
+      script: () => ({ durationMs: 5000 }),
+      config: { pollIntervalMs: 30_000 },
+      storeFault: (operation) =>
+        failWrites && operation === 'update' ? new Error('AppSync answered 503') : undefined,
+    });
+    db.insert({ id: 'job-1' });
+    expect((await deliver('job-1', 1, 20_000)).action).toBe('continue');
+    const continuations = recording.continuations.length;
+    clock.advance(6000);
+    failWrites = true;
+
+    const verdict = await worker.handleMessage({
+      ...messageOf(clock, 'job-1'),
+      wakeFor: 'render-1',
+    });
+
+    // The wake-up queue holds it, not the render queue: no hand-back there, and no second tracker.
+    expect(verdict).toBe('delete');
+    expect(recording.retries).toEqual([]);
+    expect(recording.continuations).toHaveLength(continuations);
+    expect(db.jobs.get('job-1')!.status).toBe('RENDERING');
+    failWrites = false;
+    expect((await deliver('job-1')).action).toBe('ack');
+    expect(db.jobs.get('job-1')!.status).toBe('SUCCEEDED');
+  });
+
   it('reads wakeFor from the message body, and plain { jobId } messages as before', () => {
     expect(parseJobMessage('{"jobId":"job-1","wakeFor":"render-1"}')).toEqual({
       jobId: 'job-1',
