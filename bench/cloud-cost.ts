@@ -34,8 +34,6 @@ export interface CostAssumptions {
   workerOwnSeconds: number;
   /** Seconds between progress polls while Remotion's webhook reports the end (worker-context.ts). */
   pollIntervalSeconds: number;
-  /** Billed duration of one `getRenderProgress` status invocation of the Remotion function. */
-  pollInvocationMs: number;
   /** The remotion-webhook endpoint: its memory and billed time per call (amplify/functions/remotion-webhook). */
   webhookMemoryMb: number;
   webhookSeconds: number;
@@ -67,7 +65,6 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   workerMemoryMb: RENDER_WORKER_MEMORY_MB,
   workerOwnSeconds: 1,
   pollIntervalSeconds: POLL_INTERVAL_WITH_WEBHOOK_MS / 1000,
-  pollInvocationMs: 200,
   webhookMemoryMb: 256,
   webhookSeconds: 0.1,
   wakeUpWorkerSeconds: 0.3,
@@ -181,6 +178,10 @@ export function estimateRenderCost(
   const writeUnits =
     jobWrites * (1 + a.jobIndexes) + r.jobStatusMoves + r.slotWrites + r.ledgerWrites;
   const readUnits = r.appSyncReads * 0.5 + r.ledgerStrongReads;
+  // The poster (remotion-lambda-renderer.ts): one renderStillOnLambda right after the render started, an invocation
+  // of the Remotion function paying a renderer's start-up for one frame. The worker waits for it while the video
+  // renders, which takes longer (the main Lambda's set-up, the same start-up, at least 20 frames): no extra wait.
+  const posterSeconds = a.rendererStartupSeconds + a.secondsPerFrame;
   const workerSeconds = renderWallSeconds + a.workerOwnSeconds;
   const line = (item: string, quantity: number, unit: string, unitUsd: number): CostLine => ({
     item,
@@ -190,7 +191,7 @@ export function estimateRenderCost(
   });
   const overhead: CostLine[] = [
     line(
-      `worker Lambda ${a.workerMemoryMb} MB arm64 waiting ${workerSeconds.toFixed(1)} s, and its ${a.wakeUpWorkerSeconds} s wake-up`,
+      `worker Lambda ${a.workerMemoryMb} MB arm64 waiting ${workerSeconds.toFixed(1)} s (the render, with the poster inside it, and ${a.workerOwnSeconds} s of its own), and its ${a.wakeUpWorkerSeconds} s wake-up`,
       (a.workerMemoryMb / 1024) * (workerSeconds + a.wakeUpWorkerSeconds),
       'GB-s',
       p.lambdaArmUsdPerGbSecond,
@@ -208,17 +209,25 @@ export function estimateRenderCost(
       p.lambdaUsdPerRequest,
     ),
     {
-      item: `getRenderProgress: ${polls} polls every ${a.pollIntervalSeconds} s + 1 on the wake-up (Remotion function, ${a.pollInvocationMs} ms each, via estimatePrice)`,
-      quantity: progressReads,
+      item: `poster: renderStillOnLambda, 1 invocation of the Remotion function, ${posterSeconds.toFixed(1)} s (a renderer's start-up + 1 frame), via estimatePrice`,
+      quantity: 1,
       unit: 'invocation',
       usd: estimatePrice({
         region: a.region,
         memorySizeInMb: a.remotionMemoryMb,
         diskSizeInMb: a.remotionDiskMb,
-        lambdasInvoked: progressReads,
-        durationInMilliseconds: progressReads * a.pollInvocationMs,
+        lambdasInvoked: 1,
+        durationInMilliseconds: posterSeconds * 1000,
       }),
     },
+    line(
+      // getRenderProgress with skipLambdaInvocation reads progress.json from S3 (no invocation); once the render is
+      // done it also finds the video with a HEAD.
+      `progress: ${polls} polls every ${a.pollIntervalSeconds} s + 1 on the wake-up, each an S3 GET of Remotion's progress.json (skipLambdaInvocation), and the video's HEAD once done`,
+      progressReads + 1,
+      'S3 request',
+      p.s3UsdPerReadRequest,
+    ),
     line(
       "SQS: the Pipe's send, the worker's receive + delete, the wake-up's send + receive + delete",
       r.sqsRequests,

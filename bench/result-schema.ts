@@ -41,7 +41,8 @@ const costAssumptions = z.object({
   remotionDiskMb: z.number(),
   workerMemoryMb: z.number(),
   workerOwnSeconds: z.number(),
-  pollInvocationMs: z.number(),
+  // Models before 2026-12-07 21:45 priced each progress poll as an invocation of the Remotion function.
+  pollInvocationMs: z.number().optional(),
   subscribers: z.number(),
   pollIntervalSeconds: z.number().optional(),
   webhookMemoryMb: z.number().optional(),

@@ -22,6 +22,8 @@ export const AWS_PRICES_US_EAST_1 = {
   appSyncUsdPerRealtimeMessage: 2.0 / 1_000_000,
   /** aws.amazon.com/appsync/pricing — per connection-minute. */
   appSyncUsdPerConnectionMinute: 0.08 / 1_000_000,
+  /** aws.amazon.com/s3/pricing — S3 Standard, per GET, HEAD and other read request ($0.0004 per 1,000). */
+  s3UsdPerReadRequest: 0.4 / 1_000_000,
   /** aws.amazon.com/eventbridge/pricing — Pipes, per request after filtering. */
   pipesUsdPerRequest: 0.4 / 1_000_000,
   /** aws.amazon.com/cloudwatch/pricing — logs ingested (standard class), per GB. */

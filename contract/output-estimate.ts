@@ -22,8 +22,10 @@ const HD_PIXELS = 1280 * 720;
  */
 export const SECONDS_PER_HD_FRAME = 16.556 / 150;
 
+/** A renderer Lambda's start-up (cold start, Chromium, site): the cost model's `rendererStartupSeconds`. */
+const RENDERER_STARTUP_SECONDS = 3;
 /** Remotion Lambda's fixed costs around the frames (the cost model's `mainSetupSeconds` + `rendererStartupSeconds`). */
-const CLOUD_STARTUP_SECONDS = 2 + 3;
+const CLOUD_STARTUP_SECONDS = 2 + RENDERER_STARTUP_SECONDS;
 
 /** The Remotion function's size (`REMOTION_FUNCTION_DEFAULTS` in amplify/render-pipeline/config.ts). */
 const REMOTION_MEMORY_MB = 2048;
@@ -33,25 +35,29 @@ const REMOTION_DISK_MB = 2048;
 export const WORKER_MEMORY_MB = 256;
 /** Seconds between progress polls while Remotion's webhook reports the end (`POLL_INTERVAL_WITH_WEBHOOK_MS`). */
 export const POLL_INTERVAL_SECONDS = 4;
-/** Billed time of one progress poll: a status invocation of the Remotion function. */
-const POLL_INVOCATION_MS = 200;
-/** Each poll also pushes progress: one AppSync mutation, its real-time message to one tab, a Job write in 2 indexes. */
-const PROGRESS_PUSH_USD =
+/**
+ * One progress poll: an S3 GET of Remotion's progress.json (`skipLambdaInvocation`, no invocation), and its progress
+ * push: one AppSync mutation, its real-time message to one tab, a Job write in 2 indexes.
+ */
+const POLL_USD =
+  AWS_PRICES_US_EAST_1.s3UsdPerReadRequest +
   AWS_PRICES_US_EAST_1.appSyncUsdPerOperation +
   AWS_PRICES_US_EAST_1.appSyncUsdPerRealtimeMessage +
   3 * AWS_PRICES_US_EAST_1.dynamoDbUsdPerWriteUnit;
+/** The worker Lambda's price per second it runs or waits (arm64). */
+const WORKER_USD_PER_SECOND =
+  (WORKER_MEMORY_MB / 1024) * AWS_PRICES_US_EAST_1.lambdaArmUsdPerGbSecond;
 
 /**
  * Our overhead beside Remotion's Lambdas, as bench/cloud-cost.ts models it (tests/unit/outputs holds this within 10 %
  * of `estimateRenderCost` for 10 s, 1 min and 10 min videos): per second of render, the worker waiting and a quarter
- * of a progress push; per job, the model's lines that do not grow with the render (the worker's own second and its
- * wake-up, the webhook, SQS, the Pipe, 13 AppSync operations, the slot and ledger writes, logs): $0.0000914 in
- * today's model, rounded down.
+ * of a poll; per job, the poster (`estimateCloudOverheadUsd`) and the model's lines that do not grow with the render
+ * (the worker's own second and its wake-up, the webhook, SQS, the Pipe, 13 AppSync operations, the slot and ledger
+ * writes, logs, the wake-up's progress read and the video's HEAD): $0.0000867 in today's model.
  */
 export const OVERHEAD_USD_PER_RENDER_SECOND =
-  (WORKER_MEMORY_MB / 1024) * AWS_PRICES_US_EAST_1.lambdaArmUsdPerGbSecond +
-  PROGRESS_PUSH_USD / POLL_INTERVAL_SECONDS;
-export const OVERHEAD_USD_PER_JOB = 0.00009;
+  WORKER_USD_PER_SECOND + POLL_USD / POLL_INTERVAL_SECONDS;
+export const OVERHEAD_USD_PER_JOB = 0.0000867;
 
 /** Remotion's `estimatePrice` (`@remotion/lambda/client` in Node, `remotion-lambda-price.ts` in the browser), passed in. */
 export type EstimatePrice = (input: {
@@ -105,22 +111,30 @@ export const estimateRender = ({
     lambdasInvoked: renderers + 1,
     durationInMilliseconds: (renderers * (3 + chunkSeconds) + seconds) * 1000,
   });
-  return { seconds, costUsd: remotionUsd + estimateCloudOverheadUsd(seconds, estimatePrice) };
+  const posterSeconds = RENDERER_STARTUP_SECONDS + secondsPerFrame;
+  return {
+    seconds,
+    costUsd:
+      remotionUsd +
+      estimateCloudOverheadUsd({ renderSeconds: seconds, posterSeconds }, estimatePrice),
+  };
 };
 
-/** This project's cost around a cloud render that runs `renderSeconds`: the worker, progress polls, the rest per job. */
+/**
+ * This project's cost around a cloud render that runs `renderSeconds`: the worker, progress polls, the poster (one
+ * `renderStillOnLambda` of `posterSeconds`, which the worker waits for while the video renders, no longer than it),
+ * the rest per job.
+ */
 export const estimateCloudOverheadUsd = (
-  renderSeconds: number,
+  { renderSeconds, posterSeconds }: { renderSeconds: number; posterSeconds: number },
   estimatePrice: EstimatePrice,
 ): number => {
-  // A poll every POLL_INTERVAL_SECONDS while the render runs, and one more when the webhook wakes the job.
-  const polls = Math.floor(renderSeconds / POLL_INTERVAL_SECONDS) + 1;
-  const pollUsd = estimatePrice({
+  const posterUsd = estimatePrice({
     region: 'us-east-1',
     memorySizeInMb: REMOTION_MEMORY_MB,
     diskSizeInMb: REMOTION_DISK_MB,
-    lambdasInvoked: polls,
-    durationInMilliseconds: polls * POLL_INVOCATION_MS,
+    lambdasInvoked: 1,
+    durationInMilliseconds: posterSeconds * 1000,
   });
-  return OVERHEAD_USD_PER_JOB + renderSeconds * OVERHEAD_USD_PER_RENDER_SECOND + pollUsd;
+  return OVERHEAD_USD_PER_JOB + renderSeconds * OVERHEAD_USD_PER_RENDER_SECOND + posterUsd;
 };

@@ -20,7 +20,6 @@ const assumptions: CostAssumptions = {
   workerMemoryMb: 256,
   workerOwnSeconds: 1,
   pollIntervalSeconds: 2,
-  pollInvocationMs: 200,
   wakeUpWorkerSeconds: 0.3,
   subscribers: 1,
   jobIndexes: 2,
@@ -46,11 +45,25 @@ describe('estimateRenderCost', () => {
   it('prices the worker on arm64 as GB-seconds for the whole wait, its own work and the wake-up', () => {
     const estimate = estimateRenderCost(10, assumptions);
     const worker = estimate.overhead.find((line) => line.unit === 'GB-s')!;
+    // The render's 7 + 1/6 s (the 3.1 s poster runs inside it), own work 1 s, wake-up 0.3 s.
     expect(worker.quantity).toBeCloseTo(0.25 * (7 + 1 / 6 + 1 + 0.3), 9);
     expect(worker.usd).toBeCloseTo(
       0.25 * (8.3 + 1 / 6) * AWS_PRICES_US_EAST_1.lambdaArmUsdPerGbSecond,
       12,
     );
+  });
+
+  it("prices the poster as one invocation of the Remotion function: a renderer's start-up and one frame", () => {
+    const poster = estimateRenderCost(10, assumptions).overhead.find(
+      (line) => line.unit === 'invocation',
+    )!;
+    expect(poster.item).toMatch(/^poster: renderStillOnLambda/);
+    expect(poster.quantity).toBe(1);
+    // 2 GB × 3.1 s on arm64, storage above 512 MB, one request: $0.0000830 by hand; Remotion's estimatePrice
+    // answers in whole hundred-thousandths of a dollar.
+    const byHand = 2 * 3.1 * 0.0000133334 + 1.5 * 3.1 * 0.0000000309 + 0.0000002;
+    expect(poster.usd).toBeCloseTo(byHand, 5);
+    expect(poster.usd).toBeGreaterThan(0);
   });
 
   it('counts one conditional push per poll every 2 s: AppSync operations, messages and index writes', () => {
@@ -62,8 +75,9 @@ describe('estimateRenderCost', () => {
     // 7 Job writes × (table + 2 indexes) + 2 status moves + 2 slot writes + 7 ledger writes.
     expect(byUnit('WRU').quantity).toBe(7 * 3 + 2 + 2 + 7);
     expect(byUnit('WRU').usd).toBeCloseTo(32 * 0.625e-6, 15);
-    // getRenderProgress: the 3 polls and one more on the webhook's wake-up.
-    expect(byUnit('invocation').quantity).toBe(4);
+    // getRenderProgress reads S3, never invokes: the 3 polls, one more on the webhook's wake-up, the video's HEAD.
+    expect(byUnit('S3 request').quantity).toBe(5);
+    expect(byUnit('S3 request').usd).toBeCloseTo(5 * 0.4e-6, 15);
   });
 
   it('costs the same however many jobs are stored (index queries, no table scans)', () => {

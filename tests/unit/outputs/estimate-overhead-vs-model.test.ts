@@ -4,7 +4,11 @@ import { estimatePrice } from '@remotion/lambda/client';
 import { describe, expect, it } from 'vitest';
 import { RENDER_WORKER_MEMORY_MB } from '../../../amplify/functions/render-worker/resource';
 import { POLL_INTERVAL_WITH_WEBHOOK_MS } from '../../../amplify/functions/render-worker/worker-context';
-import { COST_VIDEO_SECONDS, estimateRenderCost } from '../../../bench/cloud-cost';
+import {
+  COST_VIDEO_SECONDS,
+  DEFAULT_COST_ASSUMPTIONS,
+  estimateRenderCost,
+} from '../../../bench/cloud-cost';
 import {
   estimateCloudOverheadUsd,
   POLL_INTERVAL_SECONDS,
@@ -18,10 +22,17 @@ describe("the studio's cloud overhead against the cost model", () => {
   });
 
   it.each(COST_VIDEO_SECONDS)(
-    "is within 10 %% of the model's overhead for a %i s video, over the same render time",
+    "is within 10 %% of the model's overhead for a %i s video, over the same render and poster times",
     (videoSeconds) => {
       const model = estimateRenderCost(videoSeconds);
-      const studio = estimateCloudOverheadUsd(model.renderWallSeconds, estimatePrice);
+      const { rendererStartupSeconds, secondsPerFrame } = DEFAULT_COST_ASSUMPTIONS;
+      const studio = estimateCloudOverheadUsd(
+        {
+          renderSeconds: model.renderWallSeconds,
+          posterSeconds: rendererStartupSeconds + secondsPerFrame,
+        },
+        estimatePrice,
+      );
       expect(Math.abs(studio / model.overheadUsd - 1)).toBeLessThanOrEqual(0.1);
     },
   );
