@@ -135,7 +135,8 @@ describe('render timeouts and limits', () => {
       (queue) =>
         (queue as { Properties: { VisibilityTimeout: number } }).Properties.VisibilityTimeout,
     );
-    expect(visibilities).toHaveLength(2); // the render queue and its DLQ, both consumed by the worker
+    // The render queue, the wake-up queue and their DLQ, all consumed by the worker.
+    expect(visibilities).toHaveLength(3);
     for (const visibility of visibilities) {
       expect(visibility).toBeGreaterThan(RENDER_WORKER_TIMEOUT_SECONDS);
     }
