@@ -84,8 +84,14 @@ export interface TimedRender {
 }
 
 export interface RenderTimer {
-  /** Creates one job (MP4 at 1× unless `output` says otherwise) and answers its times. */
-  timeRender(output?: { outputFormat: string; scale: number }): Promise<TimedRender>;
+  /**
+   * Creates one job of the timer's reference render (or `render`), MP4 at 1× unless `output` says otherwise, and
+   * answers its times.
+   */
+  timeRender(options?: {
+    output?: { outputFormat: string; scale: number };
+    render?: ReferenceRender;
+  }): Promise<TimedRender>;
   close(): Promise<void>;
 }
 
@@ -96,9 +102,9 @@ export async function openRenderTimer(
 ): Promise<RenderTimer> {
   const watcher = await signUpWatcher(bench, 'render-bench@bench.local');
   return {
-    async timeRender(output) {
+    async timeRender({ output, render: what = render } = {}) {
       const started = performance.now();
-      const jobId = await watcher.createJob(render.compositionId, render.inputProps, output);
+      const jobId = await watcher.createJob(what.compositionId, what.inputProps, output);
       const sighting = await watcher.waitForStatus(jobId, 'SUCCEEDED', 10 * 60_000);
       const wallMs = Math.round(performance.now() - started);
       if (sighting.statusSeenAt.SUCCEEDED === undefined)

@@ -9,8 +9,11 @@ import type { ReferenceRender } from './measure-cli-render';
 
 /** A warm in-process renderer: the same render function the local pipeline calls, without the pipeline. */
 export interface WarmRenderTimer {
-  /** Renders once (MP4 at 1× unless `output` says otherwise) and answers the wall time in ms (the render must write a non-empty file). */
-  timeRender(output?: OutputChoice): Promise<number>;
+  /**
+   * Renders the reference (or `render`) once, MP4 at 1× unless `output` says otherwise, and answers the wall time in
+   * ms (the render must write a non-empty file).
+   */
+  timeRender(options?: { output?: OutputChoice; render?: ReferenceRender }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,10 @@ export async function openWarmRenderTimer(
   const renderer = createRemotionRenderFunction({ serveUrl, browserExecutable: CHROMIUM_PATH });
   const workDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   let run = 0;
-  const timeRender = async (output?: OutputChoice) => {
+  const timeRender = async ({
+    output,
+    render: what = render,
+  }: { output?: OutputChoice; render?: ReferenceRender } = {}) => {
     run += 1;
     const outputFile = join(workDir, `warm-${run}.mp4`);
     const started = performance.now();
@@ -38,8 +44,8 @@ export async function openWarmRenderTimer(
       request: {
         jobId: `bench-warm-${run}`,
         owner: 'bench',
-        compositionId: render.compositionId,
-        inputProps: render.inputProps,
+        compositionId: what.compositionId,
+        inputProps: what.inputProps,
         ...(output ? { output } : {}),
       },
       outputFile,

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findCompositionSpec } from '../remotion/catalog';
+import { findCompositionSpec, parseInputProps } from '../remotion/catalog';
 import {
   COST_VIDEO_SECONDS,
   DEFAULT_COST_ASSUMPTIONS,
@@ -68,9 +68,9 @@ type Section = (typeof SECTIONS)[number];
  * 1,182 s in all; the stub sections' sizes were cut to what still shows each behaviour (a few hundred jobs and rows
  * reach the steady rate and the cap), and the CLI reference to one run. The renders are most of what is left: on
  * 2 cores one 150-frame title-card takes 13–27 s however Chromium's GL or x264's preset is set (measured). Later the
- * same day, at 522 s for the issue's 7 minutes: 300 pipeline jobs (400 before), the warm-ups at half size and the
- * webhook comparison's jobs three at a time (393 s in all, with 200 batch rows; the batch keeps 300, as 200 rows are
- * QUEUED so soon that fixed costs rule its rows-per-second figure: 164 against 235).
+ * same day, at 522 s for the issue's 7 minutes: 250 pipeline jobs and 250 batch rows (400 and 300 before), warm-ups
+ * that render a one-second slideshow, and the webhook comparison's jobs three at a time. (200 rows are QUEUED so soon
+ * that the submit's fixed second rules the rows-per-second figure: 164/s, against 215–235/s for 300.)
  */
 const MODES = {
   quick: {
@@ -79,10 +79,10 @@ const MODES = {
     formatRuns: 1,
     latencyJobs: 20,
     webhookLatencyJobs: 10,
-    pipelineJobs: 300,
+    pipelineJobs: 250,
     pipelineCreateBudgetMs: 90_000,
     pipelineDrainBudgetMs: 150_000,
-    batchRows: 300,
+    batchRows: 250,
     batchDeadlineMs: 15 * 60_000,
   },
   full: {
@@ -101,11 +101,16 @@ const MODES = {
   },
 } as const;
 /**
- * The warm-ups before the timed renders (one through the pipeline, one in-process): they open the browser, load the
- * bundle and the compositor, which a render at half size does as well as one at full size (12.7 and 12.4 s on
- * 2026-12-07, against 14.4 and 14.3 s at full size in the run before: a frame's time is mostly not its pixels).
+ * The warm-ups before the timed renders (one through the pipeline, one in-process): they open the browser and load
+ * the bundle (one for every composition) and the compositor, which a one-second slideshow does as well as the
+ * reference. At half size the reference itself took 12.7 and 12.4 s on 2026-12-07 (14.4 and 14.3 s at full size):
+ * a frame's time is mostly not its pixels, so the warm-up renders fewer frames instead.
  */
-const WARM_UP_OUTPUT = { outputFormat: 'mp4', scale: 0.5 } as const;
+const WARM_UP_RENDER: ReferenceRender = {
+  compositionId: 'slideshow',
+  inputProps: { slides: [{ image: 'slides/aurora.svg', caption: 'Warm-up' }], secondsPerSlide: 1 },
+  codec: 'h264',
+};
 /** Renders in flight at once in the pipeline run (the event source mapping's MaximumConcurrency). */
 const PIPELINE_RENDER_CAP = 16;
 /**
@@ -153,6 +158,12 @@ function readReferenceRender(): ReferenceRender {
   const spec = findCompositionSpec('title-card');
   if (!spec)
     throw new Error('the composition catalog has no title-card; the render benchmarks need it');
+  // Checked before anything starts, rather than found out as a failed warm-up job minutes in.
+  const warmUp = parseInputProps(WARM_UP_RENDER.compositionId, WARM_UP_RENDER.inputProps);
+  if (!warmUp.ok)
+    throw new Error(
+      `the warm-up render's props no longer fit the catalog's ${WARM_UP_RENDER.compositionId}: ${warmUp.message}`,
+    );
   return { compositionId: spec.id, inputProps: { ...spec.defaultProps }, codec: 'h264' };
 }
 
@@ -292,9 +303,9 @@ async function main() {
       }
     }
     if (!remotionStack.warmedUp) {
-      const { wallMs } = await remotionStack.timer.timeRender(WARM_UP_OUTPUT);
+      const { wallMs } = await remotionStack.timer.timeRender({ render: WARM_UP_RENDER });
       log(
-        `${section}: warm-up job took ${wallMs} ms (bundle + browser, at half size; not counted)`,
+        `${section}: warm-up job took ${wallMs} ms (bundle + browser, a 1 s slideshow; not counted)`,
       );
       remotionStack.warmedUp = true;
     }
@@ -328,8 +339,10 @@ async function main() {
       const warmSamples: number[] = [];
       const cliSamples: number[] = [];
       try {
-        const warmUpMs = await warm.timeRender(WARM_UP_OUTPUT);
-        log(`render: in-process warm-up took ${warmUpMs} ms (browser, at half size; not counted)`);
+        const warmUpMs = await warm.timeRender({ render: WARM_UP_RENDER });
+        log(
+          `render: in-process warm-up took ${warmUpMs} ms (browser, a 1 s slideshow; not counted)`,
+        );
         for (let run = 1; run <= Math.max(settings.renderRuns, settings.cliRuns); run += 1) {
           if (run <= settings.renderRuns) {
             const { wallMs, rendererMs } = await timer.timeRender();
@@ -397,7 +410,9 @@ async function main() {
         }
         const samples: number[] = [];
         for (let run = 1; run <= settings.formatRuns; run += 1)
-          samples.push((await timer.timeRender({ outputFormat: format, scale: 1 })).wallMs);
+          samples.push(
+            (await timer.timeRender({ output: { outputFormat: format, scale: 1 } })).wallMs,
+          );
         const median = computeMedian(samples);
         result[formatSecondsKey(format)] = median === null ? null : Math.round(median) / 1000;
         log(`formats: ${format} ${samples.join(', ')} ms`);

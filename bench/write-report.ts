@@ -703,7 +703,7 @@ const DEFINITIONS = [
   '    2026-12-07 21:00 ran one job at a time.',
   '- **Pipeline** (stub renderer taking a uniformly random 0–50 ms; the render cap given to the stack; the',
   '  per-user limit raised to 100 through `MAX_ACTIVE_JOBS_PER_USER`, each user creating at most 100 (3 users for',
-  "  the quick run's 300 jobs, 100 for the full run's 10,000), so none is refused): every job is created with the",
+  "  the quick run's 250 jobs, 100 for the full run's 10,000), so none is refused): every job is created with the",
   '  `createJob` mutation over HTTP',
   "  with the user's token (8 at a time), then the bench waits until all are SUCCEEDED or the deadline passes.",
   '  `pipeline_jobs_per_second` = SUCCEEDED jobs ÷ seconds from the first create to the last `finishedAt` (Job',
