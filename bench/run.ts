@@ -126,9 +126,10 @@ const BATCH_PER_USER_LIMIT = 8;
 const STUB_RENDER_MS: [number, number] = [0, 50];
 /**
  * Stub renders for the webhook comparison: longer than the worker's start and first look (a 0–50 ms render is over
- * before the job records its render id, so its wake-up finds the job starting and the first look ends it either way).
+ * before the job records its render id, so its wake-up finds the job starting and the first look ends it either way;
+ * a job is RENDERING about 0.2 s after create). 1.5–2.5 s before 2026-12-07 22:15.
  */
-const WEBHOOK_LATENCY_STUB_RENDER_MS: [number, number] = [1500, 2500];
+const WEBHOOK_LATENCY_STUB_RENDER_MS: [number, number] = [1000, 1500];
 /**
  * The webhook comparison's jobs in flight at once, and its stacks' render cap: the stack's default per-user limit (one
  * user creates them all), so none waits for a slot, and every slot of the cap is a job being tracked, which is when a

@@ -694,7 +694,7 @@ const DEFINITIONS = [
   '    own record file `<dataDir>/renders/<renderId>.json`, written once with `state: done`) until the',
   "    subscription delivers `status: SUCCEEDED`, with the stack's defaults (Remotion's webhook on, a 1 s poll).",
   '  - `latency_done_to_browser_webhook_ms` / `latency_done_to_browser_poll_only_ms` (`--only=webhook-latency`): the',
-  '    same interval in two stub stacks started one after the other in the same run, with 1.5–2.5 s stub renders',
+  '    same interval in two stub stacks started one after the other in the same run, with 1–1.5 s stub renders',
   "    (a shorter one is over before the worker's first look, which then ends the job on either path): Remotion's",
   '    webhook waking the job with the worker polling every 4 s (as the cloud runs with the webhook), and no webhook',
   '    with a 1 s poll (the cloud without it); the webhook row gives its p50 as a fraction of the poll-only p50.',
