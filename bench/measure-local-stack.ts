@@ -74,7 +74,6 @@ async function signUpWatcher(bench: BenchStack, email: string) {
   return startJobWatcher(bench.stack.outputs, { email, password: BENCH_PASSWORD });
 }
 
-/** Times Job.create → SUCCEEDED seen by the subscription, one job at a time, with the stack's renderer. */
 /** One render through the pipeline: its wall time, and the part of it the local renderer spent rendering. */
 export interface TimedRender {
   /** Job.create → SUCCEEDED seen by the subscription, ms. */
@@ -95,7 +94,10 @@ export interface RenderTimer {
   close(): Promise<void>;
 }
 
-/** Signs a studio user in on `bench` and returns a {@link RenderTimer} for `render`. */
+/**
+ * Signs a studio user in on `bench` and returns a {@link RenderTimer} for `render`: Job.create → SUCCEEDED seen by
+ * the subscription, one job at a time, with the stack's renderer.
+ */
 export async function openRenderTimer(
   bench: BenchStack,
   render: ReferenceRender,

@@ -54,6 +54,7 @@ const workerEnvironment = (endpoint: string): DeployedWorkerEnvironment => ({
   OUTPUT_RETENTION_DAYS: '30',
   RENDER_QUEUE_URL: `${endpoint}/123456789012/render-queue`,
   RENDER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:render-dlq',
+  WAKE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:render-wake-queue',
   RENDER_DLQ_URL: `${endpoint}/123456789012/render-dlq`,
   REMOTION_CONCURRENCY_PER_RENDER: '4',
   REMOTION_TIMEOUT_SECONDS: '900',

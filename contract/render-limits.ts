@@ -23,7 +23,9 @@ export const EXECUTIONS_PER_RENDER_BESIDES_RENDERERS = 2;
 
 /**
  * Executions kept free for everything else that runs beside renders: the video-URL resolver, the
- * DLQ consumer, the reconciler and the key rotation (all short).
+ * DLQ consumer, the reconciler and the key rotation (all short). A wake-up from Remotion's webhook (at most
+ * `WAKE_UP_CONCURRENCY` at once, contract/job-contract.ts) needs none of them: it runs once its render's
+ * renderers have ended, in an execution that render just gave back.
  */
 export const RESERVED_EXECUTIONS = 2;
 

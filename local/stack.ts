@@ -382,7 +382,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const queue = fauxqs.createQueue('render-queue', { attributes: redriveToDlq });
     const wakeQueue = fauxqs.createQueue('render-wake-queue', {
-      attributes: { ...redriveToDlq, MessageRetentionPeriod: String(3600) },
+      attributes: { ...redriveToDlq, MessageRetentionPeriod: String(24 * 3600) },
     });
     const sqs = new SQSClient({
       endpoint: fauxqs.address,
@@ -475,6 +475,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // The cloud's limits, so local mode refuses exactly the videos the cloud would refuse.
       renderLimits: renderLimitsOf(pipeline),
       isDeadLetter: (record) => record.eventSourceARN === dlq.queueArn,
+      isWakeUp: (record) => record.eventSourceARN === wakeQueue.queueArn,
       log: (message, details) => log(`worker: ${message} ${JSON.stringify(details ?? {})}`),
       ...operations.bindWorker({
         transport: workerTransport,

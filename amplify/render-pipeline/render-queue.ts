@@ -34,10 +34,11 @@ export const createRenderQueue = (stack: Stack, config: PipelineConfig): RenderQ
     deadLetterQueue: redrive,
   });
   // Its own queue, so a wake-up is received while every render-cap slot tracks a render (docs/architecture.md,
-  // "Completion from Remotion's webhook"). A wake-up is a hint: an hour old, its job's tracker has long settled it.
+  // "Completion from Remotion's webhook"). Kept a day: longer than its receives × the visibility timeout, so a
+  // wake-up whose deliveries keep failing reaches the DLQ (which drops it) instead of expiring unseen.
   const wakeQueue = new Queue(stack, 'RenderWakeQueue', {
     ...consumedByTheWorker,
-    retentionPeriod: Duration.hours(1),
+    retentionPeriod: Duration.days(1),
     deadLetterQueue: redrive,
   });
   return { queue, wakeQueue, deadLetterQueue };

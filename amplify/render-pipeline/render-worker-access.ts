@@ -43,6 +43,7 @@ export const renderWorkerEnvironmentOf = (
   OUTPUT_RETENTION_DAYS: String(targets.config.outputRetentionDays),
   RENDER_QUEUE_URL: targets.queues.queue.queueUrl,
   RENDER_DLQ_ARN: targets.queues.deadLetterQueue.queueArn,
+  WAKE_QUEUE_ARN: targets.queues.wakeQueue.queueArn,
   RENDER_DLQ_URL: targets.queues.deadLetterQueue.queueUrl,
   // The fan-out that fits the concurrency budget, and the deadline that bounds a video's length.
   REMOTION_CONCURRENCY_PER_RENDER: String(targets.config.renderersPerRender),
@@ -91,8 +92,8 @@ export const configureRenderWorker = (
   // `continueLater` (cap reached, claim races, long renders) sending a fresh one to the render queue.
   targets.queues.queue.grantConsumeMessages(lambda);
   targets.queues.queue.grantSendMessages(lambda);
-  // The wake-up queue's event source receives and deletes; a wake-up is never handed back.
-  targets.queues.wakeQueue.grantConsumeMessages(lambda);
+  // The wake-up queue: its event source (queue-worker-mapping.ts) grants what consuming it needs; a wake-up is never
+  // sent by the worker, nor handed back.
   targets.queues.deadLetterQueue.grantConsumeMessages(lambda);
   // The webhook secret, passed to Remotion with each render so it signs its render-finished call.
   lambda.addToRolePolicy(

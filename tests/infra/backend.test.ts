@@ -261,6 +261,9 @@ describe('the synthesized backend', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: WAKE_UP_CONCURRENCY },
       });
+      const env = (worker.Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env.WAKE_QUEUE_ARN).toEqual({ 'Fn::GetAtt': [wakeId, 'Arn'] });
     });
 
     it('also feeds the DLQ to the worker, which marks those jobs FAILED', () => {

@@ -46,7 +46,7 @@ export const recordingWebhookSecrets = (
 
 /**
  * The remotion-webhook function's calls, through its real adapters: the secret read and the wake-up sent to the
- * render queue for a validly signed `success` payload.
+ * wake-up queue for a validly signed `success` payload.
  */
 export const recordRemotionWebhookCalls = async (
   account: SynthesizedAccount,

@@ -29,6 +29,8 @@ const metrics = createPowertoolsJobMetrics(
 );
 
 const isDeadLetter = (record: SQSRecord) => record.eventSourceARN === env.RENDER_DLQ_ARN;
+const isWakeUp = (record: SQSRecord) =>
+  env.WAKE_QUEUE_ARN !== undefined && record.eventSourceARN === env.WAKE_QUEUE_ARN;
 
 // Remotion's webhook ends each job as soon as its render ends (docs/architecture.md, "Completion from Remotion's webhook").
 const webhook =
@@ -84,6 +86,7 @@ const lazy = createLazyHandler(async () => {
           }
         : undefined,
     isDeadLetter,
+    isWakeUp,
     log: (message, details) => logger.info(message, details ?? {}),
     metrics,
     // Budgets and quota (docs/architecture.md, "Spend guard"); dead letters kept for the Operations view.
@@ -94,7 +97,7 @@ const lazy = createLazyHandler(async () => {
 // Start during the init phase; a failure there is logged and the first invocation builds again.
 lazy.prepare();
 
-/** Lambda entry for the render queue and its DLQ: tags the logs with the invocation, the rest lives in the core. */
+/** Lambda entry for the render queue, the wake-up queue and their DLQ: tags the logs with the invocation, the rest lives in the core. */
 export const handler = (event: SQSEvent, context: Context) => {
   logger.addContext(context);
   return lazy.handler(event, context);

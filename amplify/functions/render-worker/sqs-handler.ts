@@ -43,6 +43,8 @@ export interface WorkerContext {
 export interface SqsHandlerOptions {
   /** True for records from the dead-letter queue (e.g. compare `eventSourceARN` with the DLQ's ARN). */
   isDeadLetter?: (record: SQSRecord) => boolean;
+  /** True for records from the wake-up queue: a malformed one is dropped, as the render queue does not hold it. */
+  isWakeUp?: (record: SQSRecord) => boolean;
   /**
    * The render queue: a malformed message is handed back at once, so it reaches the DLQ after its few receives
    * instead of waiting out the queue's visibility timeout (hours) before each one.
@@ -62,9 +64,12 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
       try {
         message = parseJobMessage(record.body);
       } catch (error) {
-        // A malformed message on the DLQ has no job to fail: drop it (it is logged). On the queue, fail it so it reaches the DLQ.
+        // A malformed message on the DLQ has no job to fail: drop it (it is logged), and a malformed wake-up with it (it
+        // is only a hint). On the render queue, fail it so it reaches the DLQ.
         if (deadLetter)
           return console.error('Dropping malformed dead letter', record.messageId, error);
+        if (options.isWakeUp?.(record))
+          return console.error('Dropping malformed wake-up', record.messageId, error);
         await options.queue?.retryLater(record.receiptHandle, 0).catch((handBackError: unknown) => {
           console.error('Could not hand back malformed message', record.messageId, handBackError);
         });
@@ -84,7 +89,7 @@ export const createSqsHandler = (worker: RenderWorker, options: SqsHandlerOption
       if (verdict === 'keep')
         throw new Error(`Job ${jobId}: message handed back for a later retry`);
     };
-    // Both event sources deliver one record per batch (batchSize 1), so a render holds only its own message.
+    // Every event source delivers one record per batch (batchSize 1), so a render holds only its own message.
     return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       throwOnFullBatchFailure: false,
     });

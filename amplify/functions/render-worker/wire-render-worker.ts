@@ -22,6 +22,8 @@ export interface RenderWorkerWiring {
   renderLimits?: RenderLimits;
   /** True for records from the dead-letter queue. */
   isDeadLetter: (record: SQSRecord) => boolean;
+  /** True for records from the wake-up queue (a malformed one is dropped there); omitted: none are. */
+  isWakeUp?: (record: SQSRecord) => boolean;
   log: LogFunction;
   /** Omitted: no metrics (local mode). */
   metrics?: JobMetrics;
@@ -31,7 +33,7 @@ export interface RenderWorkerWiring {
   keepDeadLetter?: (jobId: string, receiveCount: number) => Promise<void>;
 }
 
-/** The SQS handler of both queues, the render worker it hands each record to, and the worker itself. */
+/** The SQS handler of the worker's queues, the render worker it hands each record to, and the worker itself. */
 export interface WiredRenderWorker {
   worker: RenderWorker;
   handler: ReturnType<typeof createSqsHandler>;
@@ -57,6 +59,10 @@ export const wireRenderWorker = (wiring: RenderWorkerWiring): WiredRenderWorker 
     : worker;
   return {
     worker,
-    handler: createSqsHandler(consumer, { isDeadLetter: wiring.isDeadLetter, queue: wiring.queue }),
+    handler: createSqsHandler(consumer, {
+      isDeadLetter: wiring.isDeadLetter,
+      ...(wiring.isWakeUp ? { isWakeUp: wiring.isWakeUp } : {}),
+      queue: wiring.queue,
+    }),
   };
 };

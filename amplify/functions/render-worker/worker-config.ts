@@ -36,6 +36,8 @@ const envSchema = z.object({
   RENDER_DLQ_ARN: text('the ARN of the render dead-letter SQS queue'),
   // Optional: where Remotion keeps its render state (defaults to the output bucket).
   REMOTION_BUCKET_NAME: text('a bucket name').optional(),
+  // Optional: the wake-up queue's ARN, so a malformed record from it is dropped, never handed back on the render queue.
+  WAKE_QUEUE_ARN: text('the ARN of the wake-up SQS queue').optional(),
   // Optional: the DLQ's URL, so a dead letter hit by a temporary error is retried after its backoff.
   RENDER_DLQ_URL: z.url({ error: 'the URL of the render dead-letter SQS queue' }).optional(),
   // Optional: the queue's maxReceiveCount, quoted in the "gave up" message.

@@ -63,7 +63,6 @@ describe('estimateRenderCost', () => {
     // answers in whole hundred-thousandths of a dollar.
     const byHand = 2 * 3.1 * 0.0000133334 + 1.5 * 3.1 * 0.0000000309 + 0.0000002;
     expect(poster.usd).toBeCloseTo(byHand, 5);
-    expect(poster.usd).toBeGreaterThan(0);
   });
 
   it('counts one conditional push per poll every 2 s: AppSync operations, messages and index writes', () => {

@@ -139,7 +139,7 @@ describe('the wake-up and the secret (AWS adapters)', () => {
     secrets.reset();
   });
 
-  it('sends { jobId, wakeFor } to the render queue with no delay', async () => {
+  it('sends { jobId, wakeFor } to the wake-up queue with no delay', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
     await createSqsJobWaker({ client: new SQSClient({}), queueUrl: 'https://sqs/q' })({
       jobId: 'job-1',

@@ -140,6 +140,27 @@ describe('render timeouts and limits', () => {
     for (const visibility of visibilities) {
       expect(visibility).toBeGreaterThan(RENDER_WORKER_TIMEOUT_SECONDS);
     }
+    // A message whose every delivery fails reaches the DLQ only if it is still kept after its last receive.
+    const redriven = Object.values(queues)
+      .map(
+        (queue) =>
+          (
+            queue as {
+              Properties: {
+                VisibilityTimeout: number;
+                MessageRetentionPeriod: number;
+                RedrivePolicy?: { maxReceiveCount: number };
+              };
+            }
+          ).Properties,
+      )
+      .filter((properties) => properties.RedrivePolicy);
+    expect(redriven).toHaveLength(2); // the render queue and the wake-up queue
+    for (const { VisibilityTimeout, MessageRetentionPeriod, RedrivePolicy } of redriven) {
+      expect(MessageRetentionPeriod).toBeGreaterThan(
+        RedrivePolicy!.maxReceiveCount * VisibilityTimeout,
+      );
+    }
   }, 180_000); // synthesizing with the CDK takes seconds, more on a busy machine
 
   it('fits every render in flight into the concurrency budget, or refuses the budget naming the fix', () => {

@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRenderWorker } from '../../../amplify/functions/render-worker/job-lifecycle';
 import {
   createLazyHandler,
@@ -19,6 +19,7 @@ import {
 
 const QUEUE_URL = 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue';
 const DLQ_ARN = 'arn:aws:sqs:eu-central-1:123456789012:render-dlq';
+const WAKE_QUEUE_ARN = 'arn:aws:sqs:eu-central-1:123456789012:render-wake-queue';
 
 const sqsRecord = (body: string, overrides: Partial<SQSRecord> = {}): SQSRecord => ({
   messageId: `m-${Math.random().toString(36).slice(2)}`,
@@ -60,6 +61,7 @@ const setUp = (rendererFault?: (operation: string) => Error | undefined) => {
   const handler = createSqsHandler(worker, {
     clock,
     isDeadLetter: (record) => record.eventSourceARN === DLQ_ARN,
+    isWakeUp: (record) => record.eventSourceARN === WAKE_QUEUE_ARN,
     queue,
   });
   const context = { getRemainingTimeInMillis: () => 600_000 };
@@ -98,6 +100,26 @@ describe('render queue handler', () => {
     expect(
       sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input),
     ).toEqual([{ QueueUrl: QUEUE_URL, ReceiptHandle: 'receipt-bad', VisibilityTimeout: 0 }]);
+  });
+
+  it('drops a malformed wake-up instead of handing it back on the render queue, which does not hold it', async () => {
+    const { handler, context } = setUp();
+    const malformed = sqsRecord('{"jobId": 7}', {
+      receiptHandle: 'receipt-of-the-wake-up-queue',
+      eventSourceARN: WAKE_QUEUE_ARN,
+    });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    const response = await handler({ Records: [malformed] }, context);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand)).toEqual([]);
+    expect(errors).toHaveBeenCalledWith(
+      'Dropping malformed wake-up',
+      malformed.messageId,
+      expect.any(Error),
+    );
+    errors.mockRestore();
   });
 
   it('hands a throttled job back with ChangeMessageVisibility and reports it failed', async () => {

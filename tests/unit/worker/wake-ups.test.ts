@@ -97,13 +97,19 @@ describe("wake-ups from Remotion's webhook (render-tracking.ts, job-lifecycle.ts
     const continuations = recording.continuations.length;
     clock.advance(6000);
     failWrites = true;
+    // The wake-up reaches the job's end, whose write fails: on its own, the delivery would not be acknowledged.
+    const outcome = await worker.processDelivery({
+      ...messageOf(clock, 'job-1'),
+      wakeFor: 'render-1',
+    });
+    expect(outcome.action).not.toBe('ack');
 
     const verdict = await worker.handleMessage({
       ...messageOf(clock, 'job-1'),
       wakeFor: 'render-1',
     });
 
-    // The wake-up queue holds it, not the render queue: no hand-back there, and no second tracker.
+    // Yet it is deleted: the wake-up queue holds it, not the render queue; no hand-back there, and no second tracker.
     expect(verdict).toBe('delete');
     expect(recording.retries).toEqual([]);
     expect(recording.continuations).toHaveLength(continuations);
