@@ -4,16 +4,12 @@ import { join } from 'node:path';
 import { ensureRemotionBundle } from '../local/render/remotion-bundle';
 import { createRemotionRenderFunction } from '../local/render/remotion-renderer';
 import { CHROMIUM_PATH } from '../local/stack';
-import type { OutputChoice } from '../contract/output-formats';
 import type { ReferenceRender } from './measure-cli-render';
 
 /** A warm in-process renderer: the same render function the local pipeline calls, without the pipeline. */
 export interface WarmRenderTimer {
-  /**
-   * Renders the reference (or `render`) once, MP4 at 1× unless `output` says otherwise, and answers the wall time in
-   * ms (the render must write a non-empty file).
-   */
-  timeRender(options?: { output?: OutputChoice; render?: ReferenceRender }): Promise<number>;
+  /** Renders the reference (or `render`) once as MP4 and answers the wall time in ms (the render must write a non-empty file). */
+  timeRender(options?: { render?: ReferenceRender }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -33,10 +29,7 @@ export async function openWarmRenderTimer(
   const renderer = createRemotionRenderFunction({ serveUrl, browserExecutable: CHROMIUM_PATH });
   const workDir = mkdtempSync(join(tmpdir(), 'bench-warm-'));
   let run = 0;
-  const timeRender = async ({
-    output,
-    render: what = render,
-  }: { output?: OutputChoice; render?: ReferenceRender } = {}) => {
+  const timeRender = async ({ render: what = render }: { render?: ReferenceRender } = {}) => {
     run += 1;
     const outputFile = join(workDir, `warm-${run}.mp4`);
     const started = performance.now();
@@ -46,7 +39,6 @@ export async function openWarmRenderTimer(
         owner: 'bench',
         compositionId: what.compositionId,
         inputProps: what.inputProps,
-        ...(output ? { output } : {}),
       },
       outputFile,
       // The pipeline's renders make a poster too, so the reference does the same work.

@@ -29,8 +29,7 @@ const metrics = createPowertoolsJobMetrics(
 );
 
 const isDeadLetter = (record: SQSRecord) => record.eventSourceARN === env.RENDER_DLQ_ARN;
-const isWakeUp = (record: SQSRecord) =>
-  env.WAKE_QUEUE_ARN !== undefined && record.eventSourceARN === env.WAKE_QUEUE_ARN;
+const isWakeUp = (record: SQSRecord) => record.eventSourceARN === env.WAKE_QUEUE_ARN;
 
 // Remotion's webhook ends each job as soon as its render ends (docs/architecture.md, "Completion from Remotion's webhook").
 const webhook =
