@@ -14,6 +14,7 @@ const WORKER_ADAPTERS = [
   'powertools-job-metrics.ts',
   'spend-guard-from-env.ts',
   'dynamo-spend-ledger.ts',
+  'dynamo-job-reads.ts',
 ].map((file) => `amplify/functions/render-worker/${file}`);
 
 /** The layers of docs/architecture.md ("Layout"), enforced: a planted violation fails lint (tests/unit/lint-boundaries.test.ts). */

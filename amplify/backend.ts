@@ -95,6 +95,7 @@ configureRenderWorker(backend.renderWorker, {
   outputBucket,
   config,
   remotionWebhook: remotionWebhookEndpoint,
+  tables: { job: jobTable, renderSlot: backend.data.resources.tables['RenderSlot']! },
 });
 
 // Delete a job (docs/architecture.md, "Outputs"): its record, outputs and render state, nothing else.

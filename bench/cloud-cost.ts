@@ -79,21 +79,23 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
  * {@link estimateRenderCost}.
  */
 export const REQUESTS_PER_JOB = {
-  /** AppSync operations: the browser's createJob; the worker's getJob, listRenderSlots, createRenderSlot,
-   * listRenderingJobs ×2 (look, claim, look again), claim, recordRenderId, the final write, and the slot's
-   * release (listRenderSlots + deleteRenderSlot); the webhook's wake-up reads the job, and so does the tracking
-   * delivery when it finds the job ended. A busy worker skips the first rendering listing (it counted room within
-   * the last second) and the release's listing (it admitted the job itself); a lone job in the cloud cannot count
-   * on either (a cold or idle worker instance, a wake-up in another instance), so both stay counted here. */
-  appSyncOperations: 13,
+  /** AppSync operations: the browser's createJob; the worker's claim, recordRenderId and final write. Every Job write
+   * goes through AppSync so the owner's subscriptions see it; the worker's reads and its render slots do not
+   * (dynamo-job-reads.ts). */
+  appSyncOperations: 4,
+  /** The worker's strongly consistent reads on the tables (≤ 4 KB, 1 read unit each): getJob ×3 (the start, the
+   * webhook's wake-up, the tracking delivery that finds the job ended) and its owner's slots ×2 (look, release). */
+  consistentTableReads: 5,
+  /** Queries of the Job table's status index (eventually consistent, 0.5 read units): the render cap's look and its
+   * look again after the claim. A busy worker skips the first (it counted room within the last second); a lone job
+   * in the cloud cannot count on that (a cold or idle worker instance), so both stay counted here. */
+  statusIndexReads: 2,
   /** Job writes besides progress pushes: create, claim, render id, final status. */
   jobWrites: 4,
   /** Writes that move the job in the status index (claim, final status): a delete and a put there. */
   jobStatusMoves: 2,
   /** RenderSlot writes: create and delete. */
   slotWrites: 2,
-  /** Eventually consistent reads of ≤ 4 KB by AppSync: 3 getJob, 2 slot listings, 2 rendering listings. */
-  appSyncReads: 7,
   /** The spend ledger, direct DynamoDB: admit = get + 3 conditional ADDs + put; settle = get + put + 2 ADDs. */
   ledgerWrites: 7,
   ledgerStrongReads: 2,
@@ -177,7 +179,7 @@ export function estimateRenderCost(
   const appSyncOperations = r.appSyncOperations + polls;
   const writeUnits =
     jobWrites * (1 + a.jobIndexes) + r.jobStatusMoves + r.slotWrites + r.ledgerWrites;
-  const readUnits = r.appSyncReads * 0.5 + r.ledgerStrongReads;
+  const readUnits = r.consistentTableReads + r.statusIndexReads * 0.5 + r.ledgerStrongReads;
   // The poster (remotion-lambda-renderer.ts): one renderStillOnLambda right after the render started, an invocation
   // of the Remotion function paying a renderer's start-up for one frame. The worker waits for it while the video
   // renders, which takes longer (the main Lambda's set-up, the same start-up, at least 20 frames): no extra wait.
@@ -236,7 +238,7 @@ export function estimateRenderCost(
     ),
     line('Pipe: the INSERT event', 1, 'request', p.pipesUsdPerRequest),
     line(
-      `AppSync operations: create, ${r.appSyncOperations - 1} worker reads and writes, ${polls} progress pushes`,
+      `AppSync operations: create, ${r.appSyncOperations - 1} worker writes, ${polls} progress pushes`,
       appSyncOperations,
       'operation',
       p.appSyncUsdPerOperation,
@@ -260,7 +262,7 @@ export function estimateRenderCost(
       p.dynamoDbUsdPerWriteUnit,
     ),
     line(
-      `DynamoDB reads: ${r.appSyncReads} AppSync reads (0.5 each) + ${r.ledgerStrongReads} consistent ledger reads`,
+      `DynamoDB reads: the worker's ${r.consistentTableReads} consistent job and slot reads, ${r.statusIndexReads} status-index queries (0.5 each), ${r.ledgerStrongReads} consistent ledger reads`,
       readUnits,
       'RRU',
       p.dynamoDbUsdPerReadUnit,

@@ -19,8 +19,8 @@ export interface WorkerMemoryMeasurement {
   /** Size of the bundle Lambda would load, KB. */
   bundleKb: number;
   deliveries: number;
-  /** GraphQL operations the handler sent (each answered by the stand-in). */
-  graphqlRequests: number;
+  /** Job reads the handler sent to DynamoDB (each answered by the stand-in: no such job). */
+  jobReads: number;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -56,6 +56,8 @@ const workerEnvironment = (endpoint: string): DeployedWorkerEnvironment => ({
   RENDER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:render-dlq',
   WAKE_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:render-wake-queue',
   RENDER_DLQ_URL: `${endpoint}/123456789012/render-dlq`,
+  JOB_TABLE_NAME: 'Job-bench-NONE',
+  RENDER_SLOT_TABLE_NAME: 'RenderSlot-bench-NONE',
   REMOTION_CONCURRENCY_PER_RENDER: '4',
   REMOTION_TIMEOUT_SECONDS: '900',
   REMOTION_WEBHOOK_URL: 'https://remotion-webhook.lambda-url.us-east-1.on.aws/',
@@ -69,8 +71,8 @@ const workerEnvironment = (endpoint: string): DeployedWorkerEnvironment => ({
  * Measures the render worker as Lambda runs it: `amplify/functions/render-worker/handler.ts` bundled with esbuild the
  * way Amplify's `defineFunction` bundles it (ESM, minified, AWS SDK included), loaded in a fresh Node process with
  * the environment the backend gives it, then handed `deliveries` SQS records. Every AWS endpoint points at a
- * stand-in in this process that answers the model-introspection read from S3 and every GraphQL request (the job is
- * gone, so each delivery ends with an ack, before any spend-ledger write or Remotion call). What this leaves out is
+ * stand-in in this process that answers the model-introspection read from S3, every GraphQL request and every
+ * DynamoDB read (the job is gone, so each delivery ends with an ack, before any spend-ledger write or Remotion call). What this leaves out is
  * the render's own working set in the worker: one job record and one progress object at a time, kilobytes against
  * the megabytes measured here.
  */
@@ -79,12 +81,18 @@ export async function measureWorkerMemory(
   deliveries = 50,
 ): Promise<WorkerMemoryMeasurement> {
   const workDir = mkdtempSync(join(tmpdir(), 'bench-worker-memory-'));
-  let graphqlRequests = 0;
+  let jobReads = 0;
   const server = createServer((request, response) => {
     void readBody(request).then((body) => {
       response.setHeader('content-type', 'application/json');
+      // The worker's first step, reading the job from the Job table: there is none.
+      if (request.headers['x-amz-target'] === 'DynamoDB_20120810.GetItem') {
+        jobReads += 1;
+        response.setHeader('content-type', 'application/x-amz-json-1.0');
+        response.end('{}');
+        return;
+      }
       if (request.method === 'POST' && request.url === GRAPHQL_PATH) {
-        graphqlRequests += 1;
         // Any query: "no such job"; the worker acks a message whose job is gone.
         const field = /(?:query|mutation)\s+\w*[^{]*\{\s*(\w+)/.exec(
           (JSON.parse(body) as { query: string }).query,
@@ -168,16 +176,16 @@ export async function measureWorkerMemory(
         `the worker process printed no measurement: ${summarizeStderr(output) || '(nothing on stderr)'}`,
       );
     const measured = JSON.parse(line.slice(2)) as { maxRssKb: number; heapUsed: number };
-    if (graphqlRequests < deliveries)
+    if (jobReads < deliveries)
       throw new Error(
-        `the handler sent ${graphqlRequests} GraphQL requests for ${deliveries} deliveries: it did not reach the store`,
+        `the handler read ${jobReads} jobs for ${deliveries} deliveries: it did not reach the store`,
       );
     return {
       peakRssMb: Math.round(measured.maxRssKb / 102.4) / 10,
       heapUsedMb: Math.round(measured.heapUsed / 1024 / 102.4) / 10,
       bundleKb: Math.round(statSync(bundle).size / 1024),
       deliveries,
-      graphqlRequests,
+      jobReads,
     };
   } finally {
     server.close();

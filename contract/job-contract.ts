@@ -29,6 +29,12 @@ export const ownerSubOf = (owner: string): string => owner.split('::')[0] ?? '';
 export const RENDER_WORKER_TIMEOUT_SECONDS = 900;
 
 /**
+ * The Job table's index by status and creation (the schema's `index('status').sortKeys(['createdAt'])`), as Amplify
+ * names it: the worker queries it directly to count renders in flight.
+ */
+export const JOB_STATUS_INDEX = 'jobsByStatusAndCreatedAt';
+
+/**
  * Wake-ups from Remotion's webhook handled at once, beside the render cap (SQS's smallest allowed cap): a wake-up only
  * reads a render's progress once and ends the job, so it needs no render slot and must not wait for one
  * (docs/architecture.md, "Completion from Remotion's webhook").

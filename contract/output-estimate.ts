@@ -52,12 +52,13 @@ const WORKER_USD_PER_SECOND =
  * Our overhead beside Remotion's Lambdas, as bench/cloud-cost.ts models it (tests/unit/outputs holds this within 10 %
  * of `estimateRenderCost` for 10 s, 1 min and 10 min videos): per second of render, the worker waiting and a quarter
  * of a poll; per job, the poster (`estimateCloudOverheadUsd`) and the model's lines that do not grow with the render
- * (the worker's own second and its wake-up, the webhook, SQS, the Pipe, 13 AppSync operations, the slot and ledger
- * writes, logs, the wake-up's progress read and the video's HEAD): $0.0000867 in today's model.
+ * (the worker's own second and its wake-up, the webhook, SQS, the Pipe, 4 AppSync operations, the worker's table
+ * reads, the slot and ledger writes, logs, the wake-up's progress read and the video's HEAD): $0.0000482 in today's
+ * model (the mean over 10 s, 1 min and 10 min).
  */
 export const OVERHEAD_USD_PER_RENDER_SECOND =
   WORKER_USD_PER_SECOND + POLL_USD / POLL_INTERVAL_SECONDS;
-export const OVERHEAD_USD_PER_JOB = 0.0000867;
+export const OVERHEAD_USD_PER_JOB = 0.0000482;
 
 /** Remotion's `estimatePrice` (`@remotion/lambda/client` in Node, `remotion-lambda-price.ts` in the browser), passed in. */
 export type EstimatePrice = (input: {

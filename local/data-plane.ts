@@ -25,6 +25,8 @@ export interface DataPlane {
     batchTableStreamArn: string;
     /** The spend guard's ledger, written directly by the worker (docs/architecture.md, "Spend guard"). */
     spendLedgerTableName: string;
+    /** The render slots, which the worker holds directly (docs/architecture.md, "Data flow"). */
+    renderSlotTableName: string;
   };
   cognito: {
     endpoint: string;
@@ -170,6 +172,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         batchTableName: tableNameOf('Batch'),
         batchTableStreamArn,
         spendLedgerTableName: tableNameOf('SpendLedger'),
+        renderSlotTableName: tableNameOf('RenderSlot'),
       },
       cognito: {
         endpoint: cognito.endpoint,

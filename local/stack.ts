@@ -268,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The worker's modules (the Amplify client among them) load while Java boots.
     const workerModules = Promise.all([
       import('../amplify/functions/render-worker/appsync-job-store'),
+      import('../amplify/functions/render-worker/dynamo-job-reads'),
       import('../amplify/functions/render-worker/wire-render-worker'),
       import('../amplify/functions/render-worker/sqs-job-queue'),
       import('../amplify/functions/video-url/dynamo-job-loader'),
@@ -332,6 +333,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const [fauxqs, outputServer, dataPlane, modules] = await Promise.all(pieces);
     const [
       { createAppSyncJobStore },
+      { withDynamoReads },
       { wireRenderWorker },
       { createSqsJobQueue },
       { createDynamoJobLoader },
@@ -444,7 +446,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: dataPlane.workerCredentials,
     });
     const workerTransport = options.faults?.wrapWorkerTransport?.(transport) ?? transport;
-    const store = guardStore(createAppSyncJobStore(workerTransport), () => stopping);
+    // As in the Lambda: Job writes through AppSync, reads and slots on DynamoDB Local's tables.
+    const store = guardStore(
+      withDynamoReads(createAppSyncJobStore(workerTransport), dynamodb, {
+        jobTable: dataPlane.dynamodb.jobTableName,
+        renderSlotTable: dataPlane.dynamodb.renderSlotTableName,
+      }),
+      () => stopping,
+    );
     const jobQueue = createSqsJobQueue({
       client: sqs,
       queueUrl: queue.queueUrl,

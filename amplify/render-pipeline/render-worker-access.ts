@@ -1,7 +1,9 @@
 import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { JOB_STATUS_INDEX } from '../../contract/job-contract';
 import type { WorkerEnvironmentVariables } from '../functions/render-worker/worker-config';
 import type { PipelineConfig } from './config';
 import type { RenderQueues } from './render-queue';
@@ -24,6 +26,8 @@ export interface RenderWorkerTargets {
   config: PipelineConfig;
   /** Where Remotion reports a render's end (amplify/render-pipeline/remotion-webhook-endpoint.ts). */
   remotionWebhook: RemotionWebhookEndpoint;
+  /** The Job and RenderSlot models' tables, which the worker reads (and holds slots in) directly. */
+  tables: { job: ITable; renderSlot: ITable };
 }
 
 /** Builds the worker's environment: the one place its configuration is passed. */
@@ -42,6 +46,8 @@ export const renderWorkerEnvironmentOf = (
   OUTPUT_PREFIX: targets.config.outputPrefix,
   OUTPUT_RETENTION_DAYS: String(targets.config.outputRetentionDays),
   RENDER_QUEUE_URL: targets.queues.queue.queueUrl,
+  JOB_TABLE_NAME: targets.tables.job.tableName,
+  RENDER_SLOT_TABLE_NAME: targets.tables.renderSlot.tableName,
   RENDER_DLQ_ARN: targets.queues.deadLetterQueue.queueArn,
   WAKE_QUEUE_ARN: targets.queues.wakeQueue.queueArn,
   RENDER_DLQ_URL: targets.queues.deadLetterQueue.queueUrl,
@@ -56,7 +62,7 @@ export const renderWorkerEnvironmentOf = (
  * Sets the worker's environment and grants it exactly what it needs: invoke the Remotion render
  * function (that ARN only, never `*`), read/write Remotion's render state under `renders/` (the
  * cancel file is written with an ACL), read finished videos under the output prefix,
- * hand queue messages back and enqueue fresh ones.
+ * hand queue messages back and enqueue fresh ones, read jobs and hold render slots in their tables.
  */
 export const configureRenderWorker = (
   worker: AmplifyFunctionResource,
@@ -95,6 +101,27 @@ export const configureRenderWorker = (
   // The wake-up queue: its event source (queue-worker-mapping.ts) grants what consuming it needs; a wake-up is never
   // sent by the worker, nor handed back.
   targets.queues.deadLetterQueue.grantConsumeMessages(lambda);
+  // Its reads (docs/architecture.md, "Data flow"): a job by its key and the status index only; every Job
+  // write goes through AppSync, so no write on the Job table. Its slots: an owner's key query, a conditional put and
+  // a conditional delete; the listing of every slot is the reconciler's, through AppSync.
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem'],
+      resources: [targets.tables.job.tableArn],
+    }),
+  );
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [`${targets.tables.job.tableArn}/index/${JOB_STATUS_INDEX}`],
+    }),
+  );
+  lambda.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [targets.tables.renderSlot.tableArn],
+    }),
+  );
   // The webhook secret, passed to Remotion with each render so it signs its render-finished call.
   lambda.addToRolePolicy(
     new PolicyStatement({

@@ -45,6 +45,8 @@ describe('AWS permissions of every call our functions make', () => {
   const forbiddenToOperations: CallVerdict[] = [];
   /** Calls the remove-job function must be refused, with their verdicts. */
   const forbiddenToRemover: CallVerdict[] = [];
+  /** Direct table calls the render worker must be refused (its Job writes go through AppSync), with their verdicts. */
+  const forbiddenToWorker: CallVerdict[] = [];
   let reconcilerFound = false;
   let reconcilerProblem: string | undefined;
   const expected = {
@@ -123,6 +125,30 @@ describe('AWS permissions of every call our functions make', () => {
       forbiddenToOperations.push(await simulateAwsCall(account, call));
     for (const call of remover.forbidden)
       forbiddenToRemover.push(await simulateAwsCall(account, call));
+    const tableArn = (name: string) =>
+      `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`;
+    const jobTable = tableArn(worker.env.JOB_TABLE_NAME);
+    const slotTable = tableArn(worker.env.RENDER_SLOT_TABLE_NAME);
+    const workerForbidden: [string, string, string][] = [
+      ['dynamodb:PutItem', jobTable, 'write a job past AppSync (no subscription would see it)'],
+      ['dynamodb:UpdateItem', jobTable, 'update a job past AppSync'],
+      ['dynamodb:DeleteItem', jobTable, 'delete a job'],
+      ['dynamodb:Scan', jobTable, 'scan the Job table'],
+      ['dynamodb:Query', `${jobTable}/index/jobsByOwnerAndCreatedAt`, "query an owner's jobs"],
+      ['dynamodb:Scan', slotTable, 'scan every slot (the reconciler lists them through AppSync)'],
+      ['dynamodb:UpdateItem', slotTable, 'change a slot in place'],
+      ['dynamodb:GetItem', tableArn('Batch-x-NONE'), 'read other tables'],
+    ];
+    for (const [action, resource, what] of workerForbidden)
+      forbiddenToWorker.push(
+        await simulateAwsCall(account, {
+          principal: worker.fn.roleArn,
+          action,
+          resource,
+          context: {},
+          source: `render worker must not ${what}`,
+        }),
+      );
   });
 
   afterAll(() => {
@@ -195,8 +221,22 @@ describe('AWS permissions of every call our functions make', () => {
     }
   });
 
-  it('allows every call the render worker makes (job queue, Remotion client, Amplify data, AppSync)', () => {
-    expect(deniedOf('render worker')).toEqual([]);
+  it('allows every call the render worker makes (job queue, Remotion client, Amplify data, AppSync, its table reads and slots)', () => {
+    const worker = 'render worker';
+    expect(has(worker, 'dynamodb:GetItem', /:table\/Job-[^/]+$/)).toBe(true);
+    expect(
+      has(worker, 'dynamodb:Query', /:table\/Job-[^/]+\/index\/jobsByStatusAndCreatedAt$/),
+    ).toBe(true);
+    for (const action of ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'])
+      expect(has(worker, action, /:table\/RenderSlot-[^/]+$/), action).toBe(true);
+    expect(deniedOf(worker)).toEqual([]);
+  });
+
+  it('refuses the render worker any direct write to the Job table, other indexes, slot scans and other tables', () => {
+    expect(forbiddenToWorker).toHaveLength(8);
+    expect(
+      forbiddenToWorker.filter((verdict) => verdict.allowed).map((verdict) => verdict.call.source),
+    ).toEqual([]);
   });
 
   it('allows every call the job reconciler makes (job store, job queue), if the backend has one', () => {

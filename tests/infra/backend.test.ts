@@ -6,7 +6,7 @@ import { getRolePolicy } from '@remotion/lambda/policies';
 import { readPipelineConfig } from '../../amplify/render-pipeline/config';
 import { jobIdOfInsert } from '../../local/pipeline/job-stream-reader';
 import { RENDER_WORKER_MEMORY_MB } from '../../amplify/functions/render-worker/resource';
-import { WAKE_UP_CONCURRENCY } from '../../contract/job-contract';
+import { JOB_STATUS_INDEX, WAKE_UP_CONCURRENCY } from '../../contract/job-contract';
 import {
   assetFileOf,
   synthesizeForTests,
@@ -300,10 +300,47 @@ describe('the synthesized backend', () => {
         'RENDER_QUEUE_URL',
         'RENDER_DLQ_URL',
         'AMPLIFY_DATA_GRAPHQL_ENDPOINT',
+        'JOB_TABLE_NAME',
+        'RENDER_SLOT_TABLE_NAME',
       ]) {
         expect(env, name).toHaveProperty(name);
       }
       expect(env.RENDER_CAP).toBe(String(config.renderCap));
+    });
+
+    it("queries the Job table's status index by the name Amplify gives it", () => {
+      // The worker names the index itself (contract/job-contract.ts); a renamed index would fail every start.
+      const tables = backend
+        .all()
+        .flatMap(({ json }) => Object.values(json.Resources))
+        .filter((resource) => /DynamoDB/.test(resource.Type))
+        .map((resource) => resource.Properties ?? {})
+        .filter(
+          (properties) =>
+            /^Job-/.test(String(properties.tableName ?? properties.TableName)) ||
+            JSON.stringify(properties).includes('"jobsByOwnerAndCreatedAt"'),
+        );
+      const indexes = tables.flatMap(
+        (properties) =>
+          (properties.globalSecondaryIndexes ?? properties.GlobalSecondaryIndexes ?? []) as {
+            indexName?: string;
+            IndexName?: string;
+            keySchema?: { attributeName: string }[];
+            KeySchema?: { AttributeName: string }[];
+          }[],
+      );
+      const status = indexes.find(
+        (index) => (index.indexName ?? index.IndexName) === JOB_STATUS_INDEX,
+      );
+      expect(
+        status,
+        JSON.stringify(indexes.map((index) => index.indexName ?? index.IndexName)),
+      ).toBeDefined();
+      expect(
+        (status!.keySchema ?? [])
+          .map((key) => key.attributeName)
+          .concat((status!.KeySchema ?? []).map((key) => key.AttributeName)),
+      ).toEqual(['status', 'createdAt']);
     });
 
     it('may invoke the Remotion render function and nothing else', () => {

@@ -17,6 +17,7 @@ import { createRemotionLambdaRenderer } from '../../amplify/functions/render-wor
 import { reconcileJobs } from '../../amplify/functions/render-worker/reconcile-jobs';
 import { createSqsJobQueue } from '../../amplify/functions/render-worker/sqs-job-queue';
 import { createDynamoSpendLedger } from '../../amplify/functions/render-worker/dynamo-spend-ledger';
+import { withDynamoReads } from '../../amplify/functions/render-worker/dynamo-job-reads';
 import { parseWorkerEnv } from '../../amplify/functions/render-worker/worker-config';
 import { createDynamoJobLoader } from '../../amplify/functions/video-url/dynamo-job-loader';
 import { createVideoUrlHandler } from '../../amplify/functions/video-url/handler';
@@ -507,10 +508,36 @@ export const recordRenderWorkerCalls = async (
   const startPayload = seen.startPayload;
   if (!startPayload) throw new Error('renderMediaOnLambda sent no start request');
 
-  const store = await recordingJobStore(account, recorder, fn, {
-    source: 'render worker',
-    answer: anyItemAnswer,
+  // The store as the handler builds it: Job writes through AppSync, reads and render slots on the tables.
+  const tablesClient = new DynamoDBClient({
+    region: account.region,
+    credentials: FAKE_CREDENTIALS,
+    requestHandler: createStubTransport(() =>
+      jsonAnswer({
+        Item: { id: { S: JOB_ID }, owner: { S: `${OWNER_SUB}::alice` }, status: { S: 'QUEUED' } },
+        Items: [],
+        Count: 0,
+      }),
+    ),
   });
+  recordSdkCalls(tablesClient, recorder, {
+    principal,
+    service: 'dynamodb',
+    source: 'render worker job reads and render slots',
+    // A query of an index is judged against the index's ARN.
+    resourceOf: (_, input) =>
+      `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${String(input.TableName)}${
+        input.IndexName ? `/index/${String(input.IndexName)}` : ''
+      }`,
+  });
+  const store = withDynamoReads(
+    await recordingJobStore(account, recorder, fn, {
+      source: 'render worker',
+      answer: anyItemAnswer,
+    }),
+    tablesClient,
+    { jobTable: env.JOB_TABLE_NAME, renderSlotTable: env.RENDER_SLOT_TABLE_NAME },
+  );
   // Every method of the store, so a new one cannot slip past this check.
   const methods = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const method of Object.keys(methods)) {

@@ -102,7 +102,8 @@ export const toCondition = (expected: JobExpectation): Record<string, unknown> =
   return { and: parts };
 };
 
-interface JobItem {
+/** A Job item as AppSync or DynamoDB returns it. */
+export interface JobItem {
   id: string;
   owner?: string | null;
   status?: string | null;
@@ -113,7 +114,8 @@ interface JobItem {
 const isJobStatus = (value: unknown): value is JobStatus =>
   typeof value === 'string' && value in KNOWN_STATUSES;
 
-const toJobRecord = (item: JobItem): JobRecord => {
+/** A Job item as the worker sees it (AWSJSON `inputProps` parsed when it came as text). */
+export const toJobRecord = (item: JobItem): JobRecord => {
   const inputProps =
     typeof item.inputProps === 'string'
       ? (JSON.parse(item.inputProps) as unknown)
@@ -138,7 +140,8 @@ export const isConditionFailure = (error: unknown) =>
 /** One page of a listing, whichever query field it came from. */
 type Page<T> = { items: (T | null)[]; nextToken?: string | null };
 
-const toActiveJob = (item: JobItem): ActiveJob => ({
+/** The fields the render cap counts a job by. */
+export const toActiveJob = (item: JobItem): ActiveJob => ({
   id: item.id,
   owner: item.owner ?? '',
   status: item.status === 'RENDERING' ? 'RENDERING' : 'QUEUED',

@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createJobStoreFromFunctionEnv, type DataClientEnv } from './appsync-job-store';
+import { withDynamoReads } from './dynamo-job-reads';
 import { createRemotionLambdaRenderer } from './remotion-lambda-renderer';
 import { createLazyHandler } from './sqs-handler';
 import { createPowertoolsJobMetrics, createRenderMetrics } from './powertools-job-metrics';
@@ -63,7 +65,12 @@ const lazy = createLazyHandler(async () => {
     queueUrl: env.RENDER_QUEUE_URL,
     deadLetterQueueUrl: env.RENDER_DLQ_URL,
   });
-  const store = await createJobStoreFromFunctionEnv(process.env as DataClientEnv);
+  // Job writes through AppSync (subscriptions); reads and slots on the tables (docs/architecture.md, "Data flow").
+  const store = withDynamoReads(
+    await createJobStoreFromFunctionEnv(process.env as DataClientEnv),
+    new DynamoDBClient({}),
+    { jobTable: env.JOB_TABLE_NAME, renderSlotTable: env.RENDER_SLOT_TABLE_NAME },
+  );
   return wireRenderWorker({
     store,
     renderer,

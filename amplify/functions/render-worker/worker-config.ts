@@ -32,6 +32,9 @@ const envSchema = z.object({
   // Days a finished job's outputs are kept (the output bucket's lifecycle rule deletes them then).
   OUTPUT_RETENTION_DAYS: wholeNumber(1, 3650).default(30),
   RENDER_QUEUE_URL: z.url({ error: 'the URL of the render SQS queue' }),
+  // The tables the worker reads and holds its render slots in directly (docs/architecture.md, "Data flow").
+  JOB_TABLE_NAME: text('the name of the Job table'),
+  RENDER_SLOT_TABLE_NAME: text('the name of the RenderSlot table'),
   // The DLQ's ARN: one handler serves both queues and tells their records apart by it.
   RENDER_DLQ_ARN: text('the ARN of the render dead-letter SQS queue'),
   // Optional: where Remotion keeps its render state (defaults to the output bucket).

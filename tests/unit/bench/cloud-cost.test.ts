@@ -70,7 +70,8 @@ describe('estimateRenderCost', () => {
     const byUnit = (unit: string) => short.overhead.find((line) => line.unit === unit)!;
     // 7.17 s of render → 3 polls, each one push; Job writes: create, claim, render id, final + 3 pushes = 7.
     expect(byUnit('message').quantity).toBe(7);
-    expect(byUnit('operation').quantity).toBe(REQUESTS_PER_JOB.appSyncOperations + 3);
+    // AppSync carries only those Job writes: the worker's reads and slots go to the tables themselves.
+    expect(byUnit('operation').quantity).toBe(7);
     // 7 Job writes × (table + 2 indexes) + 2 status moves + 2 slot writes + 7 ledger writes.
     expect(byUnit('WRU').quantity).toBe(7 * 3 + 2 + 2 + 7);
     expect(byUnit('WRU').usd).toBeCloseTo(32 * 0.625e-6, 15);
@@ -81,8 +82,13 @@ describe('estimateRenderCost', () => {
 
   it('costs the same however many jobs are stored (index queries, no table scans)', () => {
     const reads = estimateRenderCost(10, assumptions).overhead.find((line) => line.unit === 'RRU')!;
+    // 3 consistent job reads + 2 consistent slot queries (1 unit each), 2 status-index queries (0.5 each), 2
+    // consistent ledger reads: no read grows with the table.
+    expect(reads.quantity).toBe(3 + 2 + 2 * 0.5 + 2);
     expect(reads.quantity).toBe(
-      REQUESTS_PER_JOB.appSyncReads * 0.5 + REQUESTS_PER_JOB.ledgerStrongReads,
+      REQUESTS_PER_JOB.consistentTableReads +
+        REQUESTS_PER_JOB.statusIndexReads * 0.5 +
+        REQUESTS_PER_JOB.ledgerStrongReads,
     );
   });
 

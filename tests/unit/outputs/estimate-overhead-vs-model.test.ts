@@ -22,7 +22,7 @@ describe("the studio's cloud overhead against the cost model", () => {
   });
 
   it.each(COST_VIDEO_SECONDS)(
-    "is within 10 %% of the model's overhead for a %i s video, over the same render and poster times",
+    "is within 10 percent of the model's overhead for a %i s video, over the same render and poster times",
     (videoSeconds) => {
       const model = estimateRenderCost(videoSeconds);
       const { rendererStartupSeconds, secondsPerFrame } = DEFAULT_COST_ASSUMPTIONS;

@@ -5,9 +5,11 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -33,41 +35,49 @@ const record = (body: string, eventSourceARN = QUEUE_ARN): SQSRecord => ({
   awsRegion: 'eu-central-1',
 });
 
+const JOB_TABLE = 'Job-abc-NONE';
+const SLOT_TABLE = 'RenderSlot-abc-NONE';
+const LEDGER_TABLE = 'SpendLedger-abc-NONE';
+
+// As the Job table holds them: `inputProps` a map, no status on a fresh record.
 const jobs: Record<
   string,
-  { id: string; owner: string; compositionId: string; inputProps: string; status: string | null }
+  {
+    id: string;
+    owner: string;
+    compositionId: string;
+    inputProps: Record<string, unknown>;
+    status?: string;
+  }
 > = {
   done: {
     id: 'done',
     owner: 'sub::alice',
     compositionId: 'title-card',
-    inputProps: '{}',
+    inputProps: {},
     status: 'SUCCEEDED',
   },
   waiting: {
     id: 'waiting',
     owner: 'sub::alice',
     compositionId: 'title-card',
-    inputProps: '{}',
-    status: null,
+    inputProps: {},
   },
   fresh: {
     id: 'fresh',
     owner: 'sub::alice',
     compositionId: 'title-card',
-    inputProps: '{}',
-    status: null,
+    inputProps: {},
   },
   // 8 slides of 10 s: 2,400 frames, beyond what 4 renderers finish in 120 s.
   long: {
     id: 'long',
     owner: 'sub::alice',
     compositionId: 'slideshow',
-    inputProps: JSON.stringify({
+    inputProps: {
       secondsPerSlide: 10,
       slides: Array.from({ length: 8 }, () => ({ image: 'slides/aurora.svg', caption: '' })),
-    }),
-    status: null,
+    },
   },
 };
 
@@ -96,17 +106,17 @@ const startFakeLambda = async (answer: (payload: Record<string, unknown>) => unk
 describe('Lambda handler wiring', () => {
   const s3 = mockClient(S3Client);
   const sqs = mockClient(SQSClient);
-  // The spend ledger's table: written directly, one conditional ADD per budget entry.
-  const ledger = mockClient(DynamoDBDocumentClient);
+  // The tables the worker reaches directly: the Job table (reads), its render slots, and the spend ledger (one
+  // conditional ADD per budget entry).
+  const tables = mockClient(DynamoDBDocumentClient);
   let appSync: Awaited<ReturnType<typeof startFakeAppSync>>;
   let lambda: Awaited<ReturnType<typeof startFakeLambda>>;
   let handler: (typeof import('../../../amplify/functions/render-worker/handler'))['handler'];
 
   beforeAll(async () => {
-    // Answers by the operation's field: a job, an empty listing, or a write that took effect.
+    // Answers by the operation's field: an empty listing, or a write that took effect.
     appSync = await startFakeAppSync(({ query, variables }) => {
       const field = /\{\s*(\w+)/.exec(query)?.[1] ?? '';
-      if (field === 'getJob') return { data: { getJob: jobs[variables.id as string] ?? null } };
       if (field.startsWith('list')) return { data: { [field]: { items: [], nextToken: null } } };
       const input = (variables.input ?? {}) as Record<string, unknown>;
       return { data: { [field]: { owner: 'sub::alice', ...input } } };
@@ -119,9 +129,15 @@ describe('Lambda handler wiring', () => {
     }));
     // What Amplify's function runtime reads: the data endpoint and the model introspection location.
     s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => '{}' } as never });
-    ledger.on(GetCommand).resolves({});
-    ledger.on(PutCommand).resolves({});
-    ledger.on(UpdateCommand).callsFake((input: { Key: { ledgerKey: string } }) => ({
+    tables
+      .on(GetCommand)
+      .callsFake((input: { TableName: string; Key: { id?: string } }) =>
+        input.TableName === JOB_TABLE ? { Item: jobs[input.Key.id ?? ''] } : {},
+      );
+    tables.on(QueryCommand).resolves({ Items: [] });
+    tables.on(PutCommand).resolves({});
+    tables.on(DeleteCommand).resolves({});
+    tables.on(UpdateCommand).callsFake((input: { Key: { ledgerKey: string } }) => ({
       Attributes: { ledgerKey: input.Key.ledgerKey, reservedUsd: 0.05, renders: 1, version: 1 },
     }));
     for (const [name, value] of Object.entries({
@@ -143,7 +159,9 @@ describe('Lambda handler wiring', () => {
       OUTPUT_BUCKET_NAME: 'render-studio-output',
       RENDER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue',
       RENDER_DLQ_ARN: DLQ_ARN,
-      SPEND_LEDGER_TABLE_NAME: 'SpendLedger-abc-NONE',
+      SPEND_LEDGER_TABLE_NAME: LEDGER_TABLE,
+      JOB_TABLE_NAME: JOB_TABLE,
+      RENDER_SLOT_TABLE_NAME: SLOT_TABLE,
     })) {
       vi.stubEnv(name, value);
     }
@@ -154,12 +172,12 @@ describe('Lambda handler wiring', () => {
     vi.unstubAllEnvs();
     s3.restore();
     sqs.restore();
-    ledger.restore();
+    tables.restore();
     await appSync.close();
     await lambda.close();
   });
 
-  it('reads its settings from the environment and serves queue and DLQ records through AppSync (IAM)', async () => {
+  it('reads its settings from the environment, jobs from the Job table and writes them through AppSync (IAM)', async () => {
     const context = { getRemainingTimeInMillis: () => 600_000 } as Context;
     const malformed = record('{"id":"x"}');
 
@@ -188,6 +206,20 @@ describe('Lambda handler wiring', () => {
         /^AWS4-HMAC-SHA256 Credential=AKIDLAMBDA\//.test(request.headers.authorization ?? ''),
       ),
     ).toBe(true);
+    // Each job read by its key from the table the environment names, strongly consistent; none through AppSync.
+    expect(
+      tables
+        .commandCalls(GetCommand)
+        .map((call) => call.args[0].input)
+        .filter((input) => input.TableName === JOB_TABLE),
+    ).toEqual(
+      ['done', 'waiting'].map((id) => ({
+        TableName: JOB_TABLE,
+        Key: { id },
+        ConsistentRead: true,
+      })),
+    );
+    expect(appSync.requests.some((request) => request.body.query.includes('getJob'))).toBe(false);
     const update = appSync.requests.find((request) => request.body.query.includes('updateJob'));
     expect(update!.body.variables).toMatchObject({
       input: {
@@ -214,9 +246,20 @@ describe('Lambda handler wiring', () => {
     ]);
     // Admitted against the budgets in the ledger's table: the user's day, the day and the month, each one
     // atomic ADD whose condition is the ceiling.
-    const additions = ledger.commandCalls(UpdateCommand).map((call) => call.args[0].input);
-    expect(additions.map((input) => input.TableName)).toEqual(
-      Array(3).fill('SpendLedger-abc-NONE'),
+    const additions = tables.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(additions.map((input) => input.TableName)).toEqual(Array(3).fill(LEDGER_TABLE));
+    // Its render slot: a conditional put in the slot table, keyed by the owner as AppSync reports it (the part of
+    // the stored `<sub>::<username>` after `::`), as the reconciler reads it.
+    expect(tables.commandCalls(PutCommand).map((call) => call.args[0].input)).toContainEqual(
+      expect.objectContaining({
+        TableName: SLOT_TABLE,
+        Item: expect.objectContaining({
+          jobOwner: 'alice',
+          slot: expect.any(Number),
+          jobId: 'fresh',
+        }),
+        ConditionExpression: 'attribute_not_exists(jobOwner)',
+      }),
     );
     expect(additions.map((input) => input.ConditionExpression)).toEqual([
       'attribute_not_exists(renders) OR renders <= :roomRenders',

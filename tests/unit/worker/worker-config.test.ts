@@ -10,6 +10,8 @@ const validEnv = {
   OUTPUT_BUCKET_NAME: 'render-studio-output',
   RENDER_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/render-queue',
   RENDER_DLQ_ARN: 'arn:aws:sqs:eu-central-1:123456789012:render-dlq',
+  JOB_TABLE_NAME: 'Job-abc123-NONE',
+  RENDER_SLOT_TABLE_NAME: 'RenderSlot-abc123-NONE',
 };
 
 describe('worker environment', () => {
@@ -65,6 +67,7 @@ describe('worker environment', () => {
       REMOTION_REGION: 'Frankfurt',
       REMOTION_SERVE_URL: undefined,
       RENDER_DLQ_ARN: undefined,
+      JOB_TABLE_NAME: ' ',
     };
 
     expect(() => parseWorkerEnv(env)).toThrow(
@@ -73,6 +76,7 @@ describe('worker environment', () => {
         '  RENDER_CAP must be a whole number ≥ 1, but got "0"',
         '  REMOTION_SERVE_URL must be the https URL of the deployed Remotion site, but got nothing (unset)',
         '  REMOTION_REGION must be an AWS region such as us-east-1, but got "Frankfurt"',
+        '  JOB_TABLE_NAME must be the name of the Job table, but got " "',
         '  RENDER_DLQ_ARN must be the ARN of the render dead-letter SQS queue, but got nothing (unset)',
         FUNCTION_ENV_FIX,
       ].join('\n'),
