@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findCompositionSpec } from '../remotion/catalog';
+import type { ReferenceRender } from './measure-cli-render';
 
 /** Resident memory of `npm start` and everything it started (Node, DynamoDB Local's Java, Chromium …). */
 export interface NpmStartMemory {
@@ -67,9 +67,13 @@ const run = (command: string, args: string[], env: NodeJS.ProcessEnv, cwd: strin
 
 /**
  * Starts `npm start` as a user does (its own process group, a fresh data folder), samples the memory of its process
- * tree idle, then while `npm run render -- title-card --wait` renders one video through it, and stops it.
+ * tree idle, then while `npm run render -- <composition> --wait` renders `render` through it (the first render of
+ * that stack: it opens the browser and the compositor), and stops it.
  */
-export async function measureNpmStartMemory(projectRoot: string): Promise<NpmStartMemory> {
+export async function measureNpmStartMemory(
+  projectRoot: string,
+  render: Pick<ReferenceRender, 'compositionId' | 'inputProps'>,
+): Promise<NpmStartMemory> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-npm-start-'));
   const env = {
     ...process.env,
@@ -105,7 +109,7 @@ export async function measureNpmStartMemory(projectRoot: string): Promise<NpmSta
     const password = 'Bench-pass-123';
     await run('npm', ['run', '--silent', 'local:user', '--', email, password], env, projectRoot);
     const propsFile = join(dataDir, 'props.json');
-    writeFileSync(propsFile, JSON.stringify(findCompositionSpec('title-card')!.defaultProps));
+    writeFileSync(propsFile, JSON.stringify(render.inputProps));
     let renderingMb = 0;
     let largestAtPeak = { command: '', mb: 0 };
     let rendering = true;
@@ -123,7 +127,7 @@ export async function measureNpmStartMemory(projectRoot: string): Promise<NpmSta
     try {
       await run(
         'npm',
-        ['run', '--silent', 'render', '--', 'title-card', '--props', propsFile, '--wait'],
+        ['run', '--silent', 'render', '--', render.compositionId, '--props', propsFile, '--wait'],
         { ...env, RENDER_STUDIO_USERNAME: email, RENDER_STUDIO_PASSWORD: password },
         projectRoot,
       );

@@ -329,7 +329,7 @@ export function renderBenchmarksMarkdown(
         ? `largest at the peak: \`${latest.npm_start_largest_process.command}\` ${show(latest.npm_start_largest_process.mb, ' MB')}`
         : '—',
       change(latest.npm_start_rendering_mb, previous?.npm_start_rendering_mb),
-      '`npm run bench -- --only=memory` (during `npm run render -- title-card --wait`)',
+      '`npm run bench -- --only=memory` (during `npm run render -- slideshow --wait`, one 1 s slide)',
     ],
     ...COST_KEYS.map((key) => {
       const estimate = latest.cloud_cost_details?.estimates.find(
@@ -671,7 +671,8 @@ const DEFINITIONS = [
   '  the bench process had grown).',
   "  `npm_start_idle_mb` / `npm_start_rendering_mb`: the summed RSS of `npm start`'s process tree (Node, DynamoDB",
   "  Local's Java, cognito-local, Chromium) sampled every 250 ms, once ready and while one",
-  '  `npm run render -- title-card --wait` runs through it.',
+  "  `npm run render -- slideshow --wait` runs through it: the stack's first render (one 1 s slide), which opens the",
+  '  browser and the compositor as any render does (runs before 2026-12-08 rendered the 5 s title card there).',
   '- **`render_overhead_seconds`** = median pipeline run − median warm in-process render, in seconds. A warm',
   '  in-process render is the very render function the local pipeline calls (`createRemotionRenderFunction`:',
   '  `selectComposition` + `renderMedia`, same bundle, same props, its own already-open Chromium), called directly',
