@@ -3,7 +3,7 @@ import {
   OUTPUT_FORMATS,
   type OutputFormat,
 } from '../contract/output-formats';
-import { DEFAULT_COST_ASSUMPTIONS } from './cloud-cost';
+import { DEFAULT_COST_ASSUMPTIONS, REQUESTS_PER_JOB } from './cloud-cost';
 import { formatSecondsKey, type BenchResult } from './result-schema';
 import { renderBatchEstimateSection } from './batch-estimate';
 import { computeMedian } from './stats';
@@ -652,6 +652,14 @@ const PIPELINE_PROFILE = [
   '  (26 %), the AWS SDK clients (serialising, SigV4, endpoint rules) 6.9 s (17 %), garbage collection 5.5 s',
   "  (14 %), undici 1.3 s, the stack's own code, the worker and fauxqs together 0.9 s. About 240 ms of CPU per",
   '  job, nearly all in the stand-ins and their HTTP between one another, not in code of this project.',
+  "- **On 2026-12-08, after the worker's reads moved to the tables** (61db57c; `node --import tsx",
+  '  bench/profile-pipeline.ts 200`, twice, once under `--cpu-prof`): 200 jobs at 8.43 and 9.04 jobs/s, 0 lost; the',
+  "  worker's AppSync operations per job fell from 9.7 to 3.02 (UpdateJob: claim, render id, end; 264–289 ms each",
+  '  under this load), its reads and slots now DynamoDB calls. The jobs were created at 14.4 and 15.5 jobs/s',
+  "  (8 at a time), which bounds the figure as much as the drain. Over the profiled run's last 22 s the process was",
+  '  idle 1.7 s; self time: the Node runtime 5.9 s (27 %), the AppSync simulator 5.2 s (24 %), the AWS SDK and',
+  "  Amplify clients 4.8 s (22 %), garbage collection 2.1 s (10 %), undici 0.6 s, this project's code 0.6 s: about",
+  '  100 ms of CPU per job, where 50 jobs/s needs 20 ms.',
 ];
 
 const DEFINITIONS = [
@@ -740,7 +748,7 @@ function renderCostSection(latest: BenchResult): string[] {
     `- The worker polls \`getRenderProgress\` every ${a.pollIntervalSeconds ?? 'n/a'} s while the webhook reports the end; with \`skipLambdaInvocation\` each poll is one S3 GET of Remotion's progress.json (no invocation of the Remotion function), and pushes progress with one conditional AppSync mutation that is also the cancel check.`,
     `- The poster: the worker renders the composition's poster frame with \`renderStillOnLambda\` as the render starts and waits for it: one invocation of the Remotion function, priced like a renderer (${a.rendererStartupSeconds} s start-up + one frame).`,
     `- Each Job write reaches ${a.subscribers} subscribed tab; a single job's item sits in ${a.jobIndexes ?? 'n/a'} indexes (owner, status), each written with it.`,
-    '- Per job besides polling (`REQUESTS_PER_JOB` in bench/cloud-cost.ts, read from the code): 13 AppSync operations, 4 Job writes, 2 slot writes, 7 direct spend-ledger writes (atomic conditional ADDs) and 2 consistent reads, 6 SQS requests, 3 Lambda requests. The active-job and render-cap checks are index queries, not table scans, so nothing grows with the jobs stored.',
+    `- Per job besides polling (\`REQUESTS_PER_JOB\` in bench/cloud-cost.ts, read from the code): ${REQUESTS_PER_JOB.appSyncOperations} AppSync operations (the create and the worker's Job writes), ${REQUESTS_PER_JOB.jobWrites} Job writes, the worker's reads on the tables (${REQUESTS_PER_JOB.consistentTableReads} consistent job and slot reads, ${REQUESTS_PER_JOB.statusIndexReads} status-index queries), ${REQUESTS_PER_JOB.slotWrites} slot writes, ${REQUESTS_PER_JOB.ledgerWrites} direct spend-ledger writes (atomic conditional ADDs) and ${REQUESTS_PER_JOB.ledgerStrongReads} consistent reads, ${REQUESTS_PER_JOB.sqsRequests} SQS requests, ${REQUESTS_PER_JOB.lambdaRequests} Lambda requests. The active-job and render-cap checks are key and index queries, not table scans, so nothing grows with the jobs stored.`,
     "- Fixed costs that do not grow per render are left out: the event source mapping's idle long polls, the Pipe's",
     '  stream polling, CloudWatch logs and alarms, S3 storage and transfer of the video.',
     '',
