@@ -37,12 +37,13 @@ export interface BatchEstimate {
 
 /**
  * Waking per row, beyond what a single job costs (a row has no Pipe send, but its wake-up's send stands in for it):
- * the ended row's hand-off queries the rowOwner index and lists the owner's slots, two AppSync operations. Rows are
+ * the ended row's hand-off queries the rowOwner index (an AppSync operation) and lists the owner's slots (a consistent
+ * key query of the slot table, one read unit). Rows are
  * woken one per freed slot (render-slots.ts); a second wake-up of one row (two ends that raced, each reading the same
  * waiting rows) is passed on to another row, not counted here: at the cloud's render times ends seldom race.
  */
 export function wakeUsdPerRow(): number {
-  return 2 * AWS_PRICES_US_EAST_1.appSyncUsdPerOperation;
+  return AWS_PRICES_US_EAST_1.appSyncUsdPerOperation + AWS_PRICES_US_EAST_1.dynamoDbUsdPerReadUnit;
 }
 
 /** 50,000 rows of 10-second videos at the default cap, with this run's cost assumptions. */

@@ -109,7 +109,7 @@ export const LOCAL_RECONCILE_SETTINGS: Omit<ReconcileSettings, 'rowsWokenPerOwne
 export interface LocalStackFaults {
   /** Wraps the renderer the worker calls (the local renderer's own records and close stay underneath). */
   wrapRenderer?: (renderer: Renderer) => Renderer;
-  /** Wraps the worker's GraphQL transport to the AppSync simulator. */
+  /** Wraps the worker's GraphQL transport to the AppSync simulator: its Job writes and the reconciler's calls (the worker's reads and slots go to DynamoDB Local). */
   wrapWorkerTransport?: (transport: GraphqlTransport) => GraphqlTransport;
   /** Wraps what the stream reader (the pipe) sends to the render queue, e.g. to lose a message. */
   wrapStreamSend?: (send: (jobId: string) => Promise<void>) => (jobId: string) => Promise<void>;
@@ -446,14 +446,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: dataPlane.workerCredentials,
     });
     const workerTransport = options.faults?.wrapWorkerTransport?.(transport) ?? transport;
+    const appSyncStore = createAppSyncJobStore(workerTransport);
     // As in the Lambda: Job writes through AppSync, reads and slots on DynamoDB Local's tables.
     const store = guardStore(
-      withDynamoReads(createAppSyncJobStore(workerTransport), dynamodb, {
+      withDynamoReads(appSyncStore, dynamodb, {
         jobTable: dataPlane.dynamodb.jobTableName,
         renderSlotTable: dataPlane.dynamodb.renderSlotTableName,
       }),
       () => stopping,
     );
+    // As in the cloud, the reconciler reads and writes through AppSync alone.
+    const reconcilerStore = guardStore(appSyncStore, () => stopping);
     const jobQueue = createSqsJobQueue({
       client: sqs,
       queueUrl: queue.queueUrl,
@@ -621,7 +624,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
       if (swept.length > 0) log(`retention: outputs of ${swept.length} expired job(s) deleted`);
       return reconcileJobs({
-        store,
+        store: reconcilerStore,
         queue: jobQueue,
         clock: systemClock,
         settings: reconcileSettings,

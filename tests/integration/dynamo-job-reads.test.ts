@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppSyncJobStore } from '../../amplify/functions/render-worker/appsync-job-store';
 import { withDynamoReads } from '../../amplify/functions/render-worker/dynamo-job-reads';
@@ -117,6 +117,32 @@ describe("the worker's reads on the tables", () => {
       expect(value).toEqual({ orderId: '42', tags: ['a', 'b'] });
     }
     expect(await direct.get('no-such-job')).toBeNull();
+  });
+
+  it('reads numbers beyond 2^53 in props and metadata as numbers, as AppSync answers them, never BigInt', async () => {
+    // Prepare: AppSync stores AWSJSON numbers as DynamoDB numbers; the simulator refuses to create one this large, so
+    // the table gets it directly: 2^60, beyond Number.MAX_SAFE_INTEGER.
+    const id = await createJobAs({ compositionId: 'title-card', inputProps: '{"title":"Big"}' });
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: plane.dynamodb.jobTableName,
+        Key: { id: { S: id } },
+        UpdateExpression: 'SET inputProps.#count = :big, metadata = :metadata',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: {
+          ':big': { N: '1152921504606846976' },
+          ':metadata': { M: { orderId: { N: '1152921504606846976' } } },
+        },
+      }),
+    );
+
+    // Act
+    const job = await direct.get(id);
+
+    // Assess: the DocumentClient alone would answer a BigInt, which zod refuses and JSON.stringify throws on.
+    expect(job!.inputProps).toEqual({ title: 'Big', count: 2 ** 60 });
+    expect(job!.metadata).toEqual({ orderId: 2 ** 60 });
+    expect(JSON.stringify(job!.metadata)).toBe(JSON.stringify({ orderId: 2 ** 60 }));
   });
 
   it('reads a write at once (a strongly consistent read), and a fresh record as QUEUED', async () => {

@@ -35,9 +35,10 @@ const ownerAsAppSyncReportsIt = (item: Record<string, unknown>): JobItem => {
  * `appsync` (`update`), so each change reaches the owner's subscriptions; so do the full scans only recovery and the
  * reconciler make (`listActiveJobs`, every slot), which the cloud worker never calls.
  *
- * Why: those 9 of a job's 13 AppSync operations each cost an AppSync request ($4 per million) where DynamoDB charges
- * only the read or write units it already charged under AppSync, and locally each one was a pass through the
- * simulator's templates (BENCHMARKS.md, "Cloud cost per render").
+ * Why: those 9 of a job's 13 AppSync operations each cost an AppSync request ($4 per million) on top of DynamoDB's
+ * read or write units (a strongly consistent read costs one unit where AppSync's eventually consistent one cost
+ * half: $0.000000125 more), and locally each one was a pass through the simulator's templates (BENCHMARKS.md,
+ * "Cloud cost per render").
  */
 export const withDynamoReads = (
   appsync: JobStore,
@@ -46,6 +47,9 @@ export const withDynamoReads = (
 ): JobStore => {
   const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
+    // A number as AppSync answers it: a JS number even beyond 2^53 (the client would answer a BigInt, or throw for
+    // an unsafe fraction, and an owner's props or metadata may hold one).
+    unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
   });
   const queryAll = async (input: QueryCommandInput) => {
     const items: Record<string, unknown>[] = [];

@@ -145,11 +145,14 @@ export interface RenderSlot {
   /** 0 … limit − 1. */
   slot: number;
   jobId: string;
-  /** Set by AppSync on create. */
+  /** Set when the slot is taken (by the worker's store, as AppSync's create sets it). */
   createdAt?: string | null;
 }
 
-/** The Job and RenderSlot tables as the worker uses them: AppSync (IAM) in the cloud and locally, in memory in tests. */
+/**
+ * The Job and RenderSlot tables as the worker uses them: Job writes through AppSync (IAM), reads and slots on the
+ * tables (dynamo-job-reads.ts) in the cloud and locally; AppSync alone for the reconciler; in memory in tests.
+ */
 export interface JobStore {
   get(jobId: string): Promise<JobRecord | null>;
   /** Writes `patch` only if the job matches `expected`; resolves false when it did not (nothing written). */

@@ -100,7 +100,7 @@ export const trackRender = async (
       progress.progress - lastProgress >= settings.pushMinProgressDelta ||
       now - lastPushAt >= settings.pushMaxIntervalMs;
     // A push is conditional on the job still rendering this render with no cancel asked for, so it is the check
-    // too; only a poll that pushes nothing reads the job to see a cancel (one AppSync operation per poll, not two).
+    // too; only a poll that pushes nothing reads the job to see a cancel (one request per poll, not two).
     if (reread && !push) {
       const current = await steady(() => store.get(job.id));
       if (!current || phaseOf(current) !== 'rendering' || current.renderId !== renderId)

@@ -24,7 +24,12 @@ describe('the 50,000-row estimate', () => {
     expect(estimate.rendersUsd).toBeCloseTo(50_000 * render.totalUsd);
     // Waking is the hand-off's two AppSync reads per row (one wake-up per freed slot): cents beside the renders.
     expect(estimate.wakeUsd).toBeCloseTo(50_000 * wakeUsdPerRow());
-    expect(estimate.wakeUsdPerRow).toBeCloseTo(2 * AWS_PRICES_US_EAST_1.appSyncUsdPerOperation);
+    // The rowOwner index through AppSync ($4 per million) and the owner's slots read on their table (one unit).
+    expect(estimate.wakeUsdPerRow).toBeCloseTo(0.000004 + 0.000000125, 12);
+    expect(estimate.wakeUsdPerRow).toBeCloseTo(
+      AWS_PRICES_US_EAST_1.appSyncUsdPerOperation + AWS_PRICES_US_EAST_1.dynamoDbUsdPerReadUnit,
+      15,
+    );
     expect(estimate.wakeUsdPerRow).toBeLessThan(render.totalUsd / 100);
   });
 
