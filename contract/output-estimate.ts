@@ -16,11 +16,11 @@ const HD_PIXELS = 1280 * 720;
 
 /**
  * Seconds per 1280×720 MP4 frame, whole job included (queue, start, encode, upload): the local pipeline median
- * of `bench/results/latest.json` (`render_pipeline_median_ms` 16,237 ms for 150 frames of title-card, quick
- * mode, 2026-12-08 00:04, on 2 cores). The studio's cloud estimate uses it too; BENCHMARKS.md's cloud figures take a
+ * of `bench/results/latest.json` (`render_pipeline_median_ms` 16,136 ms for 150 frames of title-card, quick
+ * mode, 2026-12-08 01:21, on 2 cores). The studio's cloud estimate uses it too; BENCHMARKS.md's cloud figures take a
  * renderer Lambda's frame from the same run's warm in-process median instead (`costAssumptionsOf` in bench/run.ts).
  */
-export const SECONDS_PER_HD_FRAME = 16.237 / 150;
+export const SECONDS_PER_HD_FRAME = 16.136 / 150;
 
 /** A renderer Lambda's start-up (cold start, Chromium, site): the cost model's `rendererStartupSeconds`. */
 const RENDERER_STARTUP_SECONDS = 3;
