@@ -3,8 +3,8 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { JOB_STATUS_INDEX } from '../../../contract/job-contract';
@@ -51,16 +51,11 @@ export const withDynamoReads = (
     // an unsafe fraction, and an owner's props or metadata may hold one).
     unmarshallOptions: { wrapNumbers: (value: string) => Number(value) },
   });
+  // Every page of a query (the SDK's paginator follows LastEvaluatedKey).
   const queryAll = async (input: QueryCommandInput) => {
     const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
+    for await (const page of paginateQuery({ client: documents }, input))
       items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
     return items;
   };
   const toSlot = (item: Record<string, unknown>): RenderSlot => ({
